@@ -1,0 +1,89 @@
+// The accounts role: users, their profiles and credentials, and sessions of record.
+// Records are shaped as the API returns them (snake_case), so routes pass them through.
+
+/** The caller's own account (`POST /accounts`, `GET /me`). Never carries the password hash. */
+export interface Account {
+  id: number;
+  handle: string;
+  email: string;
+  name: string;
+  bio: string;
+  avatar_url: string | null;
+  birthdate: string;
+  created_at: string;
+}
+
+export interface ProfileCounts {
+  followers: number;
+  following: number;
+  posts: number;
+}
+
+/** What anyone may see of a user (`GET /users/:id`): no email, no birthdate. */
+export interface PublicProfile {
+  id: number;
+  handle: string;
+  name: string;
+  bio: string;
+  avatar_url: string | null;
+  created_at: string;
+  counts: ProfileCounts;
+}
+
+/** A user as shown in lists. */
+export interface ProfileSummary {
+  id: number;
+  handle: string;
+  name: string;
+  avatar_url: string | null;
+}
+
+export interface NewAccount {
+  email: string;
+  passwordHash: string;
+  name: string;
+  birthdate: string;
+  /** Handles to try in order; the first one free is taken. */
+  handleCandidates: readonly string[];
+}
+
+export interface ProfileChanges {
+  name?: string;
+  bio?: string;
+  avatar_url?: string | null;
+}
+
+export interface Credentials {
+  userId: number;
+  passwordHash: string;
+}
+
+export interface SessionRecord {
+  userId: number;
+  expiresAt: Date;
+}
+
+export type CreateAccountResult = { ok: true; account: Account } | { ok: false; taken: 'email' | 'handle' };
+
+export interface AccountsPort {
+  /** Creates the user and the profile in one transaction: both rows or neither. */
+  createAccount(account: NewAccount): Promise<CreateAccountResult>;
+  findAccount(userId: number): Promise<Account | null>;
+  publicProfile(userId: number): Promise<PublicProfile | null>;
+  /** Case-insensitive. */
+  findCredentials(email: string): Promise<Credentials | null>;
+  updateProfile(userId: number, changes: ProfileChanges): Promise<Account | null>;
+  changePasswordHash(userId: number, passwordHash: string): Promise<void>;
+  /** Handle or name starting with, or resembling, the query; best matches first. */
+  searchPeople(query: string, limit: number): Promise<ProfileSummary[]>;
+
+  createSession(userId: number, tokenHash: string, expiresAt: Date): Promise<void>;
+  /** The session, if it exists and has not expired. */
+  findSession(tokenHash: string): Promise<SessionRecord | null>;
+  extendSession(tokenHash: string, expiresAt: Date): Promise<void>;
+  endSession(tokenHash: string): Promise<void>;
+  /** Ends every session of a user but `keep`; returns the hashes it ended (to evict from the cache). */
+  endSessions(userId: number, keep?: string): Promise<string[]>;
+
+  ping(): Promise<void>;
+}

@@ -1,0 +1,191 @@
+// The accounts role on PostgreSQL (PGlite or a server): plain parameterised SQL.
+import type { SqlDatabase } from '../engines/sql.ts';
+import type {
+  Account,
+  AccountsPort,
+  CreateAccountResult,
+  ProfileSummary,
+  PublicProfile,
+} from './accounts.port.ts';
+
+interface AccountRow {
+  id: number;
+  handle: string;
+  email: string;
+  name: string;
+  bio: string;
+  avatar_url: string | null;
+  birthdate: string;
+  created_at: Date;
+}
+
+interface PublicProfileRow extends Omit<AccountRow, 'email' | 'birthdate'> {
+  followers_count: number;
+  following_count: number;
+  posts_count: number;
+}
+
+const toAccount = (row: AccountRow): Account => ({ ...row, created_at: row.created_at.toISOString() });
+
+const ACCOUNT_COLUMNS = 'u.id, p.handle, u.email, p.name, p.bio, p.avatar_url, u.birthdate, u.created_at';
+
+/** Thrown inside the sign-up transaction to roll it back when no candidate handle is free. */
+class HandleTaken extends Error {}
+
+/** LIKE treats % _ and \ specially; a query is matched literally. */
+const likePrefix = (text: string) => `${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+export function createPostgresAccounts(db: SqlDatabase) {
+  return {
+    async createAccount({
+      email,
+      passwordHash,
+      name,
+      birthdate,
+      handleCandidates,
+    }): Promise<CreateAccountResult> {
+      try {
+        return await db.transaction(async (tx) => {
+          // ON CONFLICT on the lower(email) index: a taken email, in any letter case, inserts nothing.
+          const [user] = await tx.query<Pick<AccountRow, 'id' | 'email' | 'birthdate' | 'created_at'>>(
+            `INSERT INTO users (email, password_hash, birthdate) VALUES ($1, $2, $3)
+             ON CONFLICT ((lower(email))) DO NOTHING
+             RETURNING id, email, birthdate, created_at`,
+            [email, passwordHash, birthdate],
+          );
+          if (!user) return { ok: false, taken: 'email' } as const;
+          for (const handle of handleCandidates) {
+            const [profile] = await tx.query<Pick<AccountRow, 'handle' | 'name' | 'bio' | 'avatar_url'>>(
+              `INSERT INTO user_profiles (user_id, handle, name) VALUES ($1, $2, $3)
+               ON CONFLICT (handle) DO NOTHING
+               RETURNING handle, name, bio, avatar_url`,
+              [user.id, handle, name],
+            );
+            if (profile) return { ok: true, account: toAccount({ ...user, ...profile }) } as const;
+          }
+          throw new HandleTaken();
+        });
+      } catch (error) {
+        if (error instanceof HandleTaken) return { ok: false, taken: 'handle' };
+        throw error;
+      }
+    },
+
+    async findAccount(userId) {
+      const [row] = await db.query<AccountRow>(
+        `SELECT ${ACCOUNT_COLUMNS} FROM users u JOIN user_profiles p ON p.user_id = u.id WHERE u.id = $1`,
+        [userId],
+      );
+      return row ? toAccount(row) : null;
+    },
+
+    async publicProfile(userId): Promise<PublicProfile | null> {
+      const [row] = await db.query<PublicProfileRow>(
+        `SELECT u.id, p.handle, p.name, p.bio, p.avatar_url, u.created_at,
+                p.followers_count, p.following_count, p.posts_count
+         FROM users u JOIN user_profiles p ON p.user_id = u.id WHERE u.id = $1`,
+        [userId],
+      );
+      if (!row) return null;
+      const { followers_count, following_count, posts_count, created_at, ...profile } = row;
+      return {
+        ...profile,
+        created_at: created_at.toISOString(),
+        counts: { followers: followers_count, following: following_count, posts: posts_count },
+      };
+    },
+
+    async findCredentials(email) {
+      const [row] = await db.query<{ id: number; password_hash: string }>(
+        'SELECT id, password_hash FROM users WHERE lower(email) = lower($1)',
+        [email],
+      );
+      return row ? { userId: row.id, passwordHash: row.password_hash } : null;
+    },
+
+    async updateProfile(userId, changes) {
+      const [row] = await db.query<AccountRow>(
+        `WITH p AS (
+           UPDATE user_profiles SET
+             name = COALESCE($2, name),
+             bio = COALESCE($3, bio),
+             avatar_url = CASE WHEN $5::boolean THEN $4 ELSE avatar_url END,
+             updated_at = now()
+           WHERE user_id = $1
+           RETURNING *
+         )
+         SELECT ${ACCOUNT_COLUMNS} FROM p JOIN users u ON u.id = p.user_id`,
+        [
+          userId,
+          changes.name ?? null,
+          changes.bio ?? null,
+          changes.avatar_url ?? null,
+          'avatar_url' in changes,
+        ],
+      );
+      return row ? toAccount(row) : null;
+    },
+
+    async changePasswordHash(userId, passwordHash) {
+      await db.query('UPDATE users SET password_hash = $2 WHERE id = $1', [userId, passwordHash]);
+    },
+
+    async searchPeople(query, limit): Promise<ProfileSummary[]> {
+      const text = query.toLowerCase();
+      const prefix = likePrefix(text);
+      // Prefix matches (handle, name, a word of the name) rank first, then trigram similarity.
+      return db.query<ProfileSummary>(
+        `SELECT user_id AS id, handle, name, avatar_url
+         FROM user_profiles
+         WHERE handle LIKE $2 OR lower(name) LIKE $2 OR lower(name) LIKE '% ' || $2
+            OR handle % $1 OR lower(name) % $1
+         ORDER BY (handle LIKE $2 OR lower(name) LIKE $2 OR lower(name) LIKE '% ' || $2) DESC,
+                  greatest(similarity(handle, $1), similarity(lower(name), $1)) DESC,
+                  user_id
+         LIMIT $3`,
+        [text, prefix, limit],
+      );
+    },
+
+    async createSession(userId, tokenHash, expiresAt) {
+      await db.transaction(async (tx) => {
+        // Expired sessions of this user are swept as new ones are made.
+        await tx.query('DELETE FROM sessions WHERE user_id = $1 AND expires_at <= now()', [userId]);
+        await tx.query('INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3)', [
+          tokenHash,
+          userId,
+          expiresAt,
+        ]);
+      });
+    },
+
+    async findSession(tokenHash) {
+      const [row] = await db.query<{ user_id: number; expires_at: Date }>(
+        'SELECT user_id, expires_at FROM sessions WHERE token_hash = $1 AND expires_at > now()',
+        [tokenHash],
+      );
+      return row ? { userId: row.user_id, expiresAt: row.expires_at } : null;
+    },
+
+    async extendSession(tokenHash, expiresAt) {
+      await db.query('UPDATE sessions SET expires_at = $2 WHERE token_hash = $1 AND expires_at < $2', [
+        tokenHash,
+        expiresAt,
+      ]);
+    },
+
+    async endSession(tokenHash) {
+      await db.query('DELETE FROM sessions WHERE token_hash = $1', [tokenHash]);
+    },
+
+    async endSessions(userId, keep) {
+      const rows = await db.query<{ token_hash: string }>(
+        'DELETE FROM sessions WHERE user_id = $1 AND token_hash IS DISTINCT FROM $2 RETURNING token_hash',
+        [userId, keep ?? null],
+      );
+      return rows.map((row) => row.token_hash);
+    },
+
+    ping: () => db.ping(),
+  } satisfies AccountsPort;
+}

@@ -1,0 +1,93 @@
+// Request and reply schemas of the accounts and sessions routes.
+import { Type } from 'typebox';
+import { HttpUrl, SafeText, Timestamp, UserId, VisibleText } from '../http/schemas.ts';
+
+const Email = Type.String({ format: 'email', maxLength: 254, examples: ['ada@example.com'] });
+const Password = Type.String({ minLength: 10, maxLength: 1024, description: '10 to 1,024 characters' });
+const Name = VisibleText({ maxLength: 100 });
+const Bio = SafeText({ maxLength: 500 });
+const Handle = Type.String({
+  pattern: '^[A-Za-z0-9_]{3,30}$',
+  description: '3-30 letters, digits or _; stored lower-case, unique whatever the case',
+});
+const AvatarUrl = Type.Union([HttpUrl(), Type.Null()]);
+
+export const SignUpBody = Type.Object(
+  {
+    email: Email,
+    password: Password,
+    name: Name,
+    birthdate: Type.String({ format: 'date', description: 'YYYY-MM-DD; you must be 18 or over' }),
+    handle: Type.Optional(Handle),
+  },
+  { additionalProperties: false },
+);
+
+export const LogInBody = Type.Object(
+  // Log-in checks no email format: any string simply fails to match an account.
+  {
+    email: Type.String({ minLength: 1, maxLength: 254 }),
+    password: Type.String({ minLength: 1, maxLength: 1024 }),
+  },
+  { additionalProperties: false },
+);
+
+export const ProfileChangesBody = Type.Object(
+  { name: Type.Optional(Name), bio: Type.Optional(Bio), avatar_url: Type.Optional(AvatarUrl) },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const PasswordChangeBody = Type.Object(
+  { current_password: Type.String({ minLength: 1, maxLength: 1024 }), new_password: Password },
+  { additionalProperties: false },
+);
+
+export const SearchQuery = Type.Object(
+  {
+    q: VisibleText({ maxLength: 100, description: 'a handle or name, or the start of one' }),
+    limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  },
+  { additionalProperties: false },
+);
+
+export const AccountReply = Type.Object(
+  {
+    id: UserId,
+    handle: Type.String(),
+    email: Type.String(),
+    name: Type.String(),
+    bio: Type.String(),
+    avatar_url: Type.Union([Type.String(), Type.Null()]),
+    birthdate: Type.String({ format: 'date' }),
+    created_at: Timestamp,
+  },
+  { title: 'Account' },
+);
+
+export const ProfileSummaryReply = Type.Object(
+  {
+    id: UserId,
+    handle: Type.String(),
+    name: Type.String(),
+    avatar_url: Type.Union([Type.String(), Type.Null()]),
+  },
+  { title: 'ProfileSummary' },
+);
+
+export const PublicProfileReply = Type.Object(
+  {
+    id: UserId,
+    handle: Type.String(),
+    name: Type.String(),
+    bio: Type.String(),
+    avatar_url: Type.Union([Type.String(), Type.Null()]),
+    created_at: Timestamp,
+    counts: Type.Object({ followers: Type.Integer(), following: Type.Integer(), posts: Type.Integer() }),
+  },
+  { title: 'PublicProfile' },
+);
+
+export const SessionReply = Type.Object(
+  { token: Type.String(), expires_at: Timestamp },
+  { title: 'Session' },
+);

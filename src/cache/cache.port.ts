@@ -1,0 +1,34 @@
+// The cache role: short-lived copies and counters in front of the stores of record.
+// Nothing here is the only copy of anything: a lost cache costs speed, never data.
+
+export interface WindowCount {
+  /** Hits counted in the current window. */
+  count: number;
+  /** Seconds until the window resets (0 when nothing is counted). */
+  resetsInSeconds: number;
+}
+
+export interface CachePort {
+  readonly engine: 'memory' | 'redis';
+  /** Cache-aside read: the value stored under `key`, or undefined on a miss. */
+  recall<T>(key: string): Promise<T | undefined>;
+  /** Stores a JSON-serialisable value for `ttlSeconds`. */
+  remember(key: string, value: unknown, ttlSeconds: number): Promise<void>;
+  /** Invalidates keys (exact keys: there are no patterns, unlike the seed's `feed:{id}:*`). */
+  forget(...keys: string[]): Promise<void>;
+  /** The seed's rate-limit counter: INCR, and EXPIRE when the window starts. */
+  countHit(key: string, windowSeconds: number): Promise<WindowCount>;
+  /** The current window's count without adding a hit. */
+  peekHits(key: string): Promise<WindowCount>;
+  ping(): Promise<void>;
+}
+
+/**
+ * Cache keys. Everything about one user shares the hash tag `{u:ID}`, so that on
+ * Redis Cluster a user's keys live in one slot and may go in one pipeline.
+ */
+export const cacheKeys = {
+  profile: (userId: number) => `{u:${userId}}:profile`,
+  session: (tokenHash: string) => `{s:${tokenHash}}:session`,
+  rateLimit: (rule: string, subject: string) => `{rl:${rule}:${subject}}`,
+};

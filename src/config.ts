@@ -1,0 +1,231 @@
+// Environment -> which engine serves each role, validated once at start.
+// Every variable the platform reads is named in KNOWN_VARIABLES; a bad value
+// stops the process with one line naming the variable (ConfigError).
+import path from 'node:path';
+
+export const ROLES = ['accounts', 'commerce', 'posts', 'graph', 'cache', 'jobs', 'analytics'] as const;
+export type Role = (typeof ROLES)[number];
+
+export type Engine = 'pglite' | 'postgres' | 'mongo' | 'neo4j' | 'influx' | 'memory' | 'redis';
+
+/** The engines each role can run on, embedded default first. */
+const ENGINES_BY_ROLE: Record<Role, readonly Engine[]> = {
+  accounts: ['pglite', 'postgres'],
+  commerce: ['pglite', 'postgres'],
+  posts: ['pglite', 'postgres', 'mongo'],
+  graph: ['pglite', 'postgres', 'neo4j'],
+  cache: ['memory', 'redis'],
+  // The embedded queue is a table in the embedded database, so a job accepted is never lost.
+  jobs: ['pglite', 'postgres', 'redis'],
+  analytics: ['pglite', 'postgres', 'influx'],
+};
+
+/** A role's own server URL, when it has one besides PostgreSQL. */
+const OWN_URL: Partial<Record<Role, { variable: UrlVariable; engine: Engine }>> = {
+  posts: { variable: 'MONGODB_URL', engine: 'mongo' },
+  graph: { variable: 'NEO4J_URL', engine: 'neo4j' },
+  analytics: { variable: 'INFLUX_URL', engine: 'influx' },
+  cache: { variable: 'REDIS_URL', engine: 'redis' },
+  jobs: { variable: 'REDIS_URL', engine: 'redis' },
+};
+
+const URL_PROTOCOLS = {
+  DATABASE_URL: ['postgres:', 'postgresql:'],
+  REDIS_URL: ['redis:', 'rediss:'],
+  MONGODB_URL: ['mongodb:', 'mongodb+srv:'],
+  NEO4J_URL: ['neo4j:', 'neo4j+s:', 'neo4j+ssc:', 'bolt:', 'bolt+s:', 'bolt+ssc:'],
+  INFLUX_URL: ['http:', 'https:'],
+} as const;
+type UrlVariable = keyof typeof URL_PROTOCOLS;
+
+/** The server each engine needs, and the variable that names it. */
+const ENGINE_URL: Partial<Record<Engine, UrlVariable>> = {
+  postgres: 'DATABASE_URL',
+  redis: 'REDIS_URL',
+  mongo: 'MONGODB_URL',
+  neo4j: 'NEO4J_URL',
+  influx: 'INFLUX_URL',
+};
+
+export interface RateLimit {
+  max: number;
+  windowSeconds: number;
+}
+
+export interface RateLimits {
+  /** Failed log-ins for one email from one client address. */
+  failedLoginPerEmailAndAddress: RateLimit;
+  /** Failed log-ins for one email from all addresses: stops distributed guessing. */
+  failedLoginPerEmail: RateLimit;
+  signupPerAddress: RateLimit;
+  loginPerAddress: RateLimit;
+  writesPerUser: RateLimit;
+}
+
+export interface Config {
+  host: string;
+  port: number;
+  logLevel: string;
+  trustProxy: boolean;
+  dataDir: string;
+  stores: Record<Role, Engine>;
+  urls: Partial<Record<UrlVariable, string>>;
+  /** Prefix of every cache key, so that several deployments (or test runs) share one Redis. */
+  keyPrefix: string;
+  sessionTtlSeconds: number;
+  profileCacheTtlSeconds: number;
+  bodyLimitBytes: number;
+  rateLimits: RateLimits;
+}
+
+export const KNOWN_VARIABLES = [
+  'HOST',
+  'PORT',
+  'LOG_LEVEL',
+  'TRUST_PROXY',
+  'DATA_DIR',
+  ...(Object.keys(URL_PROTOCOLS) as UrlVariable[]),
+  ...ROLES.map((role) => `${role.toUpperCase()}_STORE`),
+  'KEY_PREFIX',
+  'SESSION_TTL_SECONDS',
+  'PROFILE_CACHE_TTL_SECONDS',
+  'BODY_LIMIT_BYTES',
+  'RATE_LIMIT_FAILED_LOGIN_PER_EMAIL_AND_ADDRESS',
+  'RATE_LIMIT_FAILED_LOGIN_PER_EMAIL',
+  'RATE_LIMIT_SIGNUP_PER_ADDRESS',
+  'RATE_LIMIT_LOGIN_PER_ADDRESS',
+  'RATE_LIMIT_WRITES_PER_USER',
+] as const;
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function readString(env: Env, name: string, fallback: string): string {
+  const value = env[name]?.trim();
+  return value ? value : fallback;
+}
+
+function readInteger(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(name, `expected a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return Number(raw);
+}
+
+function readBoolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(name, `expected true or false, got "${raw}"`);
+}
+
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** "10/15m" = at most 10 in any 15-minute window. */
+function readRateLimit(env: Env, name: string, fallback: string): RateLimit {
+  const raw = readString(env, name, fallback);
+  const match = /^(\d+)\/(\d*)([smhd])$/.exec(raw);
+  if (!match || Number(match[1]) < 1) {
+    throw new ConfigError(name, `expected COUNT/WINDOW such as 10/15m (units s, m, h, d), got "${raw}"`);
+  }
+  const [, max, amount, unit] = match as unknown as [string, string, string, string];
+  const windowSeconds = (amount ? Number(amount) : 1) * (UNIT_SECONDS[unit] ?? 1);
+  if (windowSeconds < 1) throw new ConfigError(name, `the window must be at least one second, got "${raw}"`);
+  return { max: Number(max), windowSeconds };
+}
+
+function readUrl(env: Env, name: UrlVariable): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'is not a valid URL');
+  }
+  const allowed: readonly string[] = URL_PROTOCOLS[name];
+  if (!allowed.includes(url.protocol)) {
+    throw new ConfigError(name, `expected a URL starting with ${allowed.map((p) => `${p}//`).join(' or ')}`);
+  }
+  return raw;
+}
+
+function chooseEngine(role: Role, env: Env, urls: Config['urls']): Engine {
+  const variable = `${role.toUpperCase()}_STORE`;
+  const allowed = ENGINES_BY_ROLE[role];
+  const explicit = env[variable]?.trim();
+  let engine: Engine;
+  if (explicit) {
+    if (!allowed.includes(explicit as Engine)) {
+      throw new ConfigError(
+        variable,
+        `unknown store "${explicit}" for ${role}; choose one of ${allowed.join(', ')}`,
+      );
+    }
+    engine = explicit as Engine;
+  } else {
+    const own = OWN_URL[role];
+    if (own && urls[own.variable]) engine = own.engine;
+    else if (urls.DATABASE_URL && allowed.includes('postgres')) engine = 'postgres';
+    else engine = allowed[0] as Engine;
+  }
+  const needs = ENGINE_URL[engine];
+  if (needs && !urls[needs]) throw new ConfigError(variable, `${role} on ${engine} needs ${needs} to be set`);
+  return engine;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const urls: Config['urls'] = {};
+  for (const name of Object.keys(URL_PROTOCOLS) as UrlVariable[]) {
+    const url = readUrl(env, name);
+    if (url) urls[name] = url;
+  }
+  const stores = Object.fromEntries(ROLES.map((role) => [role, chooseEngine(role, env, urls)])) as Record<
+    Role,
+    Engine
+  >;
+  const keyPrefix = readString(env, 'KEY_PREFIX', 'polyglot:');
+  if (!/^[\w:.{}-]{1,64}$/.test(keyPrefix)) {
+    throw new ConfigError('KEY_PREFIX', 'use 1-64 letters, digits and _ : . - { }');
+  }
+  const logLevel = readString(env, 'LOG_LEVEL', 'info');
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `unknown level "${logLevel}"`);
+  }
+  return {
+    host: readString(env, 'HOST', 'localhost'),
+    port: readInteger(env, 'PORT', 3000, 0, 65535),
+    logLevel,
+    trustProxy: readBoolean(env, 'TRUST_PROXY', false),
+    dataDir: path.resolve(readString(env, 'DATA_DIR', './data')),
+    stores,
+    urls,
+    keyPrefix,
+    sessionTtlSeconds: readInteger(env, 'SESSION_TTL_SECONDS', 3600, 60, 90 * 86400),
+    profileCacheTtlSeconds: readInteger(env, 'PROFILE_CACHE_TTL_SECONDS', 300, 1, 86400),
+    bodyLimitBytes: readInteger(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 64 * 1_048_576),
+    rateLimits: {
+      failedLoginPerEmailAndAddress: readRateLimit(
+        env,
+        'RATE_LIMIT_FAILED_LOGIN_PER_EMAIL_AND_ADDRESS',
+        '10/15m',
+      ),
+      failedLoginPerEmail: readRateLimit(env, 'RATE_LIMIT_FAILED_LOGIN_PER_EMAIL', '100/1h'),
+      signupPerAddress: readRateLimit(env, 'RATE_LIMIT_SIGNUP_PER_ADDRESS', '300/1h'),
+      loginPerAddress: readRateLimit(env, 'RATE_LIMIT_LOGIN_PER_ADDRESS', '600/1h'),
+      writesPerUser: readRateLimit(env, 'RATE_LIMIT_WRITES_PER_USER', '300/5m'),
+    },
+  };
+}

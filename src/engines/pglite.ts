@@ -1,0 +1,123 @@
+// PGlite: PostgreSQL compiled to WebAssembly, in this process, with its data in DATA_DIR.
+// Two dangers are handled here (../shared/PITFALLS.md): two processes on one data
+// directory silently corrupt it, so a lock file refuses the second; and a first
+// initdb killed half-way leaves a directory that never opens again, so the first
+// start initialises into a temporary directory and renames it into place.
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { DATE_OID, INT8_OID, parseDate, parseInt8, type SqlClient, type SqlDatabase } from './sql.ts';
+
+export class DataDirInUseError extends Error {
+  constructor(dataDir: string, pid: number) {
+    super(
+      `the data folder ${dataDir} is in use by process ${pid}; stop it first, or set DATA_DIR to another folder`,
+    );
+    this.name = 'DataDirInUseError';
+  }
+}
+
+const PGDATA = 'pglite';
+const LOCK = 'pglite.lock';
+const INIT_PREFIX = 'pglite.init-';
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Takes the data folder's lock (a pid file created exclusively), or throws DataDirInUseError. */
+function acquireLock(dataDir: string): () => void {
+  const lockPath = path.join(dataDir, LOCK);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      fs.writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
+      return () => {
+        // Only remove the lock if it is still ours.
+        if (fs.readFileSync(lockPath, 'utf8') === String(process.pid)) fs.rmSync(lockPath, { force: true });
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number.parseInt(fs.readFileSync(lockPath, 'utf8'), 10);
+      if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder)) {
+        throw new DataDirInUseError(dataDir, holder);
+      }
+      // A stale lock: its process died (kill -9, power loss). Remove it and try again.
+      fs.rmSync(lockPath, { force: true });
+    }
+  }
+  throw new Error(`could not take the lock ${lockPath}`);
+}
+
+export interface PgliteOptions {
+  dataDir: string;
+}
+
+export async function openPglite({ dataDir }: PgliteOptions): Promise<SqlDatabase> {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const releaseLock = acquireLock(dataDir);
+  try {
+    const db = await openDataDirectory(dataDir);
+    return wrap(db, releaseLock);
+  } catch (error) {
+    releaseLock();
+    throw error;
+  }
+}
+
+const pgliteOptions = {
+  extensions: { pg_trgm },
+  parsers: { [INT8_OID]: parseInt8, [DATE_OID]: parseDate },
+};
+
+async function openDataDirectory(dataDir: string): Promise<PGlite> {
+  const pgdata = path.join(dataDir, PGDATA);
+  // Left-overs of a first start that was killed during initdb; we hold the lock, so none is in use.
+  for (const entry of fs.readdirSync(dataDir)) {
+    if (entry.startsWith(INIT_PREFIX)) fs.rmSync(path.join(dataDir, entry), { recursive: true, force: true });
+  }
+  if (!fs.existsSync(pgdata)) {
+    const staging = path.join(dataDir, `${INIT_PREFIX}${process.pid}`);
+    const fresh = await PGlite.create(staging, pgliteOptions);
+    await fresh.close();
+    fs.renameSync(staging, pgdata);
+  }
+  return PGlite.create(pgdata, pgliteOptions);
+}
+
+function wrap(db: PGlite, releaseLock: () => void): SqlDatabase {
+  const clientOf = (runner: PGlite | Transaction): SqlClient => ({
+    async query<Row>(text: string, params: readonly unknown[] = []) {
+      const result = await runner.query<Row>(text, params as unknown[]);
+      return result.rows;
+    },
+    async script(sql: string) {
+      await runner.exec(sql);
+    },
+  });
+  let closed = false;
+  return {
+    engine: 'pglite',
+    ...clientOf(db),
+    // PGlite holds its single backend for the whole callback: inside it, use tx only.
+    transaction: (work) => db.transaction((tx) => work(clientOf(tx))),
+    async ping() {
+      await db.query('SELECT 1');
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      try {
+        await db.close();
+      } finally {
+        releaseLock();
+      }
+    },
+  };
+}

@@ -1,0 +1,76 @@
+// A PostgreSQL server through node-postgres' pool.
+import pg from 'pg';
+import { DATE_OID, INT8_OID, parseDate, parseInt8, type SqlClient, type SqlDatabase } from './sql.ts';
+
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID) return parseInt8;
+    if (oid === DATE_OID) return parseDate;
+    return pg.types.getTypeParser(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
+export interface PostgresOptions {
+  url: string;
+  max?: number;
+  applicationName?: string;
+}
+
+export function openPostgres({
+  url,
+  max = 10,
+  applicationName = 'polyglot-social',
+}: PostgresOptions): SqlDatabase {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    types,
+    application_name: applicationName,
+    connectionTimeoutMillis: 5000,
+    // A statement that hangs must not hold a request (and a pool slot) forever.
+    statement_timeout: 30_000,
+  });
+  // An idle client losing its connection emits 'error' on the pool; without a listener that
+  // would crash the process. The next query gets a fresh connection or a clear error.
+  pool.on('error', () => {});
+
+  const clientOf = (runner: pg.Pool | pg.PoolClient): SqlClient => ({
+    async query<Row>(text: string, params: readonly unknown[] = []) {
+      const result = await runner.query(text, params as unknown[]);
+      return result.rows as Row[];
+    },
+    async script(sql: string) {
+      // Without parameters node-postgres uses the simple protocol, which takes several statements.
+      await runner.query(sql);
+    },
+  });
+
+  return {
+    engine: 'postgres',
+    ...clientOf(pool),
+    async transaction(work) {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        const result = await work(clientOf(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        // A connection that cannot even roll back is discarded instead of returned to the pool.
+        await client.query('ROLLBACK').catch((rollbackError: Error) => {
+          broken = rollbackError;
+        });
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
+    async ping() {
+      await pool.query('SELECT 1');
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,60 @@
+// Typed domain errors. Services throw them; the HTTP layer maps each to its status
+// and the one error shape. Anything else is a 500 whose details stay in the log.
+
+export type Details = Record<string, unknown>;
+
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: Details,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class BadRequestError extends AppError {
+  constructor(message: string, details?: Details) {
+    super(400, 'bad_request', message, details);
+  }
+}
+
+export class UnauthorizedError extends AppError {
+  constructor(message = 'a valid session is required') {
+    super(401, 'unauthorized', message);
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(message = 'you may not do this') {
+    super(403, 'forbidden', message);
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(what: string) {
+    super(404, 'not_found', `${what} not found`);
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(code: string, message: string, details?: Details) {
+    super(409, code, message, details);
+  }
+}
+
+export class RateLimitedError extends AppError {
+  constructor(readonly retryAfterSeconds: number) {
+    super(429, 'rate_limited', `too many requests; retry in ${retryAfterSeconds} s`, {
+      retry_after_seconds: retryAfterSeconds,
+    });
+  }
+}
+
+export class UnavailableError extends AppError {
+  constructor(role: string) {
+    super(503, 'unavailable', `the ${role} store is unreachable; try again shortly`, { role });
+  }
+}

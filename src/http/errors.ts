@@ -1,0 +1,100 @@
+// One error shape for every failure: {"error": {"code", "message", "details?"}}.
+// Domain errors carry their status; Fastify's own (validation, bad JSON, body too
+// large, wrong content type) are mapped here; anything else is a 500 whose details
+// stay in the log. A stack trace never reaches a client.
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { sqlState } from '../engines/sql.ts';
+import { AppError, type Details, RateLimitedError } from '../errors.ts';
+
+interface ValidationIssue {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+/** `{fields: {email: "must match format \"email\"", ...}}` naming every failing field. */
+function fieldsOf(issues: ValidationIssue[], part: string | undefined): Details {
+  const fields: Record<string, string> = {};
+  for (const issue of issues) {
+    let field = issue.instancePath.replace(/^\//, '').replaceAll('/', '.');
+    let message = issue.message ?? 'is invalid';
+    if (issue.keyword === 'required') field = [field, issue.params.missingProperty].filter(Boolean).join('.');
+    if (issue.keyword === 'additionalProperties') {
+      field = [field, issue.params.additionalProperty].filter(Boolean).join('.');
+      message = 'is not a known field';
+    }
+    if (issue.keyword === 'pattern' && String(issue.params.pattern).includes('u0000')) {
+      message = 'must not contain NUL characters';
+    }
+    fields[field || (part ?? 'body')] ??= message;
+  }
+  return { in: part, fields };
+}
+
+function send(reply: FastifyReply, status: number, code: string, message: string, details?: Details) {
+  return reply.status(status).send({ error: details ? { code, message, details } : { code, message } });
+}
+
+const CONNECTION_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+function isUnreachableStore(error: FastifyError): boolean {
+  const state = sqlState(error);
+  if (state?.startsWith('08') || state === '57P01' || state === '57P03') return true;
+  return (
+    CONNECTION_ERRORS.has(String(error.code)) ||
+    /timeout exceeded when trying to connect/i.test(error.message)
+  );
+}
+
+export function registerErrorHandlers(app: FastifyInstance) {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof RateLimitedError) reply.header('Retry-After', String(error.retryAfterSeconds));
+    if (error instanceof AppError) return send(reply, error.status, error.code, error.message, error.details);
+    if (error.validation) {
+      return send(
+        reply,
+        400,
+        'bad_request',
+        'the request is not valid',
+        fieldsOf(error.validation as ValidationIssue[], error.validationContext),
+      );
+    }
+    const status = error.statusCode ?? 500;
+    if (status === 413) return send(reply, 413, 'too_large', 'the request body is too large');
+    if (status === 415)
+      return send(reply, 415, 'unsupported_media_type', 'send the body as application/json');
+    if (status >= 400 && status < 500) {
+      return send(
+        reply,
+        status,
+        'bad_request',
+        error.code?.startsWith('FST_') ? error.message : 'bad request',
+      );
+    }
+    // The database refused the data: a rule the edge should have caught. Still the client's input.
+    const state = sqlState(error);
+    if (state?.startsWith('22') || state === '23514' || state === '23502') {
+      request.log.warn({ err: error }, 'input refused by the database');
+      return send(reply, 400, 'bad_request', 'the data was refused by a store rule');
+    }
+    if (state === '23505') return send(reply, 409, 'conflict', 'this conflicts with existing data');
+    if (isUnreachableStore(error)) {
+      request.log.error({ err: error }, 'a store is unreachable');
+      return send(reply, 503, 'unavailable', 'a store is unreachable; try again shortly');
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return send(reply, 500, 'internal', 'something went wrong on our side');
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    send(reply, 404, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`),
+  );
+}

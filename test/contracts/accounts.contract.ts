@@ -1,0 +1,214 @@
+// The accounts port's contract: every adapter must pass it, on every engine it serves.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AccountsPort, NewAccount } from '../../src/accounts/accounts.port.ts';
+import { hashPassword } from '../../src/accounts/passwords.ts';
+
+export interface AccountsHarness {
+  accounts: AccountsPort;
+  close(): Promise<void>;
+}
+
+let n = 0;
+
+export function accountsContract(name: string, open: () => Promise<AccountsHarness>, skipReason?: string) {
+  describe.skipIf(skipReason !== undefined)(
+    `accounts contract on ${name}${skipReason ? ` [SKIPPED: ${skipReason}]` : ''}`,
+    () => {
+      let accounts: AccountsPort;
+      let harness: AccountsHarness;
+      let passwordHash: string;
+
+      const newAccount = (overrides: Partial<NewAccount> = {}): NewAccount => {
+        n++;
+        return {
+          email: `person${n}_${Date.now()}@example.com`,
+          passwordHash,
+          name: `Person ${n}`,
+          birthdate: '1985-03-04',
+          handleCandidates: [`person_${n}_${Date.now() % 100000}`],
+          ...overrides,
+        };
+      };
+
+      const create = async (overrides: Partial<NewAccount> = {}) => {
+        const result = await accounts.createAccount(newAccount(overrides));
+        if (!result.ok) throw new Error(`expected an account, got ${result.taken} taken`);
+        return result.account;
+      };
+
+      beforeAll(async () => {
+        harness = await open();
+        accounts = harness.accounts;
+        passwordHash = await hashPassword('a long enough password');
+      });
+      afterAll(() => harness?.close());
+
+      it('creates an account and reads it back, without the password hash', async () => {
+        const input = newAccount({ name: 'Ada Lovelace', handleCandidates: ['ada_contract'] });
+        const result = await accounts.createAccount(input);
+        expect(result.ok).toBe(true);
+        if (!result.ok) return;
+        expect(result.account).toEqual({
+          id: expect.any(Number),
+          handle: 'ada_contract',
+          email: input.email,
+          name: 'Ada Lovelace',
+          bio: '',
+          avatar_url: null,
+          birthdate: '1985-03-04',
+          created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+        });
+        expect(await accounts.findAccount(result.account.id)).toEqual(result.account);
+        expect(JSON.stringify(result.account)).not.toContain('argon2');
+      });
+
+      it('refuses an email taken in any letter case, and leaves no row', async () => {
+        const first = await create({ email: `Grace${n}@Example.com` });
+        const again = await accounts.createAccount(
+          newAccount({ email: first.email.toLowerCase(), handleCandidates: ['grace_second'] }),
+        );
+        expect(again).toEqual({ ok: false, taken: 'email' });
+        expect((await accounts.searchPeople('grace_second', 5)).length).toBe(0);
+      });
+
+      it('takes the first free handle, and creates neither row when none is free', async () => {
+        const taken = await create({ handleCandidates: ['hopper'] });
+        const second = await create({ handleCandidates: ['hopper', 'hopper_2'] });
+        expect([taken.handle, second.handle]).toEqual(['hopper', 'hopper_2']);
+        const email = `nohandle${Date.now()}@example.com`;
+        expect(await accounts.createAccount(newAccount({ email, handleCandidates: ['hopper'] }))).toEqual({
+          ok: false,
+          taken: 'handle',
+        });
+        // User and profile are one transaction: the user row was rolled back too.
+        expect(await accounts.findCredentials(email)).toBeNull();
+      });
+
+      it('gives exactly one account to concurrent sign-ups with one email', async () => {
+        const email = `race${Date.now()}@example.com`;
+        const results = await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            accounts.createAccount(
+              newAccount({
+                email: i % 2 ? email : email.toUpperCase(),
+                handleCandidates: [`race_${i}_${n}`],
+              }),
+            ),
+          ),
+        );
+        expect(results.filter((r) => r.ok)).toHaveLength(1);
+        expect(results.filter((r) => !r.ok && r.taken === 'email')).toHaveLength(19);
+      });
+
+      it('finds credentials case-insensitively', async () => {
+        const account = await create({ email: `Mixed${n}@Example.COM` });
+        const credentials = await accounts.findCredentials(account.email.toLowerCase());
+        expect(credentials).toEqual({ userId: account.id, passwordHash });
+        expect(await accounts.findCredentials('nobody@example.com')).toBeNull();
+      });
+
+      it('shows a public profile without email or birthdate, with counts', async () => {
+        const account = await create();
+        const profile = await accounts.publicProfile(account.id);
+        expect(profile).toEqual({
+          id: account.id,
+          handle: account.handle,
+          name: account.name,
+          bio: '',
+          avatar_url: null,
+          created_at: account.created_at,
+          counts: { followers: 0, following: 0, posts: 0 },
+        });
+        expect(await accounts.publicProfile(999_999_999)).toBeNull();
+      });
+
+      it('updates only the fields given, and clears the avatar with null', async () => {
+        const account = await create();
+        const named = await accounts.updateProfile(account.id, {
+          name: 'New Name',
+          avatar_url: 'https://example.com/a.png',
+        });
+        expect(named).toMatchObject({ name: 'New Name', bio: '', avatar_url: 'https://example.com/a.png' });
+        const bio = await accounts.updateProfile(account.id, { bio: 'Hello' });
+        expect(bio).toMatchObject({
+          name: 'New Name',
+          bio: 'Hello',
+          avatar_url: 'https://example.com/a.png',
+        });
+        const cleared = await accounts.updateProfile(account.id, { avatar_url: null });
+        expect(cleared).toMatchObject({ name: 'New Name', bio: 'Hello', avatar_url: null });
+        expect(await accounts.updateProfile(999_999_999, { name: 'x' })).toBeNull();
+      });
+
+      it('changes a password hash', async () => {
+        const account = await create();
+        const next = await hashPassword('another long password');
+        await accounts.changePasswordHash(account.id, next);
+        expect((await accounts.findCredentials(account.email))?.passwordHash).toBe(next);
+      });
+
+      it('finds people by handle or name prefix, best matches first, and treats LIKE wildcards literally', async () => {
+        const stamp = Date.now() % 100000;
+        const exact = await create({ name: `Zyx Quorra ${stamp}`, handleCandidates: [`zyxq_${stamp}`] });
+        const byName = await create({ name: `Marie Zyxquorra ${stamp}`, handleCandidates: [`mz_${stamp}`] });
+        const found = await accounts.searchPeople('zyxq', 10);
+        expect(found.map((p) => p.id)).toEqual(expect.arrayContaining([exact.id, byName.id]));
+        expect(found[0]).toEqual({ id: exact.id, handle: exact.handle, name: exact.name, avatar_url: null });
+        expect(await accounts.searchPeople('%', 10)).toEqual([]);
+        expect((await accounts.searchPeople('zyxq', 1)).length).toBe(1);
+      });
+
+      it('finds a similar handle despite a typo', async () => {
+        const stamp = Date.now() % 100000;
+        const account = await create({ handleCandidates: [`lovelace_${stamp}`] });
+        const found = await accounts.searchPeople(`lovlace_${stamp}`, 10);
+        expect(found.map((p) => p.id)).toContain(account.id);
+      });
+
+      describe('sessions of record', () => {
+        const hash = (i: number) => `${i.toString(16).padStart(8, '0')}${'a'.repeat(56)}`;
+
+        it('creates, finds, extends and ends a session', async () => {
+          const account = await create();
+          const expires = new Date(Date.now() + 3600_000);
+          await accounts.createSession(account.id, hash(1000 + n), expires);
+          expect(await accounts.findSession(hash(1000 + n))).toEqual({
+            userId: account.id,
+            expiresAt: expires,
+          });
+          const later = new Date(expires.getTime() + 600_000);
+          await accounts.extendSession(hash(1000 + n), later);
+          expect((await accounts.findSession(hash(1000 + n)))?.expiresAt).toEqual(later);
+          await accounts.endSession(hash(1000 + n));
+          expect(await accounts.findSession(hash(1000 + n))).toBeNull();
+        });
+
+        it('does not find an expired session', async () => {
+          const account = await create();
+          await accounts.createSession(account.id, hash(2000 + n), new Date(Date.now() + 50));
+          await new Promise((resolve) => setTimeout(resolve, 120));
+          expect(await accounts.findSession(hash(2000 + n))).toBeNull();
+        });
+
+        it("ends every session of a user but the one kept, and no one else's", async () => {
+          const [a, b] = [await create(), await create()];
+          const expires = new Date(Date.now() + 3600_000);
+          const base = 3000 + n * 10;
+          await accounts.createSession(a.id, hash(base), expires);
+          await accounts.createSession(a.id, hash(base + 1), expires);
+          await accounts.createSession(a.id, hash(base + 2), expires);
+          await accounts.createSession(b.id, hash(base + 3), expires);
+          const ended = await accounts.endSessions(a.id, hash(base));
+          expect(ended.sort()).toEqual([hash(base + 1), hash(base + 2)].sort());
+          expect(await accounts.findSession(hash(base))).not.toBeNull();
+          expect(await accounts.findSession(hash(base + 3))).not.toBeNull();
+          expect(await accounts.endSessions(a.id)).toEqual([hash(base)]);
+        });
+      });
+
+      it('answers a ping', async () => {
+        await expect(accounts.ping()).resolves.toBeUndefined();
+      });
+    },
+  );
+}

@@ -1,0 +1,84 @@
+// The cache port's contract, for the in-process cache and Redis alike.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CachePort } from '../../src/cache/cache.port.ts';
+
+export interface CacheHarness {
+  cache: CachePort;
+  close(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function cacheContract(name: string, open: () => Promise<CacheHarness>, skipReason?: string) {
+  describe.skipIf(skipReason !== undefined)(
+    `cache contract on ${name}${skipReason ? ` [SKIPPED: ${skipReason}]` : ''}`,
+    () => {
+      let cache: CachePort;
+      let harness: CacheHarness;
+      beforeAll(async () => {
+        harness = await open();
+        cache = harness.cache;
+      });
+      afterAll(() => harness?.close());
+
+      it('remembers and recalls JSON values, and misses unknown keys', async () => {
+        const value = { id: 7, name: 'Ada', tags: ['a', 'b'], nested: { ok: true, none: null } };
+        await cache.remember('{u:7}:profile', value, 60);
+        expect(await cache.recall('{u:7}:profile')).toEqual(value);
+        expect(await cache.recall('{u:8}:profile')).toBeUndefined();
+      });
+
+      it('hands out copies: changing a recalled value does not change the cache', async () => {
+        await cache.remember('copy', { n: 1 }, 60);
+        const first = await cache.recall<{ n: number }>('copy');
+        if (first) first.n = 2;
+        expect(await cache.recall('copy')).toEqual({ n: 1 });
+      });
+
+      it('forgets the keys it is given, and only those', async () => {
+        await cache.remember('f1', 1, 60);
+        await cache.remember('f2', 2, 60);
+        await cache.remember('f3', 3, 60);
+        await cache.forget('f1', 'f2', 'never-set');
+        expect([await cache.recall('f1'), await cache.recall('f2'), await cache.recall('f3')]).toEqual([
+          undefined,
+          undefined,
+          3,
+        ]);
+        await expect(cache.forget()).resolves.toBeUndefined();
+      });
+
+      it('lets values expire after their TTL', async () => {
+        await cache.remember('short', 'x', 1);
+        expect(await cache.recall('short')).toBe('x');
+        await sleep(1100);
+        expect(await cache.recall('short')).toBeUndefined();
+      });
+
+      it('counts hits in a fixed window that resets', async () => {
+        expect(await cache.peekHits('rl:a')).toEqual({ count: 0, resetsInSeconds: 0 });
+        const first = await cache.countHit('rl:a', 1);
+        expect(first.count).toBe(1);
+        expect(first.resetsInSeconds).toBeGreaterThanOrEqual(1);
+        expect((await cache.countHit('rl:a', 1)).count).toBe(2);
+        expect((await cache.peekHits('rl:a')).count).toBe(2);
+        expect((await cache.peekHits('rl:a')).count).toBe(2);
+        await sleep(1100);
+        expect((await cache.countHit('rl:a', 1)).count).toBe(1);
+      });
+
+      it('counts concurrent hits exactly', async () => {
+        const results = await Promise.all(
+          Array.from({ length: 200 }, () => cache.countHit('rl:concurrent', 60)),
+        );
+        expect(results.map((r) => r.count).sort((a, b) => a - b)).toEqual(
+          Array.from({ length: 200 }, (_, i) => i + 1),
+        );
+      });
+
+      it('answers a ping', async () => {
+        await expect(cache.ping()).resolves.toBeUndefined();
+      });
+    },
+  );
+}

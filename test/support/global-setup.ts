@@ -1,0 +1,78 @@
+// Runs once per test run: makes one migrated PGlite data directory and, when
+// DATABASE_URL is set, one migrated PostgreSQL template database. Each test file
+// copies them instead of paying for initdb and migrations again.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { migrate } from '../../src/engines/migrate.ts';
+import { openPglite } from '../../src/engines/pglite.ts';
+import { openPostgres } from '../../src/engines/postgres.ts';
+import { isCI, servers } from './targets.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    runId: string;
+    pgliteTemplate: string;
+    postgresTemplate: string | null;
+  }
+}
+
+export const databaseUrl = (base: string, database: string) => {
+  const url = new URL(base);
+  url.pathname = `/${database}`;
+  return url.toString();
+};
+
+export default async function setup(project: TestProject) {
+  const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'polyglot-test-'));
+
+  const skipped = Object.entries(servers).filter(([, server]) => server.skipReason);
+  if (isCI && skipped.length) {
+    throw new Error(
+      `CI=true but ${skipped.map(([name]) => name).join(', ')} is not configured: ${skipped[0]?.[1].skipReason}`,
+    );
+  }
+  console.log('\nServer suites in this run:');
+  for (const [name, server] of Object.entries(servers)) {
+    console.log(
+      `  ${name.padEnd(9)} ${server.skipReason ? `SKIPPED: ${server.skipReason}` : 'runs against the real server'}`,
+    );
+  }
+  console.log(
+    '  mongodb   not built yet (posts role); neo4j: not built yet (graph role); influxdb: not built yet (analytics role)\n',
+  );
+
+  const pgliteTemplate = path.join(root, 'template');
+  const db = await openPglite({ dataDir: pgliteTemplate });
+  await migrate(db);
+  await db.close();
+
+  let postgresTemplate: string | null = null;
+  let admin: ReturnType<typeof openPostgres> | undefined;
+  if (servers.postgres.url) {
+    admin = openPostgres({ url: servers.postgres.url, max: 2 });
+    postgresTemplate = `polyglot_t_${runId}_tpl`;
+    await admin.query(`CREATE DATABASE ${postgresTemplate}`);
+    const template = openPostgres({ url: databaseUrl(servers.postgres.url, postgresTemplate), max: 1 });
+    await migrate(template);
+    await template.close();
+  }
+
+  project.provide('runId', runId);
+  project.provide('pgliteTemplate', pgliteTemplate);
+  project.provide('postgresTemplate', postgresTemplate);
+
+  return async () => {
+    fs.rmSync(root, { recursive: true, force: true });
+    if (admin) {
+      const rows = await admin.query<{ datname: string }>(
+        'SELECT datname FROM pg_database WHERE datname LIKE $1',
+        [`polyglot\\_t\\_${runId}\\_%`],
+      );
+      for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+      await admin.close();
+    }
+  };
+}

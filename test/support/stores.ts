@@ -1,0 +1,62 @@
+// Fresh, isolated stores for one test: a copy of the migrated PGlite template, a
+// database cloned from the PostgreSQL template, a Redis key prefix of its own.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { inject } from 'vitest';
+import { openPglite } from '../../src/engines/pglite.ts';
+import { openPostgres } from '../../src/engines/postgres.ts';
+import type { SqlDatabase } from '../../src/engines/sql.ts';
+import { databaseUrl } from './global-setup.ts';
+import { servers } from './targets.ts';
+
+let counter = 0;
+const unique = () => `${process.pid.toString(36)}_${(counter++).toString(36)}`;
+
+/** A DATA_DIR holding a copy of the migrated template. */
+export function freshDataDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'polyglot-data-'));
+  fs.cpSync(path.join(inject('pgliteTemplate'), 'pglite'), path.join(dir, 'pglite'), { recursive: true });
+  return dir;
+}
+
+/** The URL of a new database cloned from the migrated template. */
+export async function freshDatabaseUrl(): Promise<string> {
+  const base = servers.postgres.url;
+  const template = inject('postgresTemplate');
+  if (!base || !template) throw new Error('DATABASE_URL is not set');
+  const name = `polyglot_t_${inject('runId')}_${unique()}`;
+  const admin = openPostgres({ url: base, max: 1 });
+  try {
+    // CREATE DATABASE ... TEMPLATE copies the migrated schema in milliseconds.
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+  } finally {
+    await admin.close();
+  }
+  return databaseUrl(base, name);
+}
+
+export type SqlEngine = 'pglite' | 'postgres';
+
+export async function freshSqlDatabase(engine: SqlEngine): Promise<SqlDatabase> {
+  return engine === 'pglite'
+    ? openPglite({ dataDir: freshDataDir() })
+    : openPostgres({ url: await freshDatabaseUrl(), max: 20 });
+}
+
+/** A key prefix no other test or run uses. */
+export const freshKeyPrefix = () => `polyglot-test:${inject('runId')}:${unique()}:`;
+
+/** Deletes every key under a prefix (SCAN, never KEYS). */
+export async function dropKeys(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { lazyConnect: true });
+  await redis.connect();
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+    if (keys.length) await redis.unlink(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  await redis.quit();
+}

@@ -1,0 +1,30 @@
+// Which real servers this run can reach. A suite for a server that is not configured is
+// skipped and says why; under CI=true a server CI can start must be there, so the
+// global setup fails the run instead of skipping.
+export const isCI = process.env.CI === 'true';
+
+export interface ServerTarget {
+  url: string | undefined;
+  /** Why the suite is skipped, or undefined when it runs. */
+  skipReason: string | undefined;
+}
+
+function target(variable: string, what: string, ciStartsIt: boolean): ServerTarget {
+  const url = process.env[variable]?.trim() || undefined;
+  if (url) return { url, skipReason: undefined };
+  return {
+    url,
+    skipReason: ciStartsIt
+      ? `${variable} is not set, so the ${what} suites are skipped (.ci/run sets it)`
+      : `${variable} is not set, so the ${what} suites are skipped: no ${what} server can run in this workplace; they run wherever ${variable} points at one`,
+  };
+}
+
+export const servers = {
+  postgres: target('DATABASE_URL', 'PostgreSQL', true),
+  redis: target('REDIS_URL', 'Redis', true),
+};
+
+/** A describe title that says plainly when and why a suite is skipped. */
+export const titled = (title: string, server: ServerTarget) =>
+  server.skipReason ? `${title} [SKIPPED: ${server.skipReason}]` : title;

@@ -43,6 +43,8 @@ export async function createHttpServer(config: Config) {
   app.setValidatorCompiler(({ schema, httpPart }) =>
     (httpPart === 'body' ? strictJson : fromText).compile(schema as object),
   );
+  // The API speaks JSON only: any other body gets 415 (Fastify would parse text/plain as a string).
+  app.removeContentTypeParser('text/plain');
   app.decorateRequest('session', null);
   app.addSchema(ErrorReply);
   registerErrorHandlers(app);

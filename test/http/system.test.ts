@@ -1,0 +1,107 @@
+// The platform's own routes and the one error shape for everything that goes wrong.
+import type { FastifyInstance } from 'fastify';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp } from '../support/app.ts';
+
+const expectError = (body: string, status: number, code: string) => {
+  const parsed = JSON.parse(body);
+  expect(parsed).toEqual({ error: expect.objectContaining({ code, message: expect.any(String) }) });
+  expect(body).not.toMatch(/\n\s+at |\/src\//);
+  return status;
+};
+
+describe('system routes', () => {
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    ({ app } = await buildTestApp());
+  });
+
+  it('serves a home page that links to the docs', async () => {
+    const res = await app.inject({ method: 'GET', url: '/' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/text\/html/);
+    expect(res.body).toContain('Polyglot Social');
+    expect(res.body).toContain('href="/docs"');
+  });
+
+  it('reports each role, its engine and whether it answers', async () => {
+    const res = await app.inject({ method: 'GET', url: '/healthz' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({
+      status: 'ok',
+      failing: [],
+      roles: { accounts: { engine: 'pglite', ok: true }, cache: { engine: 'memory', ok: true } },
+    });
+  });
+
+  it('describes the whole API as OpenAPI 3, from the schemas that validate requests', async () => {
+    const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    expect(doc.openapi).toMatch(/^3\./);
+    for (const path of [
+      '/api/v1/accounts',
+      '/api/v1/sessions',
+      '/api/v1/me',
+      '/api/v1/users/{id}',
+      '/healthz',
+    ]) {
+      expect(doc.paths).toHaveProperty([path]);
+    }
+    const signUp = doc.paths['/api/v1/accounts'].post;
+    expect(signUp.requestBody.content['application/json'].schema.required).toEqual(
+      expect.arrayContaining(['email', 'password', 'name', 'birthdate']),
+    );
+    expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+  });
+
+  it('serves a browsable reference at /docs', async () => {
+    const res = await app.inject({ method: 'GET', url: '/docs/' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('swagger-ui');
+  });
+
+  it('answers an unknown route with 404 in the error shape', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/v1/nothing-here' });
+    expect(expectError(res.body, res.statusCode, 'not_found')).toBe(404);
+  });
+
+  it('answers bad JSON with 400, a wrong content type with 415, a huge body with 413', async () => {
+    const badJson = await app.inject({
+      method: 'POST',
+      url: '/api/v1/accounts',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"email": ',
+    });
+    expect(badJson.statusCode).toBe(400);
+    expectError(badJson.body, 400, 'bad_request');
+
+    const text = await app.inject({
+      method: 'POST',
+      url: '/api/v1/accounts',
+      headers: { 'content-type': 'text/plain' },
+      payload: 'hello',
+    });
+    expect(text.statusCode).toBe(415);
+    expectError(text.body, 415, 'unsupported_media_type');
+
+    const huge = await app.inject({
+      method: 'POST',
+      url: '/api/v1/accounts',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024) }),
+    });
+    expect(huge.statusCode).toBe(413);
+    expectError(huge.body, 413, 'too_large');
+  });
+
+  it('answers deeply nested JSON with a 4xx, never a 5xx', async () => {
+    const depth = 100_000;
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/accounts',
+      headers: { 'content-type': 'application/json' },
+      payload: `${'['.repeat(depth)}${']'.repeat(depth)}`,
+    });
+    expect(res.statusCode).toBe(400);
+    expectError(res.body, 400, 'bad_request');
+  });
+});

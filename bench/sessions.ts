@@ -1,0 +1,103 @@
+// What the cache role buys on the hottest read of all: resolving a bearer token to a
+// session, which every signed-in request does. Baseline: the session row of record
+// read from PostgreSQL (the server) on every request, with no cache in front.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createPostgresAccounts } from '../src/accounts/accounts.postgres.ts';
+import { hashPassword } from '../src/accounts/passwords.ts';
+import { SessionsService } from '../src/accounts/sessions.service.ts';
+import { createMemoryCache } from '../src/cache/cache.memory.ts';
+import type { CachePort } from '../src/cache/cache.port.ts';
+import { createRedisCache } from '../src/cache/cache.redis.ts';
+import { RateLimiter } from '../src/cache/rate-limiter.ts';
+import { loadConfig } from '../src/config.ts';
+import { migrate } from '../src/engines/migrate.ts';
+import { openPglite } from '../src/engines/pglite.ts';
+import { openPostgres } from '../src/engines/postgres.ts';
+import { openRedis } from '../src/engines/redis.ts';
+import type { SqlDatabase } from '../src/engines/sql.ts';
+import { type LatencySummary, measure, printTable } from './measure.ts';
+import { createScratchDatabase } from './support/scratch-database.ts';
+
+const LOOKUPS = 20_000;
+const CONCURRENCY = 16;
+
+/** A cache that always misses: every lookup goes to the row of record. */
+const noCache: CachePort = {
+  engine: 'memory',
+  recall: async () => undefined,
+  remember: async () => {},
+  forget: async () => {},
+  countHit: async () => ({ count: 0, resetsInSeconds: 0 }),
+  peekHits: async () => ({ count: 0, resetsInSeconds: 0 }),
+  ping: async () => {},
+};
+
+async function sessionsOn(db: SqlDatabase, cache: CachePort) {
+  const accounts = createPostgresAccounts(db);
+  const limits = loadConfig({ RATE_LIMIT_LOGIN_PER_ADDRESS: '1000000/1h' }).rateLimits;
+  const sessions = new SessionsService(accounts, cache, new RateLimiter(cache, limits), 3600);
+  const email = `bench_${Date.now()}@example.com`;
+  const created = await accounts.createAccount({
+    email,
+    passwordHash: await hashPassword('bench password 123'),
+    name: 'Bench',
+    birthdate: '1990-01-01',
+    handleCandidates: [`bench_${Date.now() % 1e8}`],
+  });
+  if (!created.ok) throw new Error('could not create the bench account');
+  const { token } = await sessions.logIn(email, 'bench password 123', '127.0.0.1');
+  return () => sessions.authenticate(token);
+}
+
+export async function run() {
+  const rows: Array<{ name: string } & LatencySummary> = [];
+  const closers: Array<() => Promise<unknown>> = [];
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'polyglot-bench-'));
+  closers.push(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
+  try {
+    const pglite = await openPglite({ dataDir });
+    closers.unshift(() => pglite.close());
+    await migrate(pglite);
+    const databaseUrl = process.env.DATABASE_URL;
+    const redisUrl = process.env.REDIS_URL;
+    const scratch = databaseUrl ? await createScratchDatabase(databaseUrl, 'sessions') : undefined;
+    const postgres = scratch ? openPostgres({ url: scratch.url, max: CONCURRENCY }) : undefined;
+    if (scratch && postgres) {
+      closers.unshift(() => scratch.drop());
+      closers.unshift(() => postgres.close());
+      await migrate(postgres);
+    }
+    const redis = redisUrl ? openRedis(redisUrl) : undefined;
+    if (redis) {
+      await redis.connect();
+      closers.unshift(() => redis.quit());
+    }
+    const prefix = `polyglot-bench:${process.pid}:`;
+
+    const cases: Array<[string, SqlDatabase | undefined, CachePort | undefined]> = [
+      ['record on PostgreSQL, no cache', postgres, noCache],
+      ['record on PGlite, no cache', pglite, noCache],
+      ['PostgreSQL + Redis cache', postgres, redis && createRedisCache(redis, prefix)],
+      ['PGlite + memory cache', pglite, createMemoryCache()],
+    ];
+    for (const [name, db, cache] of cases) {
+      if (!db || !cache) {
+        console.log(`skipped "${name}": set DATABASE_URL and REDIS_URL to include it`);
+        continue;
+      }
+      const authenticate = await sessionsOn(db, cache);
+      await measure(500, authenticate, CONCURRENCY); // warm-up
+      rows.push({ name, ...(await measure(LOOKUPS, authenticate, CONCURRENCY)) });
+    }
+    console.log(`${LOOKUPS} session lookups, ${CONCURRENCY} at a time (bearer token -> user id)`);
+    printTable(rows, rows[0]?.name ?? '');
+    if (redis) {
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length) await redis.del(...keys);
+    }
+  } finally {
+    for (const close of closers) await close();
+  }
+}

@@ -32,24 +32,60 @@ function isAlive(pid: number): boolean {
   }
 }
 
+const readPid = (file: string): number | undefined => {
+  try {
+    const pid = Number.parseInt(fs.readFileSync(file, 'utf8'), 10);
+    return Number.isInteger(pid) ? pid : undefined;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+};
+
+// Data folders this process has open: its own pid in a lock file proves nothing about
+// them, so a second open in one process is refused here rather than by the pid check.
+const openHere = new Set<string>();
+
 /** Takes the data folder's lock (a pid file created exclusively), or throws DataDirInUseError. */
 function acquireLock(dataDir: string): () => void {
   const lockPath = path.join(dataDir, LOCK);
+  const folder = fs.realpathSync(dataDir);
+  if (openHere.has(folder)) throw new DataDirInUseError(dataDir, process.pid);
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       fs.writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
+      openHere.add(folder);
       return () => {
+        openHere.delete(folder);
         // Only remove the lock if it is still ours.
-        if (fs.readFileSync(lockPath, 'utf8') === String(process.pid)) fs.rmSync(lockPath, { force: true });
+        if (readPid(lockPath) === process.pid) fs.rmSync(lockPath, { force: true });
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = Number.parseInt(fs.readFileSync(lockPath, 'utf8'), 10);
-      if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder)) {
+      const holder = readPid(lockPath);
+      if (holder !== undefined && holder !== process.pid && isAlive(holder)) {
         throw new DataDirInUseError(dataDir, holder);
       }
-      // A stale lock: its process died (kill -9, power loss). Remove it and try again.
-      fs.rmSync(lockPath, { force: true });
+      // A stale lock: its process died (kill -9, power loss). Move it aside under a name of
+      // our own, and look at what we moved: if another process took the folder over in the
+      // meantime, its fresh lock goes back and we refuse.
+      const aside = `${lockPath}.stale-${process.pid}`;
+      try {
+        fs.renameSync(lockPath, aside);
+      } catch (renameError) {
+        if ((renameError as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw renameError;
+      }
+      const moved = readPid(aside);
+      if (moved !== undefined && moved !== holder && isAlive(moved)) {
+        try {
+          fs.linkSync(aside, lockPath);
+        } finally {
+          fs.rmSync(aside, { force: true });
+        }
+        throw new DataDirInUseError(dataDir, moved);
+      }
+      fs.rmSync(aside, { force: true });
     }
   }
   throw new Error(`could not take the lock ${lockPath}`);

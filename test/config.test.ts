@@ -1,0 +1,298 @@
+// loadConfig: environment -> which engine serves each role, validated once at start.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, KNOWN_VARIABLES, loadConfig, ROLES } from '../src/config.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+const DATABASE_URL = 'postgres://polyglot:secret@db.example:5432/polyglot';
+const REDIS_URL = 'redis://cache.example:6379';
+const MONGODB_URL = 'mongodb://mongo.example:27017/polyglot?replicaSet=rs0';
+const NEO4J_URL = 'neo4j://neo4j:secret@graph.example:7687';
+const INFLUX_URL = 'http://influx.example:8086/polyglot';
+
+/** loadConfig's ConfigError for `env`, which must name `variable`. */
+function configError(env: Record<string, string>, variable: string): ConfigError {
+  let caught: unknown;
+  try {
+    loadConfig(env);
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught, `expected a ConfigError for ${JSON.stringify(env)}`).toBeInstanceOf(ConfigError);
+  const error = caught as ConfigError;
+  expect(error.variable).toBe(variable);
+  expect(error.message).toContain(variable);
+  return error;
+}
+
+describe('loadConfig defaults', () => {
+  it('puts every role on the embedded engines when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config.stores).toEqual({
+      accounts: 'pglite',
+      commerce: 'pglite',
+      posts: 'pglite',
+      graph: 'pglite',
+      cache: 'memory',
+      jobs: 'pglite',
+      analytics: 'pglite',
+    });
+    expect(Object.keys(config.stores).sort()).toEqual([...ROLES].sort());
+    expect(config.urls).toEqual({});
+  });
+
+  it('uses ./data, resolved to an absolute path, as DATA_DIR', () => {
+    expect(loadConfig({}).dataDir).toBe(path.resolve('./data'));
+    expect(path.isAbsolute(loadConfig({}).dataDir)).toBe(true);
+    expect(loadConfig({ DATA_DIR: 'elsewhere/db' }).dataDir).toBe(path.resolve('elsewhere/db'));
+    expect(loadConfig({ DATA_DIR: '/srv/polyglot' }).dataDir).toBe('/srv/polyglot');
+  });
+
+  it('has the documented defaults for the server and the limits', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.host).toBe('localhost');
+    expect(config.logLevel).toBe('info');
+    expect(config.trustProxy).toBe(false);
+    expect(config.keyPrefix).toBe('polyglot:');
+    expect(config.rateLimits.failedLoginPerEmailAndAddress).toEqual({ max: 10, windowSeconds: 900 });
+  });
+
+  it('treats empty and blank values as unset', () => {
+    const config = loadConfig({ PORT: '', DATABASE_URL: '  ', CACHE_STORE: '', LOG_LEVEL: ' ' });
+    expect(config.port).toBe(3000);
+    expect(config.stores.accounts).toBe('pglite');
+    expect(config.stores.cache).toBe('memory');
+    expect(config.logLevel).toBe('info');
+  });
+
+  it('reads valid numbers, booleans and rate limits', () => {
+    const config = loadConfig({
+      PORT: '0',
+      TRUST_PROXY: 'yes',
+      RATE_LIMIT_WRITES_PER_USER: '20/30s',
+      RATE_LIMIT_SIGNUP_PER_ADDRESS: '5/h',
+      KEY_PREFIX: '{polyglot}:',
+    });
+    expect(config.port).toBe(0);
+    expect(config.trustProxy).toBe(true);
+    expect(config.rateLimits.writesPerUser).toEqual({ max: 20, windowSeconds: 30 });
+    expect(config.rateLimits.signupPerAddress).toEqual({ max: 5, windowSeconds: 3600 });
+    expect(config.keyPrefix).toBe('{polyglot}:');
+    expect(loadConfig({ PORT: '65535' }).port).toBe(65535);
+  });
+});
+
+describe("each role's own URL moves it", () => {
+  it('MONGODB_URL moves posts to MongoDB, and only posts', () => {
+    const config = loadConfig({ MONGODB_URL });
+    expect(config.stores.posts).toBe('mongo');
+    expect(config.urls.MONGODB_URL).toBe(MONGODB_URL);
+    expect({ ...config.stores, posts: 'pglite' }).toEqual(loadConfig({}).stores);
+  });
+
+  it('NEO4J_URL moves graph to Neo4j, and only graph', () => {
+    const config = loadConfig({ NEO4J_URL });
+    expect(config.stores.graph).toBe('neo4j');
+    expect({ ...config.stores, graph: 'pglite' }).toEqual(loadConfig({}).stores);
+  });
+
+  it('INFLUX_URL moves analytics to InfluxDB, and only analytics', () => {
+    const config = loadConfig({ INFLUX_URL });
+    expect(config.stores.analytics).toBe('influx');
+    expect({ ...config.stores, analytics: 'pglite' }).toEqual(loadConfig({}).stores);
+  });
+
+  it('REDIS_URL moves cache and jobs to Redis', () => {
+    const config = loadConfig({ REDIS_URL });
+    expect(config.stores.cache).toBe('redis');
+    expect(config.stores.jobs).toBe('redis');
+    expect({ ...config.stores, cache: 'memory', jobs: 'pglite' }).toEqual(loadConfig({}).stores);
+  });
+
+  it('DATABASE_URL moves every PGlite role to PostgreSQL; the cache stays in memory', () => {
+    const config = loadConfig({ DATABASE_URL });
+    expect(config.stores).toEqual({
+      accounts: 'postgres',
+      commerce: 'postgres',
+      posts: 'postgres',
+      graph: 'postgres',
+      cache: 'memory',
+      jobs: 'postgres',
+      analytics: 'postgres',
+    });
+    expect(config.urls).toEqual({ DATABASE_URL });
+  });
+
+  it("a role's own URL wins over DATABASE_URL", () => {
+    const config = loadConfig({ DATABASE_URL, REDIS_URL, MONGODB_URL, NEO4J_URL, INFLUX_URL });
+    expect(config.stores).toEqual({
+      accounts: 'postgres',
+      commerce: 'postgres',
+      posts: 'mongo',
+      graph: 'neo4j',
+      cache: 'redis',
+      jobs: 'redis',
+      analytics: 'influx',
+    });
+  });
+
+  it('accepts postgresql:, rediss:, mongodb+srv:, bolt: and https: URLs', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgresql://u@db/x',
+      REDIS_URL: 'rediss://cache:6380',
+      MONGODB_URL: 'mongodb+srv://cluster.example/polyglot',
+      NEO4J_URL: 'bolt://graph:7687',
+      INFLUX_URL: 'https://influx.example/polyglot',
+    });
+    expect(config.stores.accounts).toBe('postgres');
+    expect(config.stores.cache).toBe('redis');
+    expect(config.stores.posts).toBe('mongo');
+    expect(config.stores.graph).toBe('neo4j');
+    expect(config.stores.analytics).toBe('influx');
+  });
+});
+
+describe('<ROLE>_STORE wins', () => {
+  it('keeps a role on PGlite although its URL is set', () => {
+    const config = loadConfig({ DATABASE_URL, MONGODB_URL, POSTS_STORE: 'pglite', ACCOUNTS_STORE: 'pglite' });
+    expect(config.stores.posts).toBe('pglite');
+    expect(config.stores.accounts).toBe('pglite');
+    expect(config.stores.commerce).toBe('postgres');
+  });
+
+  it('puts a role on PostgreSQL although its own URL is set', () => {
+    const config = loadConfig({ DATABASE_URL, NEO4J_URL, INFLUX_URL, GRAPH_STORE: 'postgres' });
+    expect(config.stores.graph).toBe('postgres');
+    expect(config.stores.analytics).toBe('influx');
+  });
+
+  it('keeps the cache in memory and the jobs on PostgreSQL although REDIS_URL is set', () => {
+    const config = loadConfig({ DATABASE_URL, REDIS_URL, CACHE_STORE: 'memory', JOBS_STORE: 'postgres' });
+    expect(config.stores.cache).toBe('memory');
+    expect(config.stores.jobs).toBe('postgres');
+  });
+
+  it('accepts surrounding blanks', () => {
+    expect(loadConfig({ REDIS_URL, CACHE_STORE: ' redis ' }).stores.cache).toBe('redis');
+  });
+});
+
+describe('configuration errors name the variable', () => {
+  it('a malformed URL', () => {
+    expect(configError({ DATABASE_URL: 'not a url' }, 'DATABASE_URL').message).toMatch(/not a valid URL/);
+    configError({ REDIS_URL: 'localhost:6379:x' }, 'REDIS_URL');
+    configError({ MONGODB_URL: '://nowhere' }, 'MONGODB_URL');
+  });
+
+  it('a URL of the wrong protocol', () => {
+    expect(configError({ DATABASE_URL: 'mysql://db/x' }, 'DATABASE_URL').message).toContain('postgres://');
+    configError({ REDIS_URL: 'http://cache:6379' }, 'REDIS_URL');
+    configError({ MONGODB_URL: 'postgres://db/x' }, 'MONGODB_URL');
+    configError({ NEO4J_URL: 'http://graph:7474' }, 'NEO4J_URL');
+    configError({ INFLUX_URL: 'udp://influx:8089' }, 'INFLUX_URL');
+  });
+
+  it('an unknown store name, or a store the role cannot run on', () => {
+    const error = configError({ CACHE_STORE: 'bogus' }, 'CACHE_STORE');
+    expect(error.message).toContain('bogus');
+    expect(error.message).toContain('memory, redis');
+    configError({ ACCOUNTS_STORE: 'mongo', MONGODB_URL }, 'ACCOUNTS_STORE');
+    configError({ GRAPH_STORE: 'Neo4j', NEO4J_URL }, 'GRAPH_STORE');
+  });
+
+  it('a store whose URL is not set', () => {
+    const error = configError({ GRAPH_STORE: 'neo4j' }, 'GRAPH_STORE');
+    expect(error.message).toContain('NEO4J_URL');
+    expect(configError({ ACCOUNTS_STORE: 'postgres' }, 'ACCOUNTS_STORE').message).toContain('DATABASE_URL');
+    expect(configError({ CACHE_STORE: 'redis' }, 'CACHE_STORE').message).toContain('REDIS_URL');
+    expect(configError({ POSTS_STORE: 'mongo' }, 'POSTS_STORE').message).toContain('MONGODB_URL');
+    expect(configError({ ANALYTICS_STORE: 'influx' }, 'ANALYTICS_STORE').message).toContain('INFLUX_URL');
+  });
+
+  it('a bad number', () => {
+    expect(configError({ PORT: 'abc' }, 'PORT').message).toContain('"abc"');
+    configError({ PORT: '70000' }, 'PORT');
+    configError({ PORT: '-1' }, 'PORT');
+    configError({ PORT: '80.5' }, 'PORT');
+    configError({ SESSION_TTL_SECONDS: '59' }, 'SESSION_TTL_SECONDS');
+    configError({ BODY_LIMIT_BYTES: '1e6' }, 'BODY_LIMIT_BYTES');
+  });
+
+  it('a bad boolean', () => {
+    configError({ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY');
+  });
+
+  it('a bad rate limit', () => {
+    const error = configError({ RATE_LIMIT_WRITES_PER_USER: '10 per minute' }, 'RATE_LIMIT_WRITES_PER_USER');
+    expect(error.message).toContain('10/15m');
+    configError({ RATE_LIMIT_LOGIN_PER_ADDRESS: '0/1m' }, 'RATE_LIMIT_LOGIN_PER_ADDRESS');
+    configError({ RATE_LIMIT_SIGNUP_PER_ADDRESS: '10/0s' }, 'RATE_LIMIT_SIGNUP_PER_ADDRESS');
+    configError({ RATE_LIMIT_FAILED_LOGIN_PER_EMAIL: '10/5w' }, 'RATE_LIMIT_FAILED_LOGIN_PER_EMAIL');
+  });
+
+  it('a bad KEY_PREFIX', () => {
+    configError({ KEY_PREFIX: 'has spaces' }, 'KEY_PREFIX');
+    configError({ KEY_PREFIX: 'x'.repeat(65) }, 'KEY_PREFIX');
+    configError({ KEY_PREFIX: 'star*' }, 'KEY_PREFIX');
+  });
+
+  it('a bad LOG_LEVEL', () => {
+    expect(configError({ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL').message).toContain('verbose');
+  });
+});
+
+/** `polyglot start` in a child process, with no platform variable inherited from us. */
+function start(
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const childEnv = { ...process.env };
+  for (const name of KNOWN_VARIABLES) delete childEnv[name];
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start'], {
+    cwd: ROOT,
+    env: { ...childEnv, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  // A server that started after all would never exit: kill it, and the test fails on the code.
+  const guard = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(guard);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('the server refuses a bad configuration with one line', () => {
+  it('PORT=abc', { timeout: 30_000 }, async () => {
+    const { code, stderr } = await start({ PORT: 'abc', LOG_LEVEL: 'silent' });
+    expect(code, stderr).toBe(1);
+    const lines = stderr.trimEnd().split('\n');
+    expect(lines, stderr).toHaveLength(1);
+    expect(lines[0]).toMatch(/^polyglot: configuration error: PORT: /);
+    expect(lines[0]).toContain('"abc"');
+    expect(stderr).not.toMatch(/\bat .+:\d+:\d+/); // no stack frame
+  });
+
+  it('CACHE_STORE=bogus', { timeout: 30_000 }, async () => {
+    const { code, stderr } = await start({ CACHE_STORE: 'bogus', LOG_LEVEL: 'silent' });
+    expect(code, stderr).toBe(1);
+    const lines = stderr.trimEnd().split('\n');
+    expect(lines, stderr).toHaveLength(1);
+    expect(lines[0]).toMatch(/^polyglot: configuration error: CACHE_STORE: /);
+    expect(lines[0]).toContain('bogus');
+    expect(stderr).not.toMatch(/\bat .+:\d+:\d+/);
+  });
+});

@@ -64,7 +64,8 @@ async function doctor() {
   }
   console.log(`Polyglot Social health, from ${source}\n`);
   console.log(formatHealth(report));
-  process.exitCode = report.status === 'ok' ? 0 : 1;
+  // Exit now: a client still reconnecting to an unreachable server would keep the process alive.
+  process.exit(report.status === 'ok' ? 0 : 1);
 }
 
 const program = new Command('polyglot').description(

@@ -89,7 +89,9 @@ describe('sessions of record', () => {
 
   it('work with the cache unreachable from the start, and /healthz names the cache', async () => {
     // Port 1 on loopback: nothing listens there, so every cache call fails at once.
-    const { app } = await buildTestApp({ env: { REDIS_URL: 'redis://127.0.0.1:1', CACHE_STORE: 'redis' } });
+    const { app } = await buildTestApp({
+      env: { REDIS_URL: 'redis://127.0.0.1:1', CACHE_STORE: 'redis', JOBS_STORE: 'pglite' },
+    });
     const user = await signUp(app);
     expect(
       (await app.inject({ method: 'GET', url: '/api/v1/me', headers: auth(user.token) })).statusCode,
@@ -155,7 +157,7 @@ describe.skipIf(!hasRedisServer)(
       const port = await freePort();
       redis = await startRedis(port);
       const { app } = await buildTestApp({
-        env: { REDIS_URL: `redis://127.0.0.1:${port}`, CACHE_STORE: 'redis' },
+        env: { REDIS_URL: `redis://127.0.0.1:${port}`, CACHE_STORE: 'redis', JOBS_STORE: 'pglite' },
       });
       const user = await signUp(app);
       const other = (

@@ -64,43 +64,31 @@ describe('system routes', () => {
     expect(expectError(res.body, res.statusCode, 'not_found')).toBe(404);
   });
 
-  it('answers bad JSON with 400, a wrong content type with 415, a huge body with 413', async () => {
-    const badJson = await app.inject({
+  const postRaw = (contentType: string, payload: string) =>
+    app.inject({
       method: 'POST',
       url: '/api/v1/accounts',
-      headers: { 'content-type': 'application/json' },
-      payload: '{"email": ',
+      headers: { 'content-type': contentType },
+      payload,
     });
+
+  it('answers bad JSON with 400, a wrong content type with 415, a huge body with 413', async () => {
+    const badJson = await postRaw('application/json', '{"email": ');
     expect(badJson.statusCode).toBe(400);
     expectError(badJson.body, 400, 'bad_request');
 
-    const text = await app.inject({
-      method: 'POST',
-      url: '/api/v1/accounts',
-      headers: { 'content-type': 'text/plain' },
-      payload: 'hello',
-    });
+    const text = await postRaw('text/plain', 'hello');
     expect(text.statusCode).toBe(415);
     expectError(text.body, 415, 'unsupported_media_type');
 
-    const huge = await app.inject({
-      method: 'POST',
-      url: '/api/v1/accounts',
-      headers: { 'content-type': 'application/json' },
-      payload: JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024) }),
-    });
+    const huge = await postRaw('application/json', JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024) }));
     expect(huge.statusCode).toBe(413);
     expectError(huge.body, 413, 'too_large');
   });
 
   it('answers deeply nested JSON with a 4xx, never a 5xx', async () => {
     const depth = 100_000;
-    const res = await app.inject({
-      method: 'POST',
-      url: '/api/v1/accounts',
-      headers: { 'content-type': 'application/json' },
-      payload: `${'['.repeat(depth)}${']'.repeat(depth)}`,
-    });
+    const res = await postRaw('application/json', `${'['.repeat(depth)}${']'.repeat(depth)}`);
     expect(res.statusCode).toBe(400);
     expectError(res.body, 400, 'bad_request');
   });

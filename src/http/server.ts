@@ -1,11 +1,14 @@
 // The Fastify instance: validation, the error shape, OpenAPI, logging.
+
+import type { Duplex } from 'node:stream';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Ajv, type Options as AjvOptions } from 'ajv';
 import addFormats from 'ajv-formats';
-import Fastify from 'fastify';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
+import { BadRequestError } from '../errors.ts';
 import { registerErrorHandlers } from './errors.ts';
 import { ErrorReply } from './schemas.ts';
 
@@ -18,6 +21,52 @@ function validators() {
   const fromText = addFormats.default(new Ajv({ ...base, coerceTypes: 'array' }));
   for (const ajv of [strictJson, fromText]) ajv.addSchema(ErrorReply);
   return { strictJson, fromText };
+}
+
+/** Requests Node's HTTP parser refuses (bad bytes in headers, oversized headers): answered on the raw socket. */
+function rawClientError(error: NodeJS.ErrnoException, socket: Duplex) {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  const body = JSON.stringify({
+    error: tooLarge
+      ? { code: 'too_large', message: 'the request headers are too large' }
+      : { code: 'bad_request', message: 'malformed HTTP request' },
+  });
+  socket.end(
+    `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+const DECIMAL_INTEGER = /^(0|-?[1-9][0-9]*)$/;
+
+/**
+ * Ajv coerces whatever Number() takes ("0x2", "2e0", " 2") into an integer. Path and
+ * query integers must be written in plain decimal: anything else is a malformed id or
+ * limit, refused before validation coerces it.
+ */
+function refuseNonDecimalIntegers(request: FastifyRequest) {
+  const schema = request.routeOptions.schema;
+  const parts = [
+    ['params', schema?.params, request.params],
+    ['querystring', schema?.querystring, request.query],
+  ] as const;
+  const fields: Record<string, string> = {};
+  for (const [, partSchema, values] of parts) {
+    const properties = (partSchema as { properties?: Record<string, { type?: string }> } | undefined)
+      ?.properties;
+    if (!properties || !values) continue;
+    for (const [name, property] of Object.entries(properties)) {
+      const raw = (values as Record<string, unknown>)[name];
+      if (property.type === 'integer' && typeof raw === 'string' && !DECIMAL_INTEGER.test(raw)) {
+        fields[name] = 'must be a whole number in plain decimal digits';
+      }
+    }
+  }
+  if (Object.keys(fields).length) throw new BadRequestError('the request is not valid', { fields });
 }
 
 export async function createHttpServer(config: Config) {
@@ -37,6 +86,17 @@ export async function createHttpServer(config: Config) {
     // Answer 503 to requests arriving while shutting down; those in flight finish.
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Errors the router and the HTTP parser raise before any route runs get the one error shape too.
+    frameworkErrors: (error, _request, reply: FastifyReply) => {
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      void reply.status(tooLong ? 414 : 400).send({
+        error: {
+          code: tooLong ? 'too_long' : 'bad_request',
+          message: tooLong ? 'a path segment is too long' : 'malformed URL',
+        },
+      });
+    },
+    clientErrorHandler: rawClientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const { strictJson, fromText } = validators();
@@ -46,6 +106,7 @@ export async function createHttpServer(config: Config) {
   // The API speaks JSON only: any other body gets 415 (Fastify would parse text/plain as a string).
   app.removeContentTypeParser('text/plain');
   app.decorateRequest('session', null);
+  app.addHook('preValidation', async (request) => refuseNonDecimalIntegers(request));
   app.addSchema(ErrorReply);
   registerErrorHandlers(app);
 

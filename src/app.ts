@@ -1,20 +1,44 @@
 // The one place that knows which adapter serves which role: it opens the engines,
 // builds adapters and services, and mounts the routes.
+import type { FastifyBaseLogger } from 'fastify';
 import { createPostgresAccounts } from './accounts/accounts.postgres.ts';
 import { accountsRoutes } from './accounts/accounts.routes.ts';
-import { AccountsService } from './accounts/accounts.service.ts';
+import { AccountsService, PROFILE_CHANGED_JOB } from './accounts/accounts.service.ts';
 import { SessionsService } from './accounts/sessions.service.ts';
 import { bestEffort } from './cache/cache.best-effort.ts';
 import { createMemoryCache } from './cache/cache.memory.ts';
 import type { CachePort } from './cache/cache.port.ts';
 import { createRedisCache } from './cache/cache.redis.ts';
 import { RateLimiter } from './cache/rate-limiter.ts';
-import type { Config } from './config.ts';
+import { createMemoryCarts } from './commerce/cart.memory.ts';
+import type { CartCachePort } from './commerce/cart.port.ts';
+import { createRedisCarts } from './commerce/cart.redis.ts';
+import { CartService } from './commerce/cart.service.ts';
+import { createPostgresCommerce } from './commerce/commerce.postgres.ts';
+import { commerceRoutes } from './commerce/commerce.routes.ts';
+import { CommerceService } from './commerce/commerce.service.ts';
+import { createMemoryLeaderboard } from './commerce/leaderboard.memory.ts';
+import type { LeaderboardPort } from './commerce/leaderboard.port.ts';
+import { createRedisLeaderboard } from './commerce/leaderboard.redis.ts';
+import { type Config, ConfigError } from './config.ts';
 import { type Engines, openEngines } from './engines/open.ts';
+import { createNeo4jGraph } from './graph/graph.neo4j.ts';
+import type { GraphPort } from './graph/graph.port.ts';
+import { createPostgresGraph } from './graph/graph.postgres.ts';
+import { graphRoutes } from './graph/graph.routes.ts';
+import { GraphService } from './graph/graph.service.ts';
 import type { RoleProbes } from './health.ts';
 import { authHooks } from './http/auth.ts';
 import { createHttpServer } from './http/server.ts';
 import { systemRoutes } from './http/system.routes.ts';
+import { createBullJobs } from './jobs/jobs.bullmq.ts';
+import type { JobsPort } from './jobs/jobs.port.ts';
+import { createSqlJobs } from './jobs/jobs.postgres.ts';
+import { createMongoPosts } from './posts/posts.mongo.ts';
+import type { PostsPort } from './posts/posts.port.ts';
+import { createPostgresPosts } from './posts/posts.postgres.ts';
+import { postsRoutes } from './posts/posts.routes.ts';
+import { PostsService } from './posts/posts.service.ts';
 
 function accountsStore(config: Config, engines: Engines) {
   const engine = config.stores.accounts;
@@ -28,21 +52,115 @@ function cacheStore(config: Config, engines: Engines): CachePort {
     : createMemoryCache();
 }
 
+function commerceStore(config: Config, engines: Engines) {
+  const engine = config.stores.commerce;
+  if (engine !== 'pglite' && engine !== 'postgres') throw new Error(`commerce cannot run on ${engine}`);
+  // Wallets, products and orders reference users, and GET /me counts orders: one database.
+  if (engine !== config.stores.accounts) {
+    throw new ConfigError(
+      'COMMERCE_STORE',
+      `commerce on ${engine} must share the accounts' database (${config.stores.accounts}); use ${config.stores.accounts}`,
+    );
+  }
+  return createPostgresCommerce(engines.sql(engine));
+}
+
+/** The cart and the sellers' leaderboard live in the cache role, with domain operations of their own. */
+function commerceCaches(
+  config: Config,
+  engines: Engines,
+): { carts: CartCachePort; leaderboard: LeaderboardPort } {
+  if (config.stores.cache === 'redis') {
+    return {
+      carts: createRedisCarts(engines.redis(), config.keyPrefix),
+      leaderboard: createRedisLeaderboard(engines.redis(), config.keyPrefix),
+    };
+  }
+  return { carts: createMemoryCarts(), leaderboard: createMemoryLeaderboard() };
+}
+
+async function graphStore(config: Config, engines: Engines): Promise<GraphPort> {
+  const engine = config.stores.graph;
+  if (engine === 'neo4j') {
+    const { driver, database } = engines.neo4j();
+    // The key prefix keeps deployments (and test runs) sharing one Neo4j database apart.
+    return createNeo4jGraph(driver, { database, namespace: config.keyPrefix });
+  }
+  if (engine !== 'pglite' && engine !== 'postgres') throw new Error(`the graph cannot run on ${engine}`);
+  // The edge table references users and keeps their profile counters: it needs the accounts' database.
+  if (engine !== config.stores.accounts) {
+    throw new ConfigError(
+      'GRAPH_STORE',
+      `the graph on ${engine} must share the accounts' database (${config.stores.accounts}); use ${config.stores.accounts} or neo4j`,
+    );
+  }
+  return createPostgresGraph(engines.sql(engine));
+}
+
+async function postsStore(config: Config, engines: Engines): Promise<PostsPort> {
+  const engine = config.stores.posts;
+  if (engine === 'mongo') return createMongoPosts(engines.mongo());
+  if (engine !== 'pglite' && engine !== 'postgres') throw new Error(`posts cannot run on ${engine}`);
+  // Posts reference their authors and keep the profiles' posts counts: they need the accounts' database.
+  if (engine !== config.stores.accounts) {
+    throw new ConfigError(
+      'POSTS_STORE',
+      `posts on ${engine} must share the accounts' database (${config.stores.accounts}); use ${config.stores.accounts} or mongo`,
+    );
+  }
+  return createPostgresPosts(engines.sql(engine));
+}
+
+function jobsQueue(config: Config, engines: Engines, log: FastifyBaseLogger): JobsPort {
+  const engine = config.stores.jobs;
+  if (engine === 'redis') {
+    return createBullJobs({ url: config.urls.REDIS_URL as string, keyPrefix: config.keyPrefix, log });
+  }
+  if (engine !== 'pglite' && engine !== 'postgres') throw new Error(`jobs cannot run on ${engine}`);
+  return createSqlJobs(engines.sql(engine), { log });
+}
+
 export async function buildApp(config: Config) {
   const engines = await openEngines(config);
   try {
     const app = await createHttpServer(config);
     const accountsPort = accountsStore(config, engines);
+    const commercePort = commerceStore(config, engines);
+    const graphPort = await graphStore(config, engines);
+    const postsPort = await postsStore(config, engines);
     const rawCache = cacheStore(config, engines);
     const cache = bestEffort(rawCache, app.log);
+    const jobs = jobsQueue(config, engines, app.log);
 
     const limiter = new RateLimiter(cache, config.rateLimits);
     const sessions = new SessionsService(accountsPort, cache, limiter, config.sessionTtlSeconds);
-    const accounts = new AccountsService(accountsPort, cache, sessions, config.profileCacheTtlSeconds);
+    const accounts = new AccountsService(
+      accountsPort,
+      cache,
+      sessions,
+      config.profileCacheTtlSeconds,
+      jobs,
+      commercePort,
+    );
+    const graph = new GraphService(graphPort, accountsPort, cache);
+    const posts = new PostsService(postsPort, accountsPort, cache);
+    jobs.handle(PROFILE_CHANGED_JOB, (payload) => posts.refreshAuthorCopies(payload));
+    const auth = authHooks(sessions, limiter);
+    const commerceCache = commerceCaches(config, engines);
+    const commerce = new CommerceService(commercePort, commerceCache.leaderboard, accountsPort, {
+      demoMode: config.demoMode,
+      log: app.log,
+    });
+    const carts = new CartService(commerceCache.carts, commercePort, commerce, jobs, app.log);
+    carts.registerJobs(jobs);
 
     const probes: RoleProbes = {
       accounts: { engine: config.stores.accounts, ping: () => accountsPort.ping() },
+      commerce: { engine: config.stores.commerce, ping: () => commercePort.ping() },
+      graph: { engine: config.stores.graph, ping: () => graphPort.ping() },
+      posts: { engine: config.stores.posts, ping: () => postsPort.ping() },
       cache: { engine: config.stores.cache, ping: () => rawCache.ping() },
+      jobs: { engine: config.stores.jobs, ping: () => jobs.ping() },
     };
     await app.register(systemRoutes, { probes });
     await app.register(accountsRoutes, {
@@ -50,10 +168,19 @@ export async function buildApp(config: Config) {
       accounts,
       sessions,
       limiter,
-      auth: authHooks(sessions, limiter),
+      auth,
     });
-    app.addHook('onClose', () => engines.close());
-    return { app, probes };
+    await app.register(graphRoutes, { prefix: '/api/v1', graph, auth });
+    await app.register(commerceRoutes, { prefix: '/api/v1', commerce, carts, auth });
+    await app.register(postsRoutes, { prefix: '/api/v1', posts, auth });
+    // Handlers are registered by now: start working, including on jobs an earlier run left.
+    await jobs.start();
+    // Fastify has stopped taking requests by onClose: finish due jobs, then close the engines.
+    app.addHook('onClose', async () => {
+      await jobs.close();
+      await engines.close();
+    });
+    return { app, probes, jobs };
   } catch (error) {
     await engines.close();
     throw error;

@@ -76,6 +76,13 @@ export interface Config {
   profileCacheTtlSeconds: number;
   bodyLimitBytes: number;
   rateLimits: RateLimits;
+  /**
+   * Demo mode: wallets can be topped up with play money (POST /wallet/deposits). On by default
+   * with embedded stores, off when DATABASE_URL is set (real money) unless DEMO_MODE=1.
+   */
+  demoMode: boolean;
+  /** MongoDB's write concern `w` for the posts role: 'majority' (the default) or a number of members. */
+  mongoWriteConcern: 'majority' | number;
 }
 
 export const KNOWN_VARIABLES = [
@@ -95,6 +102,8 @@ export const KNOWN_VARIABLES = [
   'RATE_LIMIT_SIGNUP_PER_ADDRESS',
   'RATE_LIMIT_LOGIN_PER_ADDRESS',
   'RATE_LIMIT_WRITES_PER_USER',
+  'DEMO_MODE',
+  'MONGODB_WRITE_CONCERN',
 ] as const;
 
 export class ConfigError extends Error {
@@ -119,6 +128,16 @@ function readInteger(env: Env, name: string, fallback: number, min: number, max:
   if (!raw) return fallback;
   if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
     throw new ConfigError(name, `expected a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return Number(raw);
+}
+
+/** 'majority', or how many replica-set members must acknowledge a write (1-50). */
+function readWriteConcern(env: Env, name: string): 'majority' | number {
+  const raw = readString(env, name, 'majority');
+  if (raw === 'majority') return raw;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 50) {
+    throw new ConfigError(name, `expected majority or a number of members from 1 to 50, got "${raw}"`);
   }
   return Number(raw);
 }
@@ -227,5 +246,7 @@ export function loadConfig(env: Env = process.env): Config {
       loginPerAddress: readRateLimit(env, 'RATE_LIMIT_LOGIN_PER_ADDRESS', '600/1h'),
       writesPerUser: readRateLimit(env, 'RATE_LIMIT_WRITES_PER_USER', '300/5m'),
     },
+    demoMode: readBoolean(env, 'DEMO_MODE', !urls.DATABASE_URL),
+    mongoWriteConcern: readWriteConcern(env, 'MONGODB_WRITE_CONCERN'),
   };
 }

@@ -45,6 +45,16 @@ export class ConflictError extends AppError {
   }
 }
 
+/** 402: the wallet holds less than the payment needs; nothing was changed. */
+export class InsufficientFundsError extends AppError {
+  constructor(balanceCents: number, requiredCents: number) {
+    super(402, 'insufficient_funds', 'your wallet holds less than this needs; nothing was changed', {
+      balance_cents: balanceCents,
+      required_cents: requiredCents,
+    });
+  }
+}
+
 export class RateLimitedError extends AppError {
   constructor(readonly retryAfterSeconds: number) {
     super(429, 'rate_limited', `too many requests; retry in ${retryAfterSeconds} s`, {

@@ -76,6 +76,15 @@ export interface AccountsPort {
   changePasswordHash(userId: number, passwordHash: string): Promise<void>;
   /** Handle or name starting with, or resembling, the query; best matches first. */
   searchPeople(query: string, limit: number): Promise<ProfileSummary[]>;
+  /** The summaries of the users that exist among `userIds`, in no particular order. */
+  summaries(userIds: readonly number[]): Promise<ProfileSummary[]>;
+  /**
+   * Adds `delta` to the follower's following count and the followee's followers count, for
+   * a graph on another engine; call it only when an edge really appeared or disappeared.
+   */
+  adjustFollowCounts(followerId: number, followeeId: number, delta: 1 | -1): Promise<void>;
+  /** Adds `delta` to a user's posts count, for posts on another engine; only when a post really appeared or went. */
+  adjustPostsCount(userId: number, delta: 1 | -1): Promise<void>;
 
   createSession(userId: number, tokenHash: string, expiresAt: Date): Promise<void>;
   /** The session, if it exists and has not expired. */

@@ -1,5 +1,5 @@
 // The accounts role on PostgreSQL (PGlite or a server): plain parameterised SQL.
-import type { SqlDatabase } from '../engines/sql.ts';
+import type { SqlClient, SqlDatabase } from '../engines/sql.ts';
 import type {
   Account,
   AccountsPort,
@@ -8,16 +8,8 @@ import type {
   PublicProfile,
 } from './accounts.port.ts';
 
-interface AccountRow {
-  id: number;
-  handle: string;
-  email: string;
-  name: string;
-  bio: string;
-  avatar_url: string | null;
-  birthdate: string;
-  created_at: Date;
-}
+/** An account as the database returns it: the same fields, with a Date for created_at. */
+type AccountRow = Omit<Account, 'created_at'> & { created_at: Date };
 
 interface PublicProfileRow extends Omit<AccountRow, 'email' | 'birthdate'> {
   followers_count: number;
@@ -34,6 +26,36 @@ class HandleTaken extends Error {}
 
 /** LIKE treats % _ and \ specially; a query is matched literally. */
 const likePrefix = (text: string) => `${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * Moves the profile counters by one edge, inside the caller's transaction. The two rows are
+ * locked in id order, so that A follows B and B follows A at once cannot deadlock; `x = x + 1`
+ * re-reads the row it waited for, so concurrent changes never lose an update.
+ */
+export async function adjustFollowCountsIn(
+  tx: SqlClient,
+  followerId: number,
+  followeeId: number,
+  delta: 1 | -1,
+): Promise<void> {
+  for (const userId of [followerId, followeeId].sort((a, b) => a - b)) {
+    await tx.query(
+      `UPDATE user_profiles SET
+         following_count = following_count + CASE WHEN user_id = $2 THEN $4::int ELSE 0 END,
+         followers_count = followers_count + CASE WHEN user_id = $3 THEN $4::int ELSE 0 END
+       WHERE user_id = $1`,
+      [userId, followerId, followeeId, delta],
+    );
+  }
+}
+
+/** Moves a profile's posts counter by one post, inside the caller's transaction (`x = x + 1` never loses an update). */
+export async function adjustPostsCountIn(tx: SqlClient, userId: number, delta: 1 | -1): Promise<void> {
+  await tx.query('UPDATE user_profiles SET posts_count = posts_count + $2::int WHERE user_id = $1', [
+    userId,
+    delta,
+  ]);
+}
 
 export function createPostgresAccounts(db: SqlDatabase) {
   return {
@@ -146,6 +168,19 @@ export function createPostgresAccounts(db: SqlDatabase) {
         [text, prefix, limit],
       );
     },
+
+    summaries(userIds): Promise<ProfileSummary[]> {
+      if (userIds.length === 0) return Promise.resolve([]);
+      return db.query<ProfileSummary>(
+        'SELECT user_id AS id, handle, name, avatar_url FROM user_profiles WHERE user_id = ANY($1::bigint[])',
+        [userIds],
+      );
+    },
+
+    adjustFollowCounts: (followerId, followeeId, delta) =>
+      db.transaction((tx) => adjustFollowCountsIn(tx, followerId, followeeId, delta)),
+
+    adjustPostsCount: (userId, delta) => adjustPostsCountIn(db, userId, delta),
 
     async createSession(userId, tokenHash, expiresAt) {
       await db.transaction(async (tx) => {

@@ -6,6 +6,7 @@ import { bearerAuth, errorReplies, Page, UserIdParams } from '../http/schemas.ts
 import {
   AccountReply,
   LogInBody,
+  MeReply,
   PasswordChangeBody,
   ProfileChangesBody,
   ProfileSummaryReply,
@@ -93,9 +94,9 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<AccountsRoutesOptions> = 
       ...signedIn,
       schema: {
         tags: ['accounts'],
-        summary: 'Your own account',
+        summary: 'Your own account, with your order count',
         security: bearerAuth,
-        response: { 200: AccountReply, ...errorReplies(401) },
+        response: { 200: MeReply, ...errorReplies(401) },
       },
     },
     async (request) => accounts.me(sessionOf(request).userId),

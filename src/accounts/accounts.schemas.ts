@@ -1,9 +1,9 @@
 // Request and reply schemas of the accounts and sessions routes.
 import { Type } from 'typebox';
-import { HttpUrl, SafeText, Timestamp, UserId, VisibleText } from '../http/schemas.ts';
+import { HttpUrl, SafeText, Timestamp, UserId, VisibleText, WellFormedText } from '../http/schemas.ts';
 
 const Email = Type.String({ format: 'email', maxLength: 254, examples: ['ada@example.com'] });
-const Password = Type.String({ minLength: 10, maxLength: 1024, description: '10 to 1,024 characters' });
+const Password = WellFormedText({ minLength: 10, maxLength: 1024, description: '10 to 1,024 characters' });
 const Name = VisibleText({ maxLength: 100 });
 const Bio = SafeText({ maxLength: 500 });
 const Handle = Type.String({
@@ -26,8 +26,8 @@ export const SignUpBody = Type.Object(
 export const LogInBody = Type.Object(
   // Log-in checks no email format: any string simply fails to match an account.
   {
-    email: Type.String({ minLength: 1, maxLength: 254 }),
-    password: Type.String({ minLength: 1, maxLength: 1024 }),
+    email: SafeText({ minLength: 1, maxLength: 254 }),
+    password: WellFormedText({ minLength: 1, maxLength: 1024 }),
   },
   { additionalProperties: false },
 );
@@ -38,7 +38,7 @@ export const ProfileChangesBody = Type.Object(
 );
 
 export const PasswordChangeBody = Type.Object(
-  { current_password: Type.String({ minLength: 1, maxLength: 1024 }), new_password: Password },
+  { current_password: WellFormedText({ minLength: 1, maxLength: 1024 }), new_password: Password },
   { additionalProperties: false },
 );
 
@@ -62,6 +62,12 @@ export const AccountReply = Type.Object(
     created_at: Timestamp,
   },
   { title: 'Account' },
+);
+
+/** `GET /me`: the account and, for its owner only, how many orders they placed. */
+export const MeReply = Type.Object(
+  { ...AccountReply.properties, order_count: Type.Integer({ minimum: 0, description: 'orders you placed' }) },
+  { title: 'Me' },
 );
 
 export const ProfileSummaryReply = Type.Object(

@@ -3,6 +3,7 @@
 import { randomInt } from 'node:crypto';
 import { type CachePort, cacheKeys } from '../cache/cache.port.ts';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
+import type { JobsPort } from '../jobs/jobs.port.ts';
 import type {
   Account,
   AccountsPort,
@@ -22,6 +23,12 @@ export interface SignUp {
 }
 
 export const MINIMUM_AGE_YEARS = 18;
+
+/**
+ * The job enqueued after a user's name or avatar changed, `{user_id}`: roles that keep
+ * copies of the profile summary (posts, comments) refresh them.
+ */
+export const PROFILE_CHANGED_JOB = 'accounts.profile-changed';
 
 /** True when someone born on `birthdate` (YYYY-MM-DD) is at least 18 on `today` (UTC). */
 export function isAdult(birthdate: string, today = new Date()): boolean {
@@ -54,12 +61,19 @@ export function handleCandidates(name: string, email: string): string[] {
   return [stem, ...suffixed];
 }
 
+/** How many orders a user placed: the commerce role answers, from the accounts' database. */
+export interface OrderCounter {
+  orderCount(buyerId: number): Promise<number>;
+}
+
 export class AccountsService {
   constructor(
     private readonly accounts: AccountsPort,
     private readonly cache: CachePort,
     private readonly sessions: SessionsService,
     private readonly profileTtlSeconds: number,
+    private readonly jobs: Pick<JobsPort, 'enqueue'>,
+    private readonly orders: OrderCounter,
   ) {}
 
   async signUp(input: SignUp): Promise<Account> {
@@ -85,10 +99,14 @@ export class AccountsService {
       : new ConflictError('handle_taken', 'this handle is taken', { fields: { handle: 'taken' } });
   }
 
-  async me(userId: number): Promise<Account> {
-    const account = await this.accounts.findAccount(userId);
+  /** The caller's own account with their order count (the seed's get_user; never on the public profile). */
+  async me(userId: number): Promise<Account & { order_count: number }> {
+    const [account, orderCount] = await Promise.all([
+      this.accounts.findAccount(userId),
+      this.orders.orderCount(userId),
+    ]);
     if (!account) throw new NotFoundError('account');
-    return account;
+    return { ...account, order_count: orderCount };
   }
 
   async updateMe(userId: number, changes: ProfileChanges): Promise<Account> {
@@ -96,6 +114,10 @@ export class AccountsService {
     if (!account) throw new NotFoundError('account');
     // Invalidate after the write commits, so the next read loads the new profile.
     await this.cache.forget(cacheKeys.profile(userId));
+    // After the commit, so the job reads the new profile; it updates the copies eventually.
+    if ('name' in changes || 'avatar_url' in changes) {
+      await this.jobs.enqueue(PROFILE_CHANGED_JOB, { user_id: userId });
+    }
     return account;
   }
 

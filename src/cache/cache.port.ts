@@ -31,4 +31,8 @@ export const cacheKeys = {
   profile: (userId: number) => `{u:${userId}}:profile`,
   session: (tokenHash: string) => `{s:${tokenHash}}:session`,
   rateLimit: (rule: string, subject: string) => `{rl:${rule}:${subject}}`,
+  /** A user's live cart: one hash, so every change is one atomic script on one slot. */
+  cart: (userId: number) => `{u:${userId}}:cart`,
+  /** The sellers' revenue sorted set: one key, one slot. */
+  sellersLeaderboard: '{lb:sellers}:revenue',
 };

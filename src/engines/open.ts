@@ -2,6 +2,8 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import { migrate } from './migrate.ts';
+import { closeMongo, type MongoConnection, openMongo } from './mongo.ts';
+import { type Neo4jConnection, openNeo4j } from './neo4j.ts';
 import { openPglite } from './pglite.ts';
 import { openPostgres } from './postgres.ts';
 import { openRedis } from './redis.ts';
@@ -11,6 +13,8 @@ export interface Engines {
   /** The SQL database for roles on 'pglite' or 'postgres'; migrated. */
   sql(engine: 'pglite' | 'postgres'): SqlDatabase;
   redis(): Redis;
+  neo4j(): Neo4jConnection;
+  mongo(): MongoConnection;
   close(): Promise<void>;
 }
 
@@ -18,6 +22,8 @@ export async function openEngines(config: Config): Promise<Engines> {
   const used = new Set(Object.values(config.stores));
   const sql = new Map<string, SqlDatabase>();
   let redis: Redis | undefined;
+  let neo4j: Neo4jConnection | undefined;
+  let mongo: MongoConnection | undefined;
   const engines: Engines = {
     sql(engine) {
       const db = sql.get(engine);
@@ -28,10 +34,20 @@ export async function openEngines(config: Config): Promise<Engines> {
       if (!redis) throw new Error('no Redis connection was opened');
       return redis;
     },
+    neo4j() {
+      if (!neo4j) throw new Error('no Neo4j driver was opened');
+      return neo4j;
+    },
+    mongo() {
+      if (!mongo) throw new Error('no MongoDB client was opened');
+      return mongo;
+    },
     async close() {
       await Promise.allSettled([
         ...[...sql.values()].map((db) => db.close()),
         redis?.quit().catch(() => redis?.disconnect()),
+        neo4j?.driver.close(),
+        mongo && closeMongo(mongo),
       ]);
     },
   };
@@ -45,6 +61,12 @@ export async function openEngines(config: Config): Promise<Engines> {
       redis = openRedis(config.urls.REDIS_URL);
       // A Redis that is down at start is not fatal: the cache degrades and ioredis keeps reconnecting.
       await redis.connect().catch(() => {});
+    }
+    // The driver connects lazily; the graph adapter's start (its constraint) is the first use.
+    if (used.has('neo4j') && config.urls.NEO4J_URL) neo4j = openNeo4j(config.urls.NEO4J_URL);
+    // Also lazy: the posts adapter's start (its indexes) is the first use.
+    if (used.has('mongo') && config.urls.MONGODB_URL) {
+      mongo = openMongo(config.urls.MONGODB_URL, { writeConcern: config.mongoWriteConcern });
     }
   } catch (error) {
     await engines.close();

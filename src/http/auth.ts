@@ -31,6 +31,14 @@ export function authHooks(sessions: SessionsService, limiter: RateLimiter) {
       if (!READ_METHODS.has(request.method))
         await limiter.hit('writesPerUser', String(request.session.userId));
     },
+    /**
+     * Anonymous callers are welcome (request.session stays null); a caller who sends a token
+     * must send a valid one, so a lapsed session is a 401, not a silently anonymous answer.
+     */
+    async optionalSession(request: FastifyRequest) {
+      const token = bearerToken(request);
+      if (token) request.session = await sessions.authenticate(token);
+    },
   };
 }
 

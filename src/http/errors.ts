@@ -24,8 +24,8 @@ function fieldsOf(issues: ValidationIssue[], part: string | undefined): Details 
       field = [field, issue.params.additionalProperty].filter(Boolean).join('.');
       message = 'is not a known field';
     }
-    if (issue.keyword === 'pattern' && String(issue.params.pattern).includes('u0000')) {
-      message = 'must not contain NUL characters';
+    if (issue.keyword === 'pattern' && String(issue.params.pattern).includes('uD800')) {
+      message = 'must be well-formed text, without NUL characters';
     }
     fields[field || (part ?? 'body')] ??= message;
   }

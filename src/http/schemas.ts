@@ -2,13 +2,26 @@
 // generate the OpenAPI document, all from one source.
 import { type TSchema, Type } from 'typebox';
 
-/** Text that PostgreSQL can store: no NUL character (jsonb and text both refuse it). */
-export const SafeText = (options: { minLength?: number; maxLength: number; description?: string }) =>
-  Type.String({ ...options, pattern: '^[^\\u0000]*$' });
+// Ajv matches patterns with the u flag: there a lone surrogate is a character of its own,
+// which the class \uD800-\uDFFF catches, while a proper pair (an emoji) is one code point
+// outside it. Lone surrogates would be stored as U+FFFD, silently changing the text.
+const STORABLE = '[^\\u0000\\uD800-\\uDFFF]';
 
-/** Text with at least one visible character, and no NUL. */
+/** Well-formed Unicode without surrogate halves (passwords: two different ones must not hash alike). */
+export const WellFormedText = (options: { minLength?: number; maxLength: number; description?: string }) =>
+  Type.String({ ...options, pattern: '^[^\\uD800-\\uDFFF]*$' });
+
+/** Text that PostgreSQL can store as given: no NUL (jsonb and text refuse it), no lone surrogate. */
+export const SafeText = (options: { minLength?: number; maxLength: number; description?: string }) =>
+  Type.String({ ...options, pattern: `^${STORABLE}*$` });
+
+/** Storable text with at least one visible character. */
 export const VisibleText = (options: { maxLength: number; description?: string }) =>
-  Type.String({ ...options, minLength: 1, pattern: '^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$' });
+  Type.String({
+    ...options,
+    minLength: 1,
+    pattern: `^${STORABLE}*[^\\s\\u0000\\uD800-\\uDFFF]${STORABLE}*$`,
+  });
 
 export const HttpUrl = (maxLength = 2048) => Type.String({ format: 'uri', pattern: '^https?://', maxLength });
 
@@ -20,6 +33,20 @@ export const UserId = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGE
 export const UserIdParams = Type.Object({ id: UserId }, { additionalProperties: false });
 
 export const Limit = Type.Integer({ minimum: 1, maximum: 100, default: 20 });
+
+/** Opaque: only a next_cursor this server returned for the same list is accepted (http/cursors.ts). */
+export const Cursor = Type.String({
+  minLength: 1,
+  maxLength: 300,
+  pattern: '^[A-Za-z0-9_-]+$',
+  description: 'the next_cursor of the previous page',
+});
+
+/** `?limit=&cursor=` of a cursor-paginated list. */
+export const PageQuery = Type.Object(
+  { limit: Limit, cursor: Type.Optional(Cursor) },
+  { additionalProperties: false },
+);
 
 export const ErrorReply = Type.Object(
   {

@@ -165,6 +165,30 @@ export function accountsContract(name: string, open: () => Promise<AccountsHarne
         expect(found.map((p) => p.id)).toContain(account.id);
       });
 
+      it('gives profile summaries in one call, and moves follow counters by exactly one edge', async () => {
+        const [a, b] = [await create(), await create()];
+        const found = await accounts.summaries([b.id, a.id, 999_999_999]);
+        expect(found.sort((x, y) => x.id - y.id)).toEqual(
+          [a, b].map(({ id, handle, name, avatar_url }) => ({ id, handle, name, avatar_url })),
+        );
+        expect(await accounts.summaries([])).toEqual([]);
+        await Promise.all([
+          accounts.adjustFollowCounts(a.id, b.id, 1),
+          accounts.adjustFollowCounts(b.id, a.id, 1),
+        ]);
+        await accounts.adjustFollowCounts(a.id, b.id, -1);
+        expect((await accounts.publicProfile(a.id))?.counts).toEqual({
+          followers: 1,
+          following: 0,
+          posts: 0,
+        });
+        expect((await accounts.publicProfile(b.id))?.counts).toEqual({
+          followers: 0,
+          following: 1,
+          posts: 0,
+        });
+      });
+
       describe('sessions of record', () => {
         const hash = (i: number) => `${i.toString(16).padStart(8, '0')}${'a'.repeat(56)}`;
 

@@ -28,7 +28,7 @@ export default async function setup(project: TestProject) {
   const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'polyglot-test-'));
 
-  const skipped = Object.entries(servers).filter(([, server]) => server.skipReason);
+  const skipped = Object.entries(servers).filter(([, server]) => server.skipReason && server.ciStartsIt);
   if (isCI && skipped.length) {
     throw new Error(
       `CI=true but ${skipped.map(([name]) => name).join(', ')} is not configured: ${skipped[0]?.[1].skipReason}`,
@@ -40,9 +40,7 @@ export default async function setup(project: TestProject) {
       `  ${name.padEnd(9)} ${server.skipReason ? `SKIPPED: ${server.skipReason}` : 'runs against the real server'}`,
     );
   }
-  console.log(
-    '  mongodb   not built yet (posts role); neo4j: not built yet (graph role); influxdb: not built yet (analytics role)\n',
-  );
+  console.log('  influxdb  not built yet (analytics role)\n');
 
   const pgliteTemplate = path.join(root, 'template');
   const db = await openPglite({ dataDir: pgliteTemplate });

@@ -45,6 +45,9 @@ export async function freshSqlDatabase(engine: SqlEngine): Promise<SqlDatabase> 
     : openPostgres({ url: await freshDatabaseUrl(), max: 20 });
 }
 
+/** A MongoDB database name no other test or run uses (the harness drops it when done). */
+export const freshMongoDatabaseName = () => `polyglot_t_${inject('runId')}_${unique()}`;
+
 /** A key prefix no other test or run uses. */
 export const freshKeyPrefix = () => `polyglot-test:${inject('runId')}:${unique()}:`;
 

@@ -7,13 +7,16 @@ export interface ServerTarget {
   url: string | undefined;
   /** Why the suite is skipped, or undefined when it runs. */
   skipReason: string | undefined;
+  /** CI starts this server, so under CI=true its absence fails the run. */
+  ciStartsIt: boolean;
 }
 
 function target(variable: string, what: string, ciStartsIt: boolean): ServerTarget {
   const url = process.env[variable]?.trim() || undefined;
-  if (url) return { url, skipReason: undefined };
+  if (url) return { url, skipReason: undefined, ciStartsIt };
   return {
     url,
+    ciStartsIt,
     skipReason: ciStartsIt
       ? `${variable} is not set, so the ${what} suites are skipped (.ci/run sets it)`
       : `${variable} is not set, so the ${what} suites are skipped: no ${what} server can run in this workplace; they run wherever ${variable} points at one`,
@@ -23,6 +26,8 @@ function target(variable: string, what: string, ciStartsIt: boolean): ServerTarg
 export const servers = {
   postgres: target('DATABASE_URL', 'PostgreSQL', true),
   redis: target('REDIS_URL', 'Redis', true),
+  neo4j: target('NEO4J_URL', 'Neo4j', false),
+  mongo: target('MONGODB_URL', 'MongoDB', false),
 };
 
 /** A describe title that says plainly when and why a suite is skipped. */

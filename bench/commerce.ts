@@ -1,0 +1,187 @@
+// The seed's ACID case at speed: orders per second (stock taken, order and items written,
+// buyer debited, sellers credited, payment and ledger recorded, all in one transaction)
+// with 32 concurrent clients on the real PostgreSQL, next to pgbench's built-in TPC-B-like
+// transaction measured in the same run on the same server (`pgbench -i -s 32`, then
+// `-c 32 -j 2`: 32 branches, so its clients do not all queue on one branch row). The
+// ratio is the claim (target: at least 0.5). The embedded PGlite figure is for information:
+// it runs one transaction at a time whatever the number of clients.
+//
+//   COMMERCE_BENCH_SECONDS  how long each measurement runs (default 15, as pgbench -T 15)
+//   PGBENCH                 the pgbench binary (default: pgbench on PATH, else PostgreSQL 15's)
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { v7 } from 'uuid';
+import type { CommercePort, OrderLine, Product } from '../src/commerce/commerce.port.ts';
+import { createPostgresCommerce } from '../src/commerce/commerce.postgres.ts';
+import { migrate } from '../src/engines/migrate.ts';
+import { openPglite } from '../src/engines/pglite.ts';
+import { openPostgres } from '../src/engines/postgres.ts';
+import type { SqlDatabase } from '../src/engines/sql.ts';
+import { createScratchDatabase } from './support/scratch-database.ts';
+
+const run$ = promisify(execFile);
+
+const CLIENTS = 32;
+const BUYERS = 2000;
+const SELLERS = 200;
+const PRODUCTS_PER_SELLER = 5;
+const FUNDS_CENTS = 1_000_000_000;
+const SECONDS = Number(process.env.COMMERCE_BENCH_SECONDS ?? 15);
+
+function pgbenchBinary(): string {
+  if (process.env.PGBENCH) return process.env.PGBENCH;
+  const onPath = (process.env.PATH ?? '')
+    .split(path.delimiter)
+    .map((dir) => path.join(dir, 'pgbench'))
+    .find((file) => fs.existsSync(file));
+  return onPath ?? '/usr/lib/postgresql/15/bin/pgbench';
+}
+
+/** Buyers and sellers straight in SQL (no argon2 per user: wallets come from the trigger), then products and deposits. */
+async function load(db: SqlDatabase, commerce: CommercePort) {
+  const users = await db.query<{ id: number }>(
+    `INSERT INTO users (email, password_hash, birthdate)
+     SELECT 'bench' || g || '@example.com', '$argon2id$bench', DATE '1990-01-01'
+     FROM generate_series(1, $1::int) g
+     RETURNING id`,
+    [BUYERS + SELLERS],
+  );
+  const ids = users.map((user) => user.id);
+  const sellers = ids.slice(0, SELLERS);
+  const buyers = ids.slice(SELLERS);
+  const products: Product[] = [];
+  for (const sellerId of sellers) {
+    for (let i = 0; i < PRODUCTS_PER_SELLER; i++) {
+      products.push(
+        await commerce.createProduct({
+          id: v7(),
+          sellerId,
+          name: `Bench product ${sellerId}-${i}`,
+          priceCents: 100 + ((sellerId * 7 + i * 13) % 900),
+          stock: 1_000_000,
+        }),
+      );
+    }
+  }
+  // Deposits through the port, so the ledger balances from the first cent.
+  for (const buyerId of buyers) await commerce.deposit(v7(), buyerId, FUNDS_CENTS);
+  return { buyers, products };
+}
+
+/** 1-3 distinct random products of other sellers, 1-2 of each. */
+function randomLines(products: Product[]): OrderLine[] {
+  const count = 1 + Math.floor(Math.random() * 3);
+  const chosen = new Map<string, OrderLine>();
+  while (chosen.size < count) {
+    const product = products[Math.floor(Math.random() * products.length)] as Product;
+    chosen.set(product.id, { product_id: product.id, quantity: 1 + Math.floor(Math.random() * 2) });
+  }
+  return [...chosen.values()];
+}
+
+/** Orders per second with `clients` in flight for `seconds`; every order must succeed. */
+async function measureOrders(db: SqlDatabase, clients: number, seconds: number) {
+  const commerce = createPostgresCommerce(db);
+  const { buyers, products } = await load(db, commerce);
+  const latencies: number[] = [];
+  const deadline = performance.now() + seconds * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (performance.now() < deadline) {
+        const buyerId = buyers[Math.floor(Math.random() * buyers.length)] as number;
+        const t0 = performance.now();
+        const result = await commerce.placeOrder({
+          id: v7(),
+          buyerId,
+          lines: randomLines(products),
+          idempotencyKey: v7(),
+        });
+        if (!result.ok) throw new Error(`order refused: ${result.reason}`);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  const audit = await commerce.auditLedger();
+  if (audit.mismatchedWallets.length || audit.unbalancedMovements.length) {
+    throw new Error('the ledger does not balance after the benchmark');
+  }
+  return {
+    orders: latencies.length,
+    per_second: Math.round(latencies.length / elapsed),
+    p50_ms: Math.round(at(0.5) * 100) / 100,
+    p99_ms: Math.round(at(0.99) * 100) / 100,
+  };
+}
+
+/** pgbench's TPC-B-like tps, excluding connection time, on a scratch database of its own. */
+async function pgbenchTps(url: string): Promise<number> {
+  const binary = pgbenchBinary();
+  await run$(binary, ['-i', '-s', String(CLIENTS), '-q', url], { maxBuffer: 16 * 1024 * 1024 });
+  const { stdout } = await run$(
+    binary,
+    ['-c', String(CLIENTS), '-j', '2', '-T', String(SECONDS), '-n', url],
+    {
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
+  const match = /tps = ([\d.]+) \(without initial connection time\)/.exec(stdout);
+  if (!match) throw new Error(`could not read pgbench's tps from:\n${stdout}`);
+  return Number(match[1]);
+}
+
+export async function run() {
+  console.log(
+    `  ${CLIENTS} clients, ${SECONDS} s each; ${BUYERS} buyers, ${SELLERS * PRODUCTS_PER_SELLER} products`,
+  );
+  const rows: Array<Record<string, string | number>> = [];
+  const serverUrl = process.env.DATABASE_URL;
+  if (serverUrl) {
+    const orders = await createScratchDatabase(serverUrl, 'commerce');
+    const tpcb = await createScratchDatabase(serverUrl, 'pgbench');
+    try {
+      const db = openPostgres({ url: orders.url, max: CLIENTS, applicationName: 'polyglot-bench' });
+      let figures: Awaited<ReturnType<typeof measureOrders>>;
+      try {
+        await migrate(db);
+        figures = await measureOrders(db, CLIENTS, SECONDS);
+      } finally {
+        await db.close();
+      }
+      const tps = await pgbenchTps(tpcb.url);
+      rows.push({ name: 'PostgreSQL: orders', ...figures });
+      rows.push({ name: 'PostgreSQL: pgbench TPC-B-like', orders: '-', per_second: Math.round(tps) });
+      console.table(rows);
+      const ratio = figures.per_second / tps;
+      console.log(
+        `  orders/s ÷ pgbench tps = ${ratio.toFixed(2)} (target ≥ 0.5: ${ratio >= 0.5 ? 'met' : 'NOT met'})`,
+      );
+    } finally {
+      await orders.drop();
+      await tpcb.drop();
+    }
+  } else {
+    console.log('  PostgreSQL: skipped (DATABASE_URL is not set); the ratio needs it');
+  }
+
+  // For information: the embedded default, where every transaction waits its turn.
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'polyglot-bench-'));
+  try {
+    const pglite = await openPglite({ dataDir });
+    try {
+      await migrate(pglite);
+      const figures = await measureOrders(pglite, CLIENTS, Math.min(SECONDS, 10));
+      console.table([{ name: 'PGlite (embedded): orders', ...figures }]);
+    } finally {
+      await pglite.close();
+    }
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,211 @@
+// The commerce role: wallets and their ledger, products, orders, seat bookings, and the
+// durable copy of carts. Money is integer cents throughout. Every method that moves money
+// or stock is one transaction on the store: it happens whole or not at all.
+// Records are shaped as the API returns them (snake_case), so routes pass them through.
+
+export interface Wallet {
+  user_id: number;
+  balance_cents: number;
+  updated_at: string;
+}
+
+export type MovementKind = 'deposit' | 'transfer' | 'order';
+
+/** One line of a wallet's statement; the entries of one movement sum to zero. */
+export interface LedgerEntry {
+  id: string;
+  movement_id: string;
+  kind: MovementKind;
+  amount_cents: number;
+  balance_after_cents: number;
+  created_at: string;
+}
+
+export interface Transfer {
+  id: string;
+  from_user_id: number;
+  to_user_id: number;
+  amount_cents: number;
+  created_at: string;
+}
+
+export interface NewTransfer {
+  /** UUIDv7 chosen by the service: the transfer's and its ledger movement's id. */
+  id: string;
+  fromUserId: number;
+  toUserId: number;
+  amountCents: number;
+  idempotencyKey: string;
+}
+
+export type TransferResult =
+  | { ok: true; transfer: Transfer; replayed: boolean }
+  | { ok: false; reason: 'insufficient_funds'; balanceCents: number }
+  | { ok: false; reason: 'unknown_recipient' }
+  /** The key was used before for a different transfer. */
+  | { ok: false; reason: 'key_reused' };
+
+export interface Product {
+  id: string;
+  seller_id: number;
+  name: string;
+  price_cents: number;
+  stock: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface NewProduct {
+  id: string;
+  sellerId: number;
+  name: string;
+  priceCents: number;
+  stock: number;
+}
+
+export interface ProductChanges {
+  price_cents?: number;
+  stock?: number;
+}
+
+export interface OrderLine {
+  product_id: string;
+  quantity: number;
+}
+
+export interface OrderItem extends OrderLine {
+  seller_id: number;
+  name: string;
+  unit_price_cents: number;
+}
+
+export interface Order {
+  id: string;
+  buyer_id: number;
+  status: 'paid';
+  total_cents: number;
+  items: OrderItem[];
+  created_at: string;
+}
+
+export interface NewOrder {
+  id: string;
+  buyerId: number;
+  /** Distinct products, each with a positive quantity. */
+  lines: readonly OrderLine[];
+  idempotencyKey: string;
+  /** Set for a checkout: one order per version of a cart, and the durable cart is emptied with it. */
+  cartVersion?: number;
+}
+
+export type OrderResult =
+  | { ok: true; order: Order; replayed: boolean }
+  | { ok: false; reason: 'unknown_product'; productId: string }
+  | { ok: false; reason: 'own_product'; productId: string }
+  | { ok: false; reason: 'out_of_stock'; productId: string; name: string; available: number }
+  | { ok: false; reason: 'insufficient_funds'; balanceCents: number; totalCents: number }
+  | { ok: false; reason: 'key_reused' }
+  /** Another checkout of the same cart version won the race. */
+  | { ok: false; reason: 'cart_checked_out' };
+
+export interface SeatedEvent {
+  id: string;
+  organizer_id: number;
+  name: string;
+  seat_count: number;
+  free_seats: number[];
+  created_at: string;
+}
+
+export interface NewEvent {
+  id: string;
+  organizerId: number;
+  name: string;
+  seats: number;
+}
+
+export interface Booking {
+  event_id: string;
+  seat: number;
+  booked_by: number;
+  booked_at: string;
+}
+
+export type BookingResult =
+  | { ok: true; booking: Booking }
+  | { ok: false; reason: 'no_such_seat' }
+  | { ok: false; reason: 'taken' };
+
+/** A cart as the cache and the durable copy both hold it; `version` only grows. */
+export interface CartState {
+  version: number;
+  lines: OrderLine[];
+}
+
+export interface SellerRevenue {
+  userId: number;
+  revenueCents: number;
+}
+
+/** Keyset position: pages continue strictly after the given id (newest first). */
+export interface PageRequest<Cursor> {
+  limit: number;
+  after?: Cursor;
+}
+
+/** What an audit of the ledger finds: empty arrays when the books are right. */
+export interface LedgerAudit {
+  /** Wallets whose balance differs from the sum of their entries. */
+  mismatchedWallets: Array<{ userId: number; balanceCents: number; entriesCents: number }>;
+  /** Movements whose entries do not sum to zero. */
+  unbalancedMovements: string[];
+}
+
+export interface CommercePort {
+  readonly engine: 'pglite' | 'postgres';
+
+  /** The wallet of a user; null if there is no such user. */
+  wallet(userId: number): Promise<Wallet | null>;
+  /** A user's ledger entries, newest first. */
+  entries(userId: number, page: PageRequest<string>): Promise<LedgerEntry[]>;
+  /** Adds money from outside the platform (demo mode only; the service decides). */
+  deposit(movementId: string, userId: number, amountCents: number): Promise<Wallet>;
+  /** Moves money between wallets once per (sender, key); a replay returns the first transfer. */
+  transfer(transfer: NewTransfer): Promise<TransferResult>;
+  /** Every wallet's balance read in one snapshot (the bank test's reader). */
+  balances(userIds: readonly number[]): Promise<Map<number, number>>;
+  auditLedger(): Promise<LedgerAudit>;
+
+  createProduct(product: NewProduct): Promise<Product>;
+  product(productId: string): Promise<Product | null>;
+  /** Every product, newest first. */
+  products(page: PageRequest<string>): Promise<Product[]>;
+  /** Changes price and/or stock; null if there is no such product. */
+  updateProduct(productId: string, changes: ProductChanges): Promise<Product | null>;
+
+  /**
+   * One transaction: take the stock (only if enough is left), write the order and its items,
+   * debit the buyer, credit each seller, record the payment. Any failure undoes all of it.
+   */
+  placeOrder(order: NewOrder): Promise<OrderResult>;
+  order(orderId: string): Promise<Order | null>;
+  /** The order a buyer placed with an idempotency key, and whether it came from a cart. */
+  orderByKey(buyerId: number, idempotencyKey: string): Promise<{ order: Order; fromCart: boolean } | null>;
+  /** A buyer's orders, newest first. */
+  ordersOf(buyerId: number, page: PageRequest<string>): Promise<Order[]>;
+  orderCount(buyerId: number): Promise<number>;
+  /** Every seller's revenue from every order: the leaderboard's source of record. */
+  sellerRevenue(): Promise<SellerRevenue[]>;
+
+  createEvent(event: NewEvent): Promise<SeatedEvent>;
+  event(eventId: string): Promise<SeatedEvent | null>;
+  /** Books a free seat; a seat is booked at most once, whoever asks and however many at once. */
+  bookSeat(eventId: string, seat: number, userId: number): Promise<BookingResult>;
+
+  /** The durable copy of a user's cart (version 0 and no lines when none was saved). */
+  savedCart(userId: number): Promise<CartState>;
+  /** Saves a cart unless a newer version is saved already; true when it was written. */
+  saveCart(userId: number, cart: CartState): Promise<boolean>;
+
+  ping(): Promise<void>;
+}

@@ -1,0 +1,277 @@
+// Rules of the marketplace: who may change a product or see an order, what an idempotency
+// key promises, when deposits exist (demo mode only), and how the adapters' refusals become
+// the API's statuses. Money moves only inside the commerce port's transactions.
+import { v7 } from 'uuid';
+import type { AccountsPort, ProfileSummary } from '../accounts/accounts.port.ts';
+import {
+  AppError,
+  BadRequestError,
+  ConflictError,
+  ForbiddenError,
+  InsufficientFundsError,
+  NotFoundError,
+} from '../errors.ts';
+import type {
+  Booking,
+  CommercePort,
+  Order,
+  OrderLine,
+  OrderResult,
+  Product,
+  ProductChanges,
+  SeatedEvent,
+  SellerRevenue,
+  Transfer,
+  Wallet,
+} from './commerce.port.ts';
+import { decodeCursor, pageOf } from './cursors.ts';
+import type { LeaderboardPort } from './leaderboard.port.ts';
+
+export interface Page<Item> {
+  items: Item[];
+  next_cursor: string | null;
+}
+
+export interface LeaderboardItem {
+  seller: ProfileSummary;
+  revenue_cents: number;
+}
+
+interface Log {
+  warn(object: object, message: string): void;
+}
+
+export const CART_CHECKED_OUT = 'cart_checked_out';
+
+/** 404 naming the product, so a client with several items knows which one. */
+export const productNotFound = (productId: string) =>
+  new AppError(404, 'not_found', `product ${productId} not found`, { product_id: productId });
+
+const keyReused = () =>
+  new ConflictError('idempotency_key_reused', 'this idempotency key was used for a different request', {
+    fields: { idempotency_key: 'was used for a different request' },
+  });
+
+/** Distinct products, in the order given; a product listed twice is a client mistake. */
+export function checkLines(lines: readonly OrderLine[]): void {
+  const seen = new Set<string>();
+  for (const [index, line] of lines.entries()) {
+    if (seen.has(line.product_id)) {
+      throw new BadRequestError('each product may appear once in an order', {
+        fields: { [`items.${index}.product_id`]: 'appears twice' },
+      });
+    }
+    seen.add(line.product_id);
+  }
+}
+
+export class CommerceService {
+  constructor(
+    private readonly commerce: CommercePort,
+    private readonly leaderboard: LeaderboardPort,
+    private readonly accounts: Pick<AccountsPort, 'summaries'>,
+    private readonly options: { demoMode: boolean; log: Log },
+  ) {}
+
+  get demoMode(): boolean {
+    return this.options.demoMode;
+  }
+
+  async wallet(userId: number): Promise<Wallet> {
+    const wallet = await this.commerce.wallet(userId);
+    if (!wallet) throw new NotFoundError('wallet');
+    return wallet;
+  }
+
+  async entries(userId: number, limit: number, cursor?: string) {
+    const after = cursor === undefined ? undefined : decodeCursor(cursor, 'entries', userId);
+    return pageOf(await this.commerce.entries(userId, { limit: limit + 1, after }), limit, 'entries', userId);
+  }
+
+  /** Money from nowhere: only in demo mode (the routes are not even mounted otherwise). */
+  async deposit(userId: number, amountCents: number): Promise<Wallet> {
+    if (!this.options.demoMode) throw new ForbiddenError('deposits exist only in demo mode');
+    return this.commerce.deposit(v7(), userId, amountCents);
+  }
+
+  async transfer(
+    fromUserId: number,
+    request: { to_user_id: number; amount_cents: number; idempotency_key: string },
+  ): Promise<Transfer> {
+    if (request.to_user_id === fromUserId) {
+      throw new BadRequestError('you cannot send money to yourself', {
+        fields: { to_user_id: 'is your own account' },
+      });
+    }
+    const result = await this.commerce.transfer({
+      id: v7(),
+      fromUserId,
+      toUserId: request.to_user_id,
+      amountCents: request.amount_cents,
+      idempotencyKey: request.idempotency_key,
+    });
+    if (result.ok) return result.transfer;
+    if (result.reason === 'insufficient_funds') {
+      throw new InsufficientFundsError(result.balanceCents, request.amount_cents);
+    }
+    if (result.reason === 'unknown_recipient') throw new NotFoundError('recipient');
+    throw keyReused();
+  }
+
+  createProduct(sellerId: number, input: { name: string; price_cents: number; stock: number }) {
+    return this.commerce.createProduct({
+      id: v7(),
+      sellerId,
+      name: input.name,
+      priceCents: input.price_cents,
+      stock: input.stock,
+    });
+  }
+
+  async product(productId: string): Promise<Product> {
+    const product = await this.commerce.product(productId);
+    if (!product) throw new NotFoundError('product');
+    return product;
+  }
+
+  async products(limit: number, cursor?: string): Promise<Page<Product>> {
+    const after = cursor === undefined ? undefined : decodeCursor(cursor, 'products', null);
+    return pageOf(await this.commerce.products({ limit: limit + 1, after }), limit, 'products', null);
+  }
+
+  /** Only the seller may change a product's price or stock. */
+  async updateProduct(callerId: number, productId: string, changes: ProductChanges): Promise<Product> {
+    const product = await this.product(productId);
+    if (product.seller_id !== callerId) throw new ForbiddenError('only the seller may change a product');
+    return (await this.commerce.updateProduct(productId, changes)) ?? product;
+  }
+
+  /**
+   * Places an order; `cartVersion` is set by a checkout. Returns the order, the first one
+   * again when the idempotency key is replayed with the same request.
+   */
+  async placeOrder(
+    buyerId: number,
+    lines: readonly OrderLine[],
+    idempotencyKey: string,
+    cartVersion?: number,
+  ): Promise<{ order: Order; replayed: boolean }> {
+    checkLines(lines);
+    const result = await this.commerce.placeOrder({ id: v7(), buyerId, lines, idempotencyKey, cartVersion });
+    const placed = this.placed(result);
+    if (!placed.replayed) await this.countRevenue(placed.order);
+    return placed;
+  }
+
+  private placed(result: OrderResult) {
+    if (result.ok) return result;
+    switch (result.reason) {
+      case 'unknown_product':
+        throw productNotFound(result.productId);
+      case 'own_product':
+        throw new BadRequestError('you cannot buy your own product', {
+          fields: { items: `product ${result.productId} is yours` },
+        });
+      case 'out_of_stock':
+        throw new ConflictError(
+          'out_of_stock',
+          `"${result.name}" is out of stock: ${result.available} left`,
+          { product_id: result.productId, name: result.name, available: result.available },
+        );
+      case 'insufficient_funds':
+        throw new InsufficientFundsError(result.balanceCents, result.totalCents);
+      case 'key_reused':
+        throw keyReused();
+      case 'cart_checked_out':
+        throw new ConflictError(CART_CHECKED_OUT, 'this cart was just checked out by another request');
+    }
+  }
+
+  /** Buyer or seller only. */
+  async order(callerId: number, orderId: string): Promise<Order> {
+    const order = await this.commerce.order(orderId);
+    if (!order) throw new NotFoundError('order');
+    const isSeller = order.items.some((item) => item.seller_id === callerId);
+    if (order.buyer_id !== callerId && !isSeller) {
+      throw new ForbiddenError('only the buyer and the sellers may see an order');
+    }
+    return order;
+  }
+
+  async orderByKey(buyerId: number, idempotencyKey: string) {
+    return this.commerce.orderByKey(buyerId, idempotencyKey);
+  }
+
+  async myOrders(buyerId: number, limit: number, cursor?: string): Promise<Page<Order>> {
+    const after = cursor === undefined ? undefined : decodeCursor(cursor, 'orders', buyerId);
+    return pageOf(
+      await this.commerce.ordersOf(buyerId, { limit: limit + 1, after }),
+      limit,
+      'orders',
+      buyerId,
+    );
+  }
+
+  orderCount(buyerId: number): Promise<number> {
+    return this.commerce.orderCount(buyerId);
+  }
+
+  createEvent(organizerId: number, input: { name: string; seats: number }): Promise<SeatedEvent> {
+    return this.commerce.createEvent({ id: v7(), organizerId, name: input.name, seats: input.seats });
+  }
+
+  async event(eventId: string): Promise<SeatedEvent> {
+    const event = await this.commerce.event(eventId);
+    if (!event) throw new NotFoundError('event');
+    return event;
+  }
+
+  async bookSeat(userId: number, eventId: string, seat: number): Promise<Booking> {
+    const result = await this.commerce.bookSeat(eventId, seat, userId);
+    if (result.ok) return result.booking;
+    if (result.reason === 'taken') {
+      throw new ConflictError('seat_taken', `seat ${seat} is already booked`, { seat });
+    }
+    throw new NotFoundError(`seat ${seat} of this event`);
+  }
+
+  /** Top sellers by revenue from the cache role's sorted set, rebuilt from the record when lost. */
+  async topSellers(limit: number): Promise<Page<LeaderboardItem>> {
+    let top: SellerRevenue[] | null = null;
+    try {
+      top = await this.leaderboard.top(limit);
+    } catch (error) {
+      this.options.log.warn({ err: error }, 'leaderboard unavailable; reading the record');
+    }
+    if (!top) {
+      const totals = await this.commerce.sellerRevenue();
+      await this.leaderboard.replace(totals).catch((error: unknown) => {
+        this.options.log.warn({ err: error }, 'leaderboard not rebuilt');
+      });
+      top = totals.sort((a, b) => b.revenueCents - a.revenueCents || b.userId - a.userId).slice(0, limit);
+    }
+    const summaries = new Map(
+      (await this.accounts.summaries(top.map((t) => t.userId))).map((s) => [s.id, s]),
+    );
+    const items = top.flatMap(({ userId, revenueCents }) => {
+      const seller = summaries.get(userId);
+      return seller ? [{ seller, revenue_cents: revenueCents }] : [];
+    });
+    return { items, next_cursor: null };
+  }
+
+  /** The order's revenue onto the board; the board is a cache, so a failure here is only logged. */
+  private async countRevenue(order: Order): Promise<void> {
+    const revenue = new Map<number, number>();
+    for (const item of order.items) {
+      revenue.set(item.seller_id, (revenue.get(item.seller_id) ?? 0) + item.unit_price_cents * item.quantity);
+    }
+    try {
+      await this.leaderboard.addRevenue(
+        [...revenue].map(([userId, revenueCents]) => ({ userId, revenueCents })),
+      );
+    } catch (error) {
+      this.options.log.warn({ err: error }, 'leaderboard not updated; it is rebuilt when it expires');
+    }
+  }
+}

@@ -1,0 +1,180 @@
+// Rules of the social graph: nobody follows themself, both ends must be users, lists are
+// keyset pages with cursors only this server issues, and a follow shows at once on both
+// public profiles (exact counters, cached copies invalidated).
+import type { AccountsPort, ProfileSummary } from '../accounts/accounts.port.ts';
+import { type CachePort, cacheKeys } from '../cache/cache.port.ts';
+import { BadRequestError, NotFoundError } from '../errors.ts';
+import type { EdgePosition, GraphPort, Relationship } from './graph.port.ts';
+
+export type FollowList = 'followers' | 'following';
+
+export interface ListPage<Item> {
+  items: Item[];
+  next_cursor: string | null;
+}
+
+export interface SuggestionItem {
+  user: ProfileSummary;
+  strength: number;
+}
+
+// A cursor names its list and its user, so that one list's cursor is refused by another.
+// It is base64url JSON, and accepted only if it re-encodes to exactly the string given.
+const CURSOR_VERSION = 1;
+const LIST_CODE: Record<FollowList, string> = { followers: 'r', following: 'g' };
+
+const isPositiveInteger = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+
+export function encodeCursor(list: FollowList, userId: number, position: EdgePosition): string {
+  const fields = [CURSOR_VERSION, LIST_CODE[list], userId, position.at, position.userId];
+  return Buffer.from(JSON.stringify(fields)).toString('base64url');
+}
+
+export function decodeCursor(cursor: string, list: FollowList, userId: number): EdgePosition {
+  let fields: unknown;
+  try {
+    fields = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    fields = undefined;
+  }
+  if (Array.isArray(fields) && fields.length === 5) {
+    const [version, code, owner, at, other] = fields;
+    const position = { at, userId: other };
+    if (
+      version === CURSOR_VERSION &&
+      code === LIST_CODE[list] &&
+      owner === userId &&
+      isPositiveInteger(at) &&
+      isPositiveInteger(other) &&
+      encodeCursor(list, userId, position as EdgePosition) === cursor
+    ) {
+      return position as EdgePosition;
+    }
+  }
+  throw new BadRequestError('the cursor was not issued by this server for this list', {
+    in: 'querystring',
+    fields: { cursor: 'is not a cursor of this list' },
+  });
+}
+
+export class GraphService {
+  constructor(
+    private readonly graph: GraphPort,
+    private readonly accounts: AccountsPort,
+    private readonly cache: CachePort,
+  ) {}
+
+  async follow(callerId: number, userId: number): Promise<void> {
+    this.refuseSelf(callerId, userId, 'follow');
+    await this.ensureUser(userId);
+    if (await this.graph.follow(callerId, userId)) await this.afterChange(callerId, userId, 1);
+  }
+
+  async unfollow(callerId: number, userId: number): Promise<void> {
+    this.refuseSelf(callerId, userId, 'unfollow');
+    await this.ensureUser(userId);
+    if (await this.graph.unfollow(callerId, userId)) await this.afterChange(callerId, userId, -1);
+  }
+
+  /** One newest-first page of a user's followers or followees, as profile summaries. */
+  async list(
+    list: FollowList,
+    userId: number,
+    limit: number,
+    cursor?: string,
+  ): Promise<ListPage<ProfileSummary>> {
+    const after = cursor === undefined ? undefined : decodeCursor(cursor, list, userId);
+    const request = { limit: limit + 1, after };
+    const [edges] = await Promise.all([
+      list === 'followers' ? this.graph.followers(userId, request) : this.graph.following(userId, request),
+      this.ensureUser(userId),
+    ]);
+    const page = edges.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      items: await this.summaries(page.map((edge) => edge.userId)),
+      next_cursor: edges.length > limit && last ? encodeCursor(list, userId, last) : null,
+    };
+  }
+
+  async relationship(callerId: number, userId: number): Promise<Relationship> {
+    const [relationship] = await Promise.all([
+      this.graph.relationship(callerId, userId),
+      this.ensureUser(userId),
+    ]);
+    return relationship;
+  }
+
+  async commonFollowing(callerId: number, userId: number, limit: number): Promise<ListPage<ProfileSummary>> {
+    const [ids] = await Promise.all([
+      this.graph.commonFollowing(callerId, userId, limit),
+      this.ensureUser(userId),
+    ]);
+    return { items: await this.summaries(ids), next_cursor: null };
+  }
+
+  /** Friends of friends by strength; for someone who follows nobody yet, the most followed. */
+  async suggestions(callerId: number, limit: number): Promise<ListPage<SuggestionItem>> {
+    let ranked = await this.graph.suggestions(callerId, limit);
+    if (ranked.length === 0 && (await this.graph.following(callerId, { limit: 1 })).length === 0) {
+      const popular = await this.graph.mostFollowed(limit, callerId);
+      ranked = popular.map(({ userId }) => ({ userId, strength: 0 }));
+    }
+    const summaries = await this.summaryMap(ranked.map((suggestion) => suggestion.userId));
+    const items = ranked.flatMap(({ userId, strength }) => {
+      const user = summaries.get(userId);
+      return user ? [{ user, strength }] : [];
+    });
+    return { items, next_cursor: null };
+  }
+
+  private refuseSelf(callerId: number, userId: number, action: 'follow' | 'unfollow') {
+    if (callerId === userId) {
+      throw new BadRequestError(`you cannot ${action} yourself`, {
+        in: 'params',
+        fields: { id: 'is your own id' },
+      });
+    }
+  }
+
+  /** The graph may live on another engine than the accounts: existence is asked of the accounts. */
+  private async ensureUser(userId: number): Promise<void> {
+    if (!(await this.accounts.findAccount(userId))) throw new NotFoundError('user');
+  }
+
+  /**
+   * After an edge really appeared (+1) or disappeared (-1). A graph on the accounts' database
+   * moved the counters in its own transaction; on another engine (Neo4j) they are moved here,
+   * once per real change, so repeated or concurrent PUT/DELETE never drift them. Should that
+   * fail, the edge change is undone, so the client's retry redoes both and the two stores stay
+   * in step. Only a crash between the two writes can leave a counter off by one; the graph's
+   * own exact degree (GraphPort.counts, O(1) on Neo4j) is the truth a repair would reset it
+   * from (no such job exists yet).
+   */
+  private async afterChange(followerId: number, followeeId: number, delta: 1 | -1): Promise<void> {
+    if (!this.graph.keepsProfileCounts) {
+      try {
+        await this.accounts.adjustFollowCounts(followerId, followeeId, delta);
+      } catch (error) {
+        const undo =
+          delta > 0 ? this.graph.unfollow(followerId, followeeId) : this.graph.follow(followerId, followeeId);
+        await undo.catch(() => {});
+        throw error;
+      }
+    }
+    // After the commit, so that the next read of either profile loads the new counts.
+    await this.cache.forget(cacheKeys.profile(followerId), cacheKeys.profile(followeeId));
+  }
+
+  private async summaryMap(ids: number[]): Promise<Map<number, ProfileSummary>> {
+    const summaries = ids.length ? await this.accounts.summaries(ids) : [];
+    return new Map(summaries.map((summary) => [summary.id, summary]));
+  }
+
+  /** Summaries in the order of `ids`; a user deleted meanwhile is left out. */
+  private async summaries(ids: number[]): Promise<ProfileSummary[]> {
+    const byId = await this.summaryMap(ids);
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+}

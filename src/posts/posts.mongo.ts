@@ -1,0 +1,331 @@
+// The posts role on MongoDB, in its own idiom: a post is one document holding its newest
+// comments (the subset pattern), every comment also lives in `comments`, and likes are one
+// document per liker in `post_likes` under a unique index. Writes that touch two
+// collections run in a multi-document transaction (session.withTransaction, which retries
+// transient conflicts), the replica set that majority write concern implies supports them.
+// Every filter built from input compares with {$eq: value}, so a value can never become an
+// operator (the driver has no sanitiser).
+import { type ClientSession, type Filter, MongoServerError } from 'mongodb';
+import { type MongoConnection, pingMongo } from '../engines/mongo.ts';
+import { patched } from './documents.ts';
+import {
+  type Attributes,
+  type AuthorCopy,
+  type Comment,
+  EMBEDDED_COMMENTS,
+  type Position,
+  type Post,
+  type PostStats,
+  type PostSummary,
+  type PostsPort,
+  type RelationChange,
+} from './posts.port.ts';
+
+interface EmbeddedComment {
+  id: string;
+  author: AuthorCopy;
+  text: string;
+  created_at: Date;
+}
+
+interface PostDocument {
+  _id: string;
+  author: AuthorCopy;
+  content: string;
+  media_urls: string[];
+  attributes: Attributes;
+  created_at: Date;
+  updated_at: Date;
+  stats: PostStats;
+  comments: EmbeddedComment[];
+}
+
+interface CommentDocument {
+  _id: string;
+  post_id: string;
+  author: AuthorCopy;
+  text: string;
+  created_at: Date;
+}
+
+interface LikeDocument {
+  post_id: string;
+  user_id: number;
+  created_at: Date;
+}
+
+/** Thrown inside a transaction to abort it when the post is gone. */
+class NoSuchPost extends Error {}
+
+const DUPLICATE_KEY = 11000;
+
+// Only the four summary fields are ever copied, whatever object the caller passed.
+const copyOf = ({ id, handle, name, avatar_url }: AuthorCopy): AuthorCopy => ({
+  id,
+  handle,
+  name,
+  avatar_url,
+});
+
+const summaryOf = (doc: Omit<PostDocument, 'comments'>): PostSummary => ({
+  id: doc._id,
+  author: doc.author,
+  content: doc.content,
+  media_urls: doc.media_urls,
+  attributes: doc.attributes,
+  created_at: doc.created_at.toISOString(),
+  updated_at: doc.updated_at.toISOString(),
+  stats: doc.stats,
+});
+
+const postOf = (doc: PostDocument): Post => ({
+  ...summaryOf(doc),
+  comments: doc.comments.map((comment) => ({ ...comment, created_at: comment.created_at.toISOString() })),
+});
+
+const commentOf = (doc: CommentDocument): Comment => ({
+  id: doc._id,
+  author: doc.author,
+  text: doc.text,
+  created_at: doc.created_at.toISOString(),
+});
+
+const embeddedOf = (doc: CommentDocument): EmbeddedComment => ({
+  id: doc._id,
+  author: doc.author,
+  text: doc.text,
+  created_at: doc.created_at,
+});
+
+/** Strictly after `after` in (created_at DESC, _id DESC) order: the keyset condition. */
+function afterPosition(after: Position | undefined) {
+  if (!after) return {};
+  const at = new Date(after.at);
+  return { $or: [{ created_at: { $lt: at } }, { created_at: { $eq: at }, _id: { $lt: after.id } }] };
+}
+
+const NEWEST_FIRST = { created_at: -1, _id: -1 } as const;
+// The same order inside a document's embedded subset, whose comments carry `id`.
+const NEWEST_FIRST_EMBEDDED = { created_at: -1, id: -1 } as const;
+
+export async function createMongoPosts(connection: MongoConnection) {
+  const { client, db, writeConcern } = connection;
+  const posts = db.collection<PostDocument>('posts');
+  const comments = db.collection<CommentDocument>('comments');
+  const likes = db.collection<LikeDocument>('post_likes');
+
+  // Created at start (createIndexes is a no-op for an index that exists with the same keys).
+  await Promise.all([
+    posts.createIndexes([
+      // A user's timeline, newest first; also an author's posts when their profile changes.
+      { key: { 'author.id': 1, created_at: -1, _id: -1 }, name: 'posts_author_timeline' },
+      // The posts that embed an author's comments, when that profile changes (multikey).
+      { key: { 'comments.author.id': 1 }, name: 'posts_embedded_comment_authors' },
+    ]),
+    comments.createIndexes([
+      { key: { post_id: 1, created_at: -1, _id: -1 }, name: 'comments_post_page' },
+      { key: { 'author.id': 1 }, name: 'comments_author' },
+    ]),
+    // One like per user and post: what makes a like idempotent. It also answers "which of
+    // these posts has this user liked" ({post_id: {$in}, user_id}).
+    likes.createIndexes([{ key: { post_id: 1, user_id: 1 }, name: 'post_likes_unique', unique: true }]),
+  ]);
+
+  /** Runs `work` in one multi-document transaction; the driver retries it on transient conflicts. */
+  const inTransaction = <T>(work: (session: ClientSession) => Promise<T>): Promise<T> =>
+    client.withSession((session) =>
+      session.withTransaction(() => work(session), {
+        writeConcern,
+        readConcern: { level: 'snapshot' },
+        readPreference: 'primary',
+      }),
+    );
+
+  const byId = (id: string): Filter<PostDocument> => ({ _id: { $eq: id } });
+
+  /** Moves stats.likes with the like document, in one transaction; aborts if the post is gone. */
+  async function likeChange(postId: string, userId: number, delta: 1 | -1): Promise<RelationChange> {
+    const likeFilter = { post_id: { $eq: postId }, user_id: { $eq: userId } };
+    // Two transactions inserting the same like conflict; a duplicate key surfacing from the
+    // loser means the like exists by now: one more attempt sees it and changes nothing.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await inTransaction(async (session) => {
+          let changed: boolean;
+          if (delta > 0) {
+            // The filter's equality fields seed the upserted document.
+            const result = await likes.updateOne(
+              likeFilter,
+              { $setOnInsert: { created_at: new Date() } },
+              { upsert: true, session },
+            );
+            changed = result.upsertedCount === 1;
+          } else {
+            changed = (await likes.deleteOne(likeFilter, { session })).deletedCount === 1;
+          }
+          if (changed) {
+            const counted = await posts.updateOne(
+              byId(postId),
+              { $inc: { 'stats.likes': delta } },
+              { session },
+            );
+            if (counted.matchedCount === 0) throw new NoSuchPost();
+            return 'changed';
+          }
+          const exists = await posts.countDocuments(byId(postId), { session, limit: 1 });
+          return exists ? 'unchanged' : 'no_post';
+        });
+      } catch (error) {
+        if (error instanceof NoSuchPost) return 'no_post';
+        if (error instanceof MongoServerError && error.code === DUPLICATE_KEY && attempt < 2) continue;
+        throw error;
+      }
+    }
+  }
+
+  return {
+    engine: 'mongo',
+    keepsProfileCounts: false,
+
+    async createPost(post) {
+      const document: PostDocument = {
+        _id: post.id,
+        author: copyOf(post.author),
+        content: post.content,
+        media_urls: post.media_urls,
+        attributes: post.attributes,
+        created_at: post.created_at,
+        updated_at: post.created_at,
+        stats: { likes: 0, comments: 0, shares: 0 },
+        comments: [],
+      };
+      await posts.insertOne(document);
+      return postOf(document);
+    },
+
+    async getPost(id) {
+      const doc = await posts.findOne(byId(id));
+      return doc ? postOf(doc) : null;
+    },
+
+    updatePost: (id, patch, updatedAt) =>
+      // Read, merge and write in one transaction: a concurrent patch makes one of the two
+      // retry on the merged result of the other, so neither change is lost.
+      inTransaction(async (session) => {
+        const current = await posts.findOne(byId(id), {
+          session,
+          projection: { content: 1, media_urls: 1, attributes: 1 },
+        });
+        if (!current) return null;
+        const fields = patched(current, patch);
+        const updated = await posts.findOneAndUpdate(
+          byId(id),
+          { $set: { ...fields, updated_at: updatedAt } },
+          { session, returnDocument: 'after' },
+        );
+        return updated ? postOf(updated) : null;
+      }),
+
+    async deletePost(id) {
+      return inTransaction(async (session) => {
+        const { deletedCount } = await posts.deleteOne(byId(id), { session });
+        if (deletedCount === 0) return false;
+        await comments.deleteMany({ post_id: { $eq: id } }, { session });
+        await likes.deleteMany({ post_id: { $eq: id } }, { session });
+        return true;
+      });
+    },
+
+    addComment: (postId, comment) =>
+      inTransaction(async (session) => {
+        const embedded: EmbeddedComment = { ...comment, author: copyOf(comment.author) };
+        // The seed's capped push, plus the counter, in one atomic update of the document.
+        // $sort before $slice keeps the newest 50 even when a comment arrives out of order.
+        const { matchedCount } = await posts.updateOne(
+          byId(postId),
+          {
+            $push: {
+              comments: { $each: [embedded], $sort: NEWEST_FIRST_EMBEDDED, $slice: EMBEDDED_COMMENTS },
+            },
+            $inc: { 'stats.comments': 1 },
+          },
+          { session },
+        );
+        if (matchedCount === 0) return null;
+        await comments.insertOne({ _id: comment.id, post_id: postId, ...embedded }, { session });
+        return { ...embedded, created_at: comment.created_at.toISOString() };
+      }),
+
+    async findComment(postId, commentId) {
+      const doc = await comments.findOne({ _id: { $eq: commentId }, post_id: { $eq: postId } });
+      return doc ? commentOf(doc) : null;
+    },
+
+    deleteComment: (postId, commentId) =>
+      inTransaction(async (session) => {
+        const { deletedCount } = await comments.deleteOne(
+          { _id: { $eq: commentId }, post_id: { $eq: postId } },
+          { session },
+        );
+        if (deletedCount === 0) return false;
+        // Refill the subset from the collection: the 51st newest comment moves up into the document.
+        const newest = await comments
+          .find({ post_id: { $eq: postId } }, { session })
+          .sort(NEWEST_FIRST)
+          .limit(EMBEDDED_COMMENTS)
+          .toArray();
+        await posts.updateOne(
+          byId(postId),
+          { $set: { comments: newest.map(embeddedOf) }, $inc: { 'stats.comments': -1 } },
+          { session },
+        );
+        return true;
+      }),
+
+    async comments(postId, { limit, after }) {
+      const docs = await comments
+        .find({ post_id: { $eq: postId }, ...afterPosition(after) })
+        .sort(NEWEST_FIRST)
+        .limit(limit)
+        .toArray();
+      return docs.map(commentOf);
+    },
+
+    like: (postId, userId) => likeChange(postId, userId, 1),
+    unlike: (postId, userId) => likeChange(postId, userId, -1),
+
+    async likedBy(userId, postIds) {
+      if (postIds.length === 0) return new Set<string>();
+      const docs = await likes
+        .find({ user_id: { $eq: userId }, post_id: { $in: [...postIds] } }, { projection: { post_id: 1 } })
+        .toArray();
+      return new Set(docs.map((doc) => doc.post_id));
+    },
+
+    async userTimeline(authorId, { limit, after }) {
+      const docs = await posts
+        .find({ 'author.id': { $eq: authorId }, ...afterPosition(after) }, { projection: { comments: 0 } })
+        .sort(NEWEST_FIRST)
+        .limit(limit)
+        .toArray();
+      return docs.map(summaryOf);
+    },
+
+    async updateAuthorCopies(author) {
+      // Idempotent and order-free: each statement sets the copies to the summary given, so a
+      // retried or repeated job leaves the same state. No transaction: copies may briefly
+      // differ between collections, then agree (eventual consistency, as designed).
+      const copy = copyOf(author);
+      const mine = { $eq: author.id };
+      await posts.updateMany({ 'author.id': mine }, { $set: { author: copy } });
+      await comments.updateMany({ 'author.id': mine }, { $set: { author: copy } });
+      await posts.updateMany(
+        { 'comments.author.id': mine },
+        { $set: { 'comments.$[mine].author': copy } },
+        { arrayFilters: [{ 'mine.author.id': mine }] },
+      );
+    },
+
+    ping: () => pingMongo(connection),
+  } satisfies PostsPort;
+}

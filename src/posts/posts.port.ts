@@ -1,0 +1,139 @@
+// The posts role: post documents with the newest comments embedded (MongoDB's subset
+// pattern), every comment in its own collection/table, and likes one row per liker.
+// Records are shaped as the API returns them (snake_case, ISO timestamps), so routes pass
+// them through. Ids and timestamps come from the service, so every adapter stores the same.
+
+/** The author's profile summary, copied into each post and comment (denormalised, as the seed does). */
+export interface AuthorCopy {
+  id: number;
+  handle: string;
+  name: string;
+  avatar_url: string | null;
+}
+
+export interface Comment {
+  id: string;
+  author: AuthorCopy;
+  text: string;
+  created_at: string;
+}
+
+export interface PostStats {
+  likes: number;
+  comments: number;
+  shares: number;
+}
+
+export type Attributes = Record<string, unknown>;
+
+/** A post as a timeline shows it: the document without its embedded comments. */
+export interface PostSummary {
+  id: string;
+  author: AuthorCopy;
+  content: string;
+  media_urls: string[];
+  attributes: Attributes;
+  created_at: string;
+  updated_at: string;
+  stats: PostStats;
+}
+
+/** The whole document: one read gets the post and its newest comments (at most 50, newest first). */
+export interface Post extends PostSummary {
+  comments: Comment[];
+}
+
+export interface NewPost {
+  id: string;
+  author: AuthorCopy;
+  content: string;
+  media_urls: string[];
+  attributes: Attributes;
+  created_at: Date;
+}
+
+export interface NewComment {
+  id: string;
+  author: AuthorCopy;
+  text: string;
+  created_at: Date;
+}
+
+/**
+ * A JSON Merge Patch (RFC 7396) of the changeable fields: a field left out stays, `null`
+ * removes (media_urls becomes [], attributes {}), and `attributes` merges key by key.
+ */
+export interface PostPatch {
+  content?: string;
+  media_urls?: string[] | null;
+  attributes?: Attributes | null;
+}
+
+/**
+ * Where an item sits in a newest-first list: its creation time in milliseconds since the
+ * epoch, and its id as the tie-break. Pages continue strictly after a position (keyset
+ * pagination, never OFFSET), so items created while a client pages shift nothing.
+ */
+export interface Position {
+  at: number;
+  id: string;
+}
+
+export interface PageRequest {
+  limit: number;
+  /** Continue after this position; the newest items when absent. */
+  after?: Position;
+}
+
+/** What a PUT/DELETE of a relation (a like) did. */
+export type RelationChange = 'changed' | 'unchanged' | 'no_post';
+
+/** How many comments a post document embeds: it stays far below MongoDB's 16 MB limit. */
+export const EMBEDDED_COMMENTS = 50;
+
+export interface PostsPort {
+  readonly engine: 'pglite' | 'postgres' | 'mongo';
+  /**
+   * True when the adapter moves the author's profile posts_count itself, in the transaction
+   * of the post (it shares the accounts' database). When false the service moves it through
+   * the accounts port, once per post really created or deleted.
+   */
+  readonly keepsProfileCounts: boolean;
+
+  createPost(post: NewPost): Promise<Post>;
+  getPost(id: string): Promise<Post | null>;
+  /** Applies the merge patch atomically; null when there is no such post. */
+  updatePost(id: string, patch: PostPatch, updatedAt: Date): Promise<Post | null>;
+  /** Deletes the post with its comments and likes. True only when this call deleted it. */
+  deletePost(id: string): Promise<boolean>;
+
+  /**
+   * Stores the comment, embeds it in the post's newest-50 subset and increments
+   * stats.comments, all in one transaction. Null when there is no such post.
+   */
+  addComment(postId: string, comment: NewComment): Promise<Comment | null>;
+  findComment(postId: string, commentId: string): Promise<Comment | null>;
+  /**
+   * Deletes the comment, decrements stats.comments and refills the embedded subset from
+   * all comments, in one transaction. True only when this call deleted it.
+   */
+  deleteComment(postId: string, commentId: string): Promise<boolean>;
+  /** A post's comments, newest first. */
+  comments(postId: string, page: PageRequest): Promise<Comment[]>;
+
+  /** Idempotent per user: stats.likes always equals the number of distinct likers. */
+  like(postId: string, userId: number): Promise<RelationChange>;
+  unlike(postId: string, userId: number): Promise<RelationChange>;
+  /** The ids among `postIds` that `userId` has liked. */
+  likedBy(userId: number, postIds: readonly string[]): Promise<Set<string>>;
+
+  /** An author's posts, newest first, without their embedded comments. */
+  userTimeline(authorId: number, page: PageRequest): Promise<PostSummary[]>;
+  /**
+   * Rewrites every copy of the author's summary (their posts, their comments, and the
+   * comments embedded in others' posts). Idempotent: the copies become `author`.
+   */
+  updateAuthorCopies(author: AuthorCopy): Promise<void>;
+
+  ping(): Promise<void>;
+}

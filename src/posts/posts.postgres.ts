@@ -1,0 +1,294 @@
+// The posts role on PostgreSQL (PGlite or a server): each post is a JSONB document in one
+// row, changed in place with jsonb_set, next to a comments table and a likes table. Every
+// write that touches two of them runs in one transaction that first locks the post's row,
+// so concurrent comments and likes on one post queue up instead of losing updates.
+import { adjustPostsCountIn } from '../accounts/accounts.postgres.ts';
+import type { SqlClient, SqlDatabase } from '../engines/sql.ts';
+import { patched } from './documents.ts';
+import {
+  type AuthorCopy,
+  type Comment,
+  EMBEDDED_COMMENTS,
+  type PageRequest,
+  type Post,
+  type PostSummary,
+  type PostsPort,
+  type RelationChange,
+} from './posts.port.ts';
+
+/** What the `doc` column holds: the post document but for the keys that are columns. */
+interface StoredDocument extends Omit<PostSummary, 'id' | 'created_at' | 'updated_at'> {
+  comments?: Comment[];
+}
+
+interface PostRow {
+  id: string;
+  created_at: Date;
+  updated_at: Date;
+  doc: StoredDocument;
+}
+
+interface CommentRow {
+  id: string;
+  author: AuthorCopy;
+  text: string;
+  created_at: Date;
+}
+
+const POST_COLUMNS = 'id::text AS id, created_at, updated_at, doc';
+// Timelines never show comments: they are left in the database instead of shipped and dropped.
+const SUMMARY_COLUMNS = "id::text AS id, created_at, updated_at, doc - 'comments' AS doc";
+const COMMENT_COLUMNS = 'id::text AS id, author, text, created_at';
+
+function toPost(row: PostRow): Post {
+  const { author, content, media_urls, attributes, stats, comments = [] } = row.doc;
+  return {
+    id: row.id,
+    author,
+    content,
+    media_urls,
+    attributes,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+    stats,
+    comments,
+  };
+}
+
+const toSummary = (row: PostRow): PostSummary => {
+  const { comments: _left, ...summary } = toPost(row);
+  return summary;
+};
+
+const toComment = (row: CommentRow): Comment => ({ ...row, created_at: row.created_at.toISOString() });
+
+/**
+ * One newest-first page of the rows whose `owner` column is `ownerId`: the row comparison
+ * continues strictly after the cursor's (created_at, id) and matches the index order
+ * (owner, created_at DESC, id DESC), so a page is one short range scan however deep.
+ */
+const newestFirstPage = <Row>(
+  db: SqlClient,
+  from: { columns: string; table: 'posts' | 'comments'; owner: 'author_id' | 'post_id' },
+  ownerId: number | string,
+  { limit, after }: PageRequest,
+) =>
+  db.query<Row>(
+    `SELECT ${from.columns} FROM ${from.table}
+     WHERE ${from.owner} = $1
+       AND ($3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::uuid))
+     ORDER BY created_at DESC, id DESC LIMIT $2`,
+    [ownerId, limit, after ? new Date(after.at).toISOString() : null, after?.id ?? null],
+  );
+
+/** Locks the post's row for this transaction; false when there is no such post. */
+async function lockPost(tx: SqlClient, postId: string): Promise<boolean> {
+  const rows = await tx.query('SELECT 1 FROM posts WHERE id = $1 FOR NO KEY UPDATE', [postId]);
+  return rows.length > 0;
+}
+
+/**
+ * Posts on the accounts' own database: authors are real users (foreign keys), and the
+ * profile's posts_count moves in the same transaction as the post, so it is exact.
+ */
+export function createPostgresPosts(db: SqlDatabase) {
+  const likeChange = (postId: string, userId: number, delta: 1 | -1): Promise<RelationChange> =>
+    db.transaction(async (tx) => {
+      // FOR KEY SHARE keeps the post from being deleted meanwhile, yet lets other likers through.
+      const [post] = await tx.query('SELECT 1 FROM posts WHERE id = $1 FOR KEY SHARE', [postId]);
+      if (!post) return 'no_post';
+      const changed =
+        delta > 0
+          ? await tx.query(
+              `INSERT INTO post_likes (post_id, user_id) VALUES ($1, $2)
+               ON CONFLICT (post_id, user_id) DO NOTHING RETURNING 1`,
+              [postId, userId],
+            )
+          : await tx.query('DELETE FROM post_likes WHERE post_id = $1 AND user_id = $2 RETURNING 1', [
+              postId,
+              userId,
+            ]);
+      if (!changed.length) return 'unchanged';
+      // Only a row really inserted or deleted moves the counter: it equals the distinct likers.
+      await tx.query(
+        `UPDATE posts SET doc = jsonb_set(doc, '{stats,likes}', to_jsonb((doc #>> '{stats,likes}')::int + $2::int))
+         WHERE id = $1`,
+        [postId, delta],
+      );
+      return 'changed';
+    });
+
+  return {
+    engine: db.engine,
+    keepsProfileCounts: true,
+
+    createPost: (post) =>
+      db.transaction(async (tx) => {
+        const document: StoredDocument = {
+          author: post.author,
+          content: post.content,
+          media_urls: post.media_urls,
+          attributes: post.attributes,
+          stats: { likes: 0, comments: 0, shares: 0 },
+          comments: [],
+        };
+        const [row] = await tx.query<PostRow>(
+          `INSERT INTO posts (id, author_id, created_at, updated_at, doc) VALUES ($1, $2, $3, $3, $4::jsonb)
+           RETURNING ${POST_COLUMNS}`,
+          [post.id, post.author.id, post.created_at.toISOString(), JSON.stringify(document)],
+        );
+        await adjustPostsCountIn(tx, post.author.id, 1);
+        return toPost(row as PostRow);
+      }),
+
+    async getPost(id) {
+      const [row] = await db.query<PostRow>(`SELECT ${POST_COLUMNS} FROM posts WHERE id = $1`, [id]);
+      return row ? toPost(row) : null;
+    },
+
+    updatePost: (id, patch, updatedAt) =>
+      db.transaction(async (tx) => {
+        // The merge happens here, on the locked current document, so concurrent patches of
+        // different attributes both survive; the merged result is checked against the limits.
+        const [current] = await tx.query<PostRow>(
+          `SELECT ${POST_COLUMNS} FROM posts WHERE id = $1 FOR NO KEY UPDATE`,
+          [id],
+        );
+        if (!current) return null;
+        const fields = patched(current.doc, patch);
+        const [row] = await tx.query<PostRow>(
+          `UPDATE posts SET updated_at = $2, doc = doc || $3::jsonb WHERE id = $1 RETURNING ${POST_COLUMNS}`,
+          [id, updatedAt.toISOString(), JSON.stringify(fields)],
+        );
+        return toPost(row as PostRow);
+      }),
+
+    deletePost: (id) =>
+      db.transaction(async (tx) => {
+        // Comments and likes go with it (ON DELETE CASCADE), in this transaction.
+        const [row] = await tx.query<{ author_id: number }>(
+          'DELETE FROM posts WHERE id = $1 RETURNING author_id',
+          [id],
+        );
+        if (!row) return false;
+        await adjustPostsCountIn(tx, row.author_id, -1);
+        return true;
+      }),
+
+    addComment: (postId, comment) =>
+      db.transaction(async (tx) => {
+        const created: Comment = { ...comment, created_at: comment.created_at.toISOString() };
+        // One UPDATE embeds the comment and counts it. It locks the row first, so concurrent
+        // comments on a post queue here; the subset is re-sorted by (created_at, id) and cut
+        // to the newest 50, so a comment that reaches the lock late still lands in its place.
+        const updated = await tx.query(
+          `UPDATE posts SET doc = jsonb_set(
+             jsonb_set(doc, '{stats,comments}', to_jsonb((doc #>> '{stats,comments}')::int + 1)),
+             '{comments}',
+             (SELECT coalesce(jsonb_agg(c ORDER BY c ->> 'created_at' COLLATE "C" DESC, c ->> 'id' COLLATE "C" DESC), '[]')
+              FROM (SELECT c FROM jsonb_array_elements(doc -> 'comments' || jsonb_build_array($2::jsonb)) AS c
+                    ORDER BY c ->> 'created_at' COLLATE "C" DESC, c ->> 'id' COLLATE "C" DESC
+                    LIMIT $3) AS newest))
+           WHERE id = $1 RETURNING 1`,
+          [postId, JSON.stringify(created), EMBEDDED_COMMENTS],
+        );
+        if (!updated.length) return null;
+        await tx.query(
+          `INSERT INTO comments (id, post_id, author_id, author, text, created_at)
+           VALUES ($1, $2, $3, $4::jsonb, $5, $6)`,
+          [
+            comment.id,
+            postId,
+            comment.author.id,
+            JSON.stringify(comment.author),
+            comment.text,
+            created.created_at,
+          ],
+        );
+        return created;
+      }),
+
+    async findComment(postId, commentId) {
+      const [row] = await db.query<CommentRow>(
+        `SELECT ${COMMENT_COLUMNS} FROM comments WHERE id = $1 AND post_id = $2`,
+        [commentId, postId],
+      );
+      return row ? toComment(row) : null;
+    },
+
+    deleteComment: (postId, commentId) =>
+      db.transaction(async (tx) => {
+        if (!(await lockPost(tx, postId))) return false;
+        const deleted = await tx.query('DELETE FROM comments WHERE id = $1 AND post_id = $2 RETURNING 1', [
+          commentId,
+          postId,
+        ]);
+        if (!deleted.length) return false;
+        // Refill the subset from the table: the 51st newest comment moves up into the document.
+        const newest = await tx.query<CommentRow>(
+          `SELECT ${COMMENT_COLUMNS} FROM comments WHERE post_id = $1
+           ORDER BY created_at DESC, id DESC LIMIT $2`,
+          [postId, EMBEDDED_COMMENTS],
+        );
+        await tx.query(
+          `UPDATE posts SET doc = jsonb_set(
+             jsonb_set(doc, '{stats,comments}', to_jsonb((doc #>> '{stats,comments}')::int - 1)),
+             '{comments}', $2::jsonb)
+           WHERE id = $1`,
+          [postId, JSON.stringify(newest.map(toComment))],
+        );
+        return true;
+      }),
+
+    async comments(postId, page) {
+      const from = { columns: COMMENT_COLUMNS, table: 'comments', owner: 'post_id' } as const;
+      return (await newestFirstPage<CommentRow>(db, from, postId, page)).map(toComment);
+    },
+
+    like: (postId, userId) => likeChange(postId, userId, 1),
+    unlike: (postId, userId) => likeChange(postId, userId, -1),
+
+    async likedBy(userId, postIds) {
+      if (postIds.length === 0) return new Set<string>();
+      const rows = await db.query<{ post_id: string }>(
+        'SELECT post_id::text AS post_id FROM post_likes WHERE user_id = $1 AND post_id = ANY($2::uuid[])',
+        [userId, postIds],
+      );
+      return new Set(rows.map((row) => row.post_id));
+    },
+
+    async userTimeline(authorId, page) {
+      const from = { columns: SUMMARY_COLUMNS, table: 'posts', owner: 'author_id' } as const;
+      return (await newestFirstPage<PostRow>(db, from, authorId, page)).map(toSummary);
+    },
+
+    updateAuthorCopies: (author) =>
+      db.transaction(async (tx) => {
+        const params = [author.id, JSON.stringify(author)];
+        // Rows already up to date are skipped, so a repeated job rewrites nothing.
+        await tx.query(
+          `UPDATE posts SET doc = jsonb_set(doc, '{author}', $2::jsonb)
+           WHERE author_id = $1 AND doc -> 'author' IS DISTINCT FROM $2::jsonb`,
+          params,
+        );
+        await tx.query(
+          'UPDATE comments SET author = $2::jsonb WHERE author_id = $1 AND author IS DISTINCT FROM $2::jsonb',
+          params,
+        );
+        // The author's comments embedded in anyone's post: found through the comments table,
+        // rewritten element by element in their order.
+        await tx.query(
+          `UPDATE posts p SET doc = jsonb_set(p.doc, '{comments}', (
+             SELECT jsonb_agg(CASE WHEN (c #>> '{author,id}')::bigint = $1 THEN jsonb_set(c, '{author}', $2::jsonb)
+                                   ELSE c END ORDER BY i)
+             FROM jsonb_array_elements(p.doc -> 'comments') WITH ORDINALITY AS e(c, i)))
+           WHERE p.id IN (SELECT post_id FROM comments WHERE author_id = $1)
+             AND EXISTS (SELECT 1 FROM jsonb_array_elements(p.doc -> 'comments') AS e(c)
+                         WHERE (c #>> '{author,id}')::bigint = $1 AND c -> 'author' IS DISTINCT FROM $2::jsonb)`,
+          params,
+        );
+      }),
+
+    ping: () => db.ping(),
+  } satisfies PostsPort;
+}

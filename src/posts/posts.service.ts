@@ -1,0 +1,198 @@
+// Rules about posts and comments: only the author changes or deletes a post; a comment may
+// be deleted by its author or by the post's author; ids and timestamps are made here (UUIDv7,
+// the same on every adapter); lists are keyset pages with cursors only this server issues;
+// the author's profile posts count stays exact, and the author copies follow profile changes.
+import { v7 } from 'uuid';
+import type { AccountsPort } from '../accounts/accounts.port.ts';
+import { type CachePort, cacheKeys } from '../cache/cache.port.ts';
+import { ForbiddenError, NotFoundError } from '../errors.ts';
+import type { JobPayload } from '../jobs/jobs.port.ts';
+import { nextCursor, type PostList, pageRequest } from './cursors.ts';
+import { assertAttributes } from './documents.ts';
+import type {
+  Attributes,
+  AuthorCopy,
+  Comment,
+  Post,
+  PostPatch,
+  PostSummary,
+  PostsPort,
+  RelationChange,
+} from './posts.port.ts';
+
+export interface NewPostInput {
+  content: string;
+  media_urls?: string[];
+  attributes?: Attributes;
+}
+
+export interface ListPage<Item> {
+  items: Item[];
+  next_cursor: string | null;
+}
+
+/** A timeline item: the post without comments, plus user_has_liked for a signed-in caller. */
+export type TimelineItem = PostSummary & { user_has_liked?: boolean };
+
+export class PostsService {
+  constructor(
+    private readonly posts: PostsPort,
+    private readonly accounts: AccountsPort,
+    private readonly cache: CachePort,
+  ) {}
+
+  async create(userId: number, input: NewPostInput): Promise<Post> {
+    const attributes = input.attributes ?? {};
+    assertAttributes(attributes);
+    const post = await this.posts.createPost({
+      id: v7(),
+      author: await this.authorCopy(userId),
+      content: input.content,
+      media_urls: input.media_urls ?? [],
+      attributes,
+      created_at: new Date(),
+    });
+    await this.afterPostCountChange(userId, 1, () => this.posts.deletePost(post.id));
+    return post;
+  }
+
+  async get(postId: string): Promise<Post> {
+    const post = await this.posts.getPost(postId);
+    if (!post) throw new NotFoundError('post');
+    return post;
+  }
+
+  async update(userId: number, postId: string, patch: PostPatch): Promise<Post> {
+    // The patch itself obeys the attribute rules; the adapter checks the merged result again.
+    if (patch.attributes) assertAttributes(patch.attributes);
+    await this.ownPost(userId, postId, 'change');
+    const updated = await this.posts.updatePost(postId, patch, new Date());
+    if (!updated) throw new NotFoundError('post');
+    return updated;
+  }
+
+  async delete(userId: number, postId: string): Promise<void> {
+    const post = await this.ownPost(userId, postId, 'delete');
+    // A concurrent DELETE may have won: only the call that deleted the post counts it.
+    if (!(await this.posts.deletePost(postId))) throw new NotFoundError('post');
+    // A failed counter update cannot bring the comments back; it is logged by the caller's 500.
+    await this.afterPostCountChange(post.author.id, -1);
+  }
+
+  async addComment(userId: number, postId: string, text: string): Promise<Comment> {
+    const comment = await this.posts.addComment(postId, {
+      id: v7(),
+      author: await this.authorCopy(userId),
+      text,
+      created_at: new Date(),
+    });
+    if (!comment) throw new NotFoundError('post');
+    return comment;
+  }
+
+  async deleteComment(userId: number, postId: string, commentId: string): Promise<void> {
+    const [post, comment] = await Promise.all([
+      this.posts.getPost(postId),
+      this.posts.findComment(postId, commentId),
+    ]);
+    if (!post) throw new NotFoundError('post');
+    if (!comment) throw new NotFoundError('comment');
+    if (comment.author.id !== userId && post.author.id !== userId) {
+      throw new ForbiddenError("only the comment's author or the post's author may delete this comment");
+    }
+    if (!(await this.posts.deleteComment(postId, commentId))) throw new NotFoundError('comment');
+  }
+
+  async comments(postId: string, limit: number, cursor?: string): Promise<ListPage<Comment>> {
+    const list: PostList = { kind: 'comments', postId };
+    const [fetched, post] = await Promise.all([
+      this.posts.comments(postId, pageRequest(list, limit, cursor)),
+      this.posts.getPost(postId),
+    ]);
+    if (!post) throw new NotFoundError('post');
+    return nextCursor(list, fetched, limit);
+  }
+
+  async like(userId: number, postId: string): Promise<void> {
+    this.found(await this.posts.like(postId, userId));
+  }
+
+  async unlike(userId: number, postId: string): Promise<void> {
+    this.found(await this.posts.unlike(postId, userId));
+  }
+
+  /** An author's posts, newest first; `viewerId` (a signed-in caller) adds user_has_liked. */
+  async timeline(
+    viewerId: number | undefined,
+    authorId: number,
+    limit: number,
+    cursor?: string,
+  ): Promise<ListPage<TimelineItem>> {
+    const list: PostList = { kind: 'timeline', authorId };
+    const [fetched, author] = await Promise.all([
+      this.posts.userTimeline(authorId, pageRequest(list, limit, cursor)),
+      this.accounts.findAccount(authorId),
+    ]);
+    if (!author) throw new NotFoundError('user');
+    const page = nextCursor(list, fetched, limit);
+    if (viewerId === undefined) return page;
+    const liked = await this.posts.likedBy(
+      viewerId,
+      page.items.map((post) => post.id),
+    );
+    return { ...page, items: page.items.map((post) => ({ ...post, user_has_liked: liked.has(post.id) })) };
+  }
+
+  /**
+   * The job after a profile change: copies the author's current summary into their posts and
+   * comments. It reads the profile when it runs, so jobs running late, twice or out of order
+   * still leave the newest name and avatar everywhere.
+   */
+  async refreshAuthorCopies(payload: JobPayload): Promise<void> {
+    const userId = payload.user_id;
+    if (typeof userId !== 'number' || !Number.isSafeInteger(userId)) {
+      throw new Error(`a profile change job needs a user_id, got ${JSON.stringify(userId)}`);
+    }
+    const [summary] = await this.accounts.summaries([userId]);
+    // A user deleted since has no profile to copy.
+    if (summary) await this.posts.updateAuthorCopies(summary);
+  }
+
+  private async authorCopy(userId: number): Promise<AuthorCopy> {
+    const [summary] = await this.accounts.summaries([userId]);
+    if (!summary) throw new NotFoundError('account');
+    return summary;
+  }
+
+  private async ownPost(userId: number, postId: string, action: 'change' | 'delete'): Promise<Post> {
+    const post = await this.get(postId);
+    if (post.author.id !== userId) throw new ForbiddenError(`only the author may ${action} this post`);
+    return post;
+  }
+
+  private found(change: RelationChange): void {
+    if (change === 'no_post') throw new NotFoundError('post');
+  }
+
+  /**
+   * After a post really appeared (+1) or went (-1). Posts on the accounts' database moved
+   * posts_count in their own transaction; on another engine (MongoDB) it is moved here. Should
+   * that fail after a create, the post is taken back (`undo`), so the client's retry redoes
+   * both. Either way the cached public profile is forgotten after the change committed.
+   */
+  private async afterPostCountChange(
+    userId: number,
+    delta: 1 | -1,
+    undo?: () => Promise<unknown>,
+  ): Promise<void> {
+    if (!this.posts.keepsProfileCounts) {
+      try {
+        await this.accounts.adjustPostsCount(userId, delta);
+      } catch (error) {
+        await undo?.().catch(() => {});
+        throw error;
+      }
+    }
+    await this.cache.forget(cacheKeys.profile(userId));
+  }
+}

@@ -1,0 +1,12 @@
+import { createPostgresCommerce } from '../../src/commerce/commerce.postgres.ts';
+import { freshSqlDatabase, type SqlEngine } from '../support/stores.ts';
+import { servers } from '../support/targets.ts';
+import { accountMaker, commerceContract } from './commerce.contract.ts';
+
+const harness = (engine: SqlEngine) => async () => {
+  const db = await freshSqlDatabase(engine);
+  return { commerce: createPostgresCommerce(db), newUser: await accountMaker(db), close: () => db.close() };
+};
+
+commerceContract('PGlite (embedded)', harness('pglite'));
+commerceContract('PostgreSQL (server)', harness('postgres'), servers.postgres.skipReason);

@@ -1,0 +1,344 @@
+// The posts port's contract: every adapter must pass it, on every engine it serves. Ids and
+// times are made here as the service makes them (UUIDv7, now), so no assertion is about a time.
+import { v7 } from 'uuid';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type AuthorCopy,
+  type Comment,
+  EMBEDDED_COMMENTS,
+  type NewPost,
+  type Position,
+  type PostsPort,
+} from '../../src/posts/posts.port.ts';
+
+export interface PostsHarness {
+  posts: PostsPort;
+  /** New authors the posts may name (real users where the store references them). */
+  newAuthors(count: number): Promise<AuthorCopy[]>;
+  /** The author's profile posts count, where the adapter keeps it (keepsProfileCounts). */
+  postsCount?(userId: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+const positionOf = (item: { id: string; created_at: string }): Position => ({
+  at: Date.parse(item.created_at),
+  id: item.id,
+});
+
+/** Newest first, as every list is ordered: created_at, then id, both descending. */
+const newestFirst = <T extends { id: string; created_at: string }>(items: T[]) =>
+  [...items].sort((a, b) => b.created_at.localeCompare(a.created_at) || (a.id < b.id ? 1 : -1));
+
+export function postsContract(name: string, open: () => Promise<PostsHarness>, skipReason?: string) {
+  describe.skipIf(skipReason !== undefined)(
+    `posts contract on ${name}${skipReason ? ` [SKIPPED: ${skipReason}]` : ''}`,
+    () => {
+      let harness: PostsHarness;
+      let posts: PostsPort;
+      const author = async () => (await harness.newAuthors(1))[0] as AuthorCopy;
+      const newPost = (by: AuthorCopy, overrides: Partial<NewPost> = {}): NewPost => ({
+        id: v7(),
+        author: by,
+        content: 'hello',
+        media_urls: [],
+        attributes: {},
+        created_at: new Date(),
+        ...overrides,
+      });
+      const comment = (by: AuthorCopy, text = 'nice', created_at = new Date()) => ({
+        id: v7(),
+        author: by,
+        text,
+        created_at,
+      });
+      /** Every comment of a post, page by page, as the service walks them. */
+      async function allComments(postId: string, limit: number): Promise<Comment[]> {
+        const all: Comment[] = [];
+        let after: Position | undefined;
+        for (;;) {
+          const page = await posts.comments(postId, { limit, after });
+          all.push(...page);
+          if (page.length < limit) return all;
+          after = positionOf(page.at(-1) as Comment);
+        }
+      }
+
+      beforeAll(async () => {
+        harness = await open();
+        posts = harness.posts;
+      });
+      afterAll(() => harness?.close());
+
+      it('stores a post document and reads it back whole, ids as given', async () => {
+        const by = await author();
+        const input = newPost(by, {
+          content: '<script>alert(1)</script> & <b>bold</b> — ünïcödé 🎉',
+          media_urls: ['https://example.com/a.png', 'http://example.com/b.mp4'],
+          attributes: {
+            video_url: 'https://example.com/v',
+            reading_time: 4,
+            ratio: 1.5,
+            draft: false,
+            nothing: null,
+            poll: { question: 'Tabs?', options: ['yes', 'no'], votes: [{ n: 1 }] },
+          },
+        });
+        const created = await posts.createPost(input);
+        const expected = {
+          id: input.id,
+          author: by,
+          content: input.content,
+          media_urls: input.media_urls,
+          attributes: input.attributes,
+          created_at: input.created_at.toISOString(),
+          updated_at: input.created_at.toISOString(),
+          stats: { likes: 0, comments: 0, shares: 0 },
+          comments: [],
+        };
+        expect(created).toEqual(expected);
+        expect(await posts.getPost(input.id)).toEqual(expected);
+        expect(await posts.getPost(v7())).toBeNull();
+      });
+
+      it('deletes a post exactly once under concurrent deletes (what the posts count relies on)', async () => {
+        const by = await author();
+        const made = await Promise.all(Array.from({ length: 5 }, () => posts.createPost(newPost(by))));
+        const target = (made[0] as { id: string }).id;
+        const results = await Promise.all(Array.from({ length: 4 }, () => posts.deletePost(target)));
+        expect(results.filter(Boolean)).toHaveLength(1);
+        // An adapter on the accounts' database keeps the profile's count itself, exactly.
+        expect(await harness.postsCount?.(by.id)).toBe(posts.keepsProfileCounts ? 4 : undefined);
+      });
+
+      it('applies a JSON merge patch: null removes, objects merge, arrays and text replace', async () => {
+        const by = await author();
+        const input = newPost(by, {
+          media_urls: ['https://example.com/1.png'],
+          attributes: { keep: 1, drop: 'x', nested: { a: 1, b: 2 }, list: [1, 2] },
+        });
+        await posts.createPost(input);
+        const later = new Date(input.created_at.getTime() + 1000);
+        const updated = await posts.updatePost(
+          input.id,
+          {
+            content: 'changed',
+            attributes: { drop: null, nested: { b: null, c: 3 }, list: [3], added: { deep: true } },
+          },
+          later,
+        );
+        const expected = {
+          content: 'changed',
+          media_urls: ['https://example.com/1.png'],
+          attributes: { keep: 1, nested: { a: 1, c: 3 }, list: [3], added: { deep: true } },
+          updated_at: later.toISOString(),
+          created_at: input.created_at.toISOString(),
+        };
+        expect(updated).toMatchObject(expected);
+        expect(await posts.getPost(input.id)).toMatchObject(expected);
+        const cleared = await posts.updatePost(input.id, { media_urls: null, attributes: null }, later);
+        expect(cleared).toMatchObject({ content: 'changed', media_urls: [], attributes: {} });
+        expect(await posts.updatePost(v7(), { content: 'x' }, later)).toBeNull();
+      });
+
+      it('refuses a patch whose merged attributes exceed 16 KB, changing nothing', async () => {
+        const by = await author();
+        const input = newPost(by, { attributes: { a: 'x'.repeat(10_000) } });
+        await posts.createPost(input);
+        const before = await posts.getPost(input.id);
+        await expect(
+          posts.updatePost(input.id, { content: 'new', attributes: { b: 'y'.repeat(10_000) } }, new Date()),
+        ).rejects.toMatchObject({ status: 400, details: { fields: { attributes: expect.any(String) } } });
+        expect(await posts.getPost(input.id)).toEqual(before);
+      });
+
+      it('adds comments: stored, embedded newest first, counted', async () => {
+        const [by, commenter] = (await harness.newAuthors(2)) as [AuthorCopy, AuthorCopy];
+        const input = newPost(by);
+        await posts.createPost(input);
+        const first = await posts.addComment(input.id, comment(commenter, 'first'));
+        const second = await posts.addComment(input.id, comment(by, 'second'));
+        expect(first).toEqual({
+          id: expect.any(String),
+          author: commenter,
+          text: 'first',
+          created_at: expect.any(String),
+        });
+        const post = await posts.getPost(input.id);
+        expect(post?.stats.comments).toBe(2);
+        expect(post?.comments).toEqual([second, first]);
+        expect(await posts.findComment(input.id, first?.id as string)).toEqual(first);
+        expect(await posts.findComment(v7(), first?.id as string)).toBeNull();
+        expect(await posts.addComment(v7(), comment(commenter))).toBeNull();
+      });
+
+      it('embeds only the newest 50, pages through all, and refills the subset on delete', async () => {
+        const [by, commenter] = (await harness.newAuthors(2)) as [AuthorCopy, AuthorCopy];
+        const input = newPost(by);
+        await posts.createPost(input);
+        const base = Date.now();
+        const added: Comment[] = [];
+        for (let i = 0; i < 60; i++) {
+          // Some share a millisecond: the id breaks the tie, in the subset and in pages alike.
+          const at = new Date(base + Math.floor(i / 3));
+          added.push((await posts.addComment(input.id, comment(commenter, `c${i}`, at))) as Comment);
+        }
+        const ordered = newestFirst(added);
+        let post = await posts.getPost(input.id);
+        expect(post?.stats.comments).toBe(60);
+        expect(post?.comments).toEqual(ordered.slice(0, EMBEDDED_COMMENTS));
+        for (const limit of [1, 7, 100]) expect(await allComments(input.id, limit)).toEqual(ordered);
+
+        // Deleting an embedded comment pulls the 51st newest up into the document.
+        const gone = ordered[3] as Comment;
+        expect(await posts.deleteComment(input.id, gone.id)).toBe(true);
+        expect(await posts.deleteComment(input.id, gone.id)).toBe(false);
+        const rest = ordered.filter((c) => c.id !== gone.id);
+        post = await posts.getPost(input.id);
+        expect(post?.stats.comments).toBe(59);
+        expect(post?.comments).toEqual(rest.slice(0, EMBEDDED_COMMENTS));
+        expect(await allComments(input.id, 20)).toEqual(rest);
+        // A comment id under another post is not found there.
+        const other = newPost(by);
+        await posts.createPost(other);
+        expect(await posts.deleteComment(other.id, (rest[0] as Comment).id)).toBe(false);
+        expect((await posts.getPost(input.id))?.stats.comments).toBe(59);
+      });
+
+      it('counts 100 concurrent comments exactly, embedding the newest 50', async () => {
+        const [by, ...commenters] = await harness.newAuthors(11);
+        const input = newPost(by as AuthorCopy);
+        await posts.createPost(input);
+        const added = await Promise.all(
+          Array.from({ length: 100 }, (_, i) =>
+            posts.addComment(input.id, comment(commenters[i % 10] as AuthorCopy, `c${i}`)),
+          ),
+        );
+        expect(added.every((c) => c !== null)).toBe(true);
+        const all = await allComments(input.id, 100);
+        expect(all).toHaveLength(100);
+        expect(new Set(all.map((c) => c.id)).size).toBe(100);
+        const post = await posts.getPost(input.id);
+        expect(post?.stats.comments).toBe(100);
+        expect(post?.comments).toHaveLength(EMBEDDED_COMMENTS);
+        expect(post?.comments).toEqual(all.slice(0, EMBEDDED_COMMENTS));
+      });
+
+      it('likes and unlikes idempotently per user, saying what changed', async () => {
+        const [by, fan] = (await harness.newAuthors(2)) as [AuthorCopy, AuthorCopy];
+        const input = newPost(by);
+        await posts.createPost(input);
+        expect(await posts.like(input.id, fan.id)).toBe('changed');
+        expect(await posts.like(input.id, fan.id)).toBe('unchanged');
+        expect(await posts.like(input.id, by.id)).toBe('changed');
+        expect((await posts.getPost(input.id))?.stats.likes).toBe(2);
+        expect(await posts.likedBy(fan.id, [input.id, v7()])).toEqual(new Set([input.id]));
+        expect(await posts.unlike(input.id, fan.id)).toBe('changed');
+        expect(await posts.unlike(input.id, fan.id)).toBe('unchanged');
+        expect((await posts.getPost(input.id))?.stats.likes).toBe(1);
+        expect(await posts.likedBy(fan.id, [input.id])).toEqual(new Set());
+        expect(await posts.likedBy(fan.id, [])).toEqual(new Set());
+        expect(await posts.like(v7(), fan.id)).toBe('no_post');
+        expect(await posts.unlike(v7(), fan.id)).toBe('no_post');
+      });
+
+      it('keeps stats.likes equal to the distinct likers under 100 concurrent likes and unlikes', async () => {
+        const [by, ...fans] = await harness.newAuthors(21);
+        const input = newPost(by as AuthorCopy);
+        await posts.createPost(input);
+        // Fans 0-9 like three times each; fans 10-19 like twice and unlike three times, all at once.
+        const operations = Array.from({ length: 100 }, (_, i) => {
+          const fan = fans[i % 20] as AuthorCopy;
+          const unlike = i % 20 >= 10 && i >= 40;
+          return () => (unlike ? posts.unlike(input.id, fan.id) : posts.like(input.id, fan.id));
+        });
+        await Promise.all(operations.map((run) => run()));
+        const liked = await Promise.all(
+          fans.map(async (fan) => (await posts.likedBy(fan.id, [input.id])).size),
+        );
+        const likers = liked.reduce((sum, n) => sum + n, 0);
+        expect(liked.slice(0, 10).every((n) => n === 1)).toBe(true);
+        expect((await posts.getPost(input.id))?.stats.likes).toBe(likers);
+        // Then everyone unlikes at once: back to zero, never below.
+        await Promise.all(
+          fans.flatMap((fan) => [posts.unlike(input.id, fan.id), posts.unlike(input.id, fan.id)]),
+        );
+        expect((await posts.getPost(input.id))?.stats.likes).toBe(0);
+      });
+
+      it('deletes a post with its comments and likes, once', async () => {
+        const [by, fan] = (await harness.newAuthors(2)) as [AuthorCopy, AuthorCopy];
+        const input = newPost(by);
+        await posts.createPost(input);
+        const said = (await posts.addComment(input.id, comment(fan))) as Comment;
+        await posts.like(input.id, fan.id);
+        expect(await posts.deletePost(input.id)).toBe(true);
+        expect(await posts.deletePost(input.id)).toBe(false);
+        expect(await posts.getPost(input.id)).toBeNull();
+        expect(await posts.comments(input.id, { limit: 10 })).toEqual([]);
+        expect(await posts.findComment(input.id, said.id)).toBeNull();
+        expect(await posts.likedBy(fan.id, [input.id])).toEqual(new Set());
+        expect(await posts.like(input.id, fan.id)).toBe('no_post');
+        expect(await posts.addComment(input.id, comment(fan))).toBeNull();
+      });
+
+      it("pages an author's timeline newest first, without comments, no duplicate or gap as posts arrive", async () => {
+        const [by, other] = (await harness.newAuthors(2)) as [AuthorCopy, AuthorCopy];
+        const base = Date.now();
+        const made = [];
+        for (let i = 0; i < 25; i++) {
+          const input = newPost(by, { content: `p${i}`, created_at: new Date(base + Math.floor(i / 2)) });
+          made.push(await posts.createPost(input));
+          await posts.addComment(input.id, comment(other));
+        }
+        await posts.createPost(newPost(other));
+        const expected = newestFirst(made).map((post) => post.id);
+        const seen: string[] = [];
+        let after: Position | undefined;
+        for (let page = 0; ; page++) {
+          const items = await posts.userTimeline(by.id, { limit: 4, after });
+          for (const item of items) {
+            expect(item).not.toHaveProperty('comments');
+            expect(item.author).toEqual(by);
+            expect(item.stats.comments).toBe(1);
+          }
+          seen.push(...items.map((item) => item.id));
+          // A new post while paging lands before the first page, never inside a later one.
+          if (page === 1) await posts.createPost(newPost(by, { content: 'late' }));
+          if (items.length < 4) break;
+          after = positionOf(items.at(-1) as { id: string; created_at: string });
+        }
+        expect(seen).toEqual(expected);
+        expect(await posts.userTimeline(by.id + 1_000_000, { limit: 5 })).toEqual([]);
+      });
+
+      it('rewrites every copy of an author, idempotently', async () => {
+        const [writer, commenter] = (await harness.newAuthors(2)) as [AuthorCopy, AuthorCopy];
+        const own = newPost(writer);
+        const others = newPost(commenter);
+        await posts.createPost(own);
+        await posts.createPost(others);
+        await posts.addComment(own.id, comment(writer, 'self'));
+        await posts.addComment(others.id, comment(commenter, 'theirs'));
+        const mine = (await posts.addComment(others.id, comment(writer, 'mine'))) as Comment;
+        const renamed = { ...writer, name: 'Renamed Writer', avatar_url: 'https://example.com/new.png' };
+        await posts.updateAuthorCopies(renamed);
+        await posts.updateAuthorCopies(renamed);
+        const ownAfter = await posts.getPost(own.id);
+        expect(ownAfter?.author).toEqual(renamed);
+        expect(ownAfter?.comments.map((c) => c.author)).toEqual([renamed]);
+        const othersAfter = await posts.getPost(others.id);
+        expect(othersAfter?.author).toEqual(commenter);
+        expect(othersAfter?.comments.map((c) => [c.text, c.author])).toEqual([
+          ['mine', renamed],
+          ['theirs', commenter],
+        ]);
+        expect(await posts.findComment(others.id, mine.id)).toMatchObject({ author: renamed });
+        expect((await posts.userTimeline(writer.id, { limit: 5 }))[0]?.author).toEqual(renamed);
+      });
+
+      it('answers a ping', async () => {
+        await expect(posts.ping()).resolves.toBeUndefined();
+      });
+    },
+  );
+}

@@ -1,0 +1,623 @@
+// Wallets, products, orders, seats, carts and the sellers' leaderboard through the real HTTP
+// stack, on the embedded default (PGlite + memory cache + the embedded queue) and on the real
+// PostgreSQL + Redis (BullMQ jobs).
+import type { FastifyInstance } from 'fastify';
+import { v7 } from 'uuid';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, type Platform } from '../../src/app.ts';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+import { auth, signUp, type TestUser } from '../support/api.ts';
+import { buildTestApp, testEnv } from '../support/app.ts';
+import { dropKeys } from '../support/stores.ts';
+import { servers } from '../support/targets.ts';
+
+const stacks = [
+  { name: 'PGlite + memory cache', sql: 'pglite', cache: 'memory', skip: undefined },
+  {
+    name: 'PostgreSQL + Redis',
+    sql: 'postgres',
+    cache: 'redis',
+    skip: servers.postgres.skipReason ?? servers.redis.skipReason,
+  },
+] as const;
+
+type Stack = (typeof stacks)[number];
+
+/** A request under /api/v1 as `user` (anonymous without one). */
+const caller =
+  (app: () => FastifyInstance) => (method: string, url: string, user?: TestUser, payload?: unknown) =>
+    app().inject({
+      method: method as 'GET',
+      url: `/api/v1${url}`,
+      headers: user ? auth(user.token) : {},
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
+
+/**
+ * A platform that can lose its cache: on Redis the run's keys are dropped (a FLUSHALL of this
+ * run); embedded, the process "restarts" (a new platform on the same data folder), which
+ * empties the in-process cache and keeps PGlite.
+ */
+async function platformWithCacheLoss(stack: Stack) {
+  const env = await testEnv({
+    sql: stack.sql,
+    cache: stack.cache,
+    env: { DEMO_MODE: '1', COMMERCE_STORE: stack.sql },
+  });
+  let platform = await buildApp(loadConfig(env));
+  return {
+    get app() {
+      return platform.app;
+    },
+    get jobs() {
+      return platform.jobs;
+    },
+    async loseCache() {
+      if (env.REDIS_URL) {
+        await dropKeys(env.REDIS_URL, env.KEY_PREFIX as string);
+        return;
+      }
+      await platform.app.close();
+      platform = await buildApp(loadConfig(env));
+    },
+    async close() {
+      await platform.app.close();
+      if (env.REDIS_URL) await dropKeys(env.REDIS_URL, env.KEY_PREFIX as string);
+    },
+  };
+}
+
+for (const stack of stacks) {
+  const title = stack.skip
+    ? `commerce API on ${stack.name} [SKIPPED: ${stack.skip}]`
+    : `commerce API on ${stack.name}`;
+  describe.skipIf(stack.skip !== undefined)(title, () => {
+    let platform: Platform;
+    let app: FastifyInstance;
+    beforeAll(async () => {
+      platform = await buildTestApp({
+        sql: stack.sql,
+        cache: stack.cache,
+        env: { DEMO_MODE: '1', COMMERCE_STORE: stack.sql },
+      });
+      ({ app } = platform);
+    });
+
+    const call = caller(() => app);
+    const balance = async (user: TestUser) => (await call('GET', '/me/wallet', user)).json().balance_cents;
+    const deposit = async (user: TestUser, amount_cents: number) =>
+      expect((await call('POST', '/wallet/deposits', user, { amount_cents })).statusCode).toBe(201);
+    const funded = async (cents: number) => {
+      const user = await signUp(app);
+      if (cents) await deposit(user, cents);
+      return user;
+    };
+    const newProduct = async (seller: TestUser, price_cents = 1000, stock = 10, name = 'Teapot') => {
+      const res = await call('POST', '/products', seller, { name, price_cents, stock });
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json() as { id: string; stock: number };
+    };
+    const buy = (buyer: TestUser, items: Array<[{ id: string }, number]>, idempotency_key = v7()) =>
+      call('POST', '/orders', buyer, {
+        items: items.map(([p, quantity]) => ({ product_id: p.id, quantity })),
+        idempotency_key,
+      });
+    const stockOf = async (p: { id: string }) => (await call('GET', `/products/${p.id}`)).json().stock;
+
+    describe('wallets', () => {
+      it('gives a new account a wallet at zero; anonymous callers get 401', async () => {
+        const user = await signUp(app);
+        const res = await call('GET', '/me/wallet', user);
+        expect(res.statusCode).toBe(200);
+        expect(res.json()).toEqual({ user_id: user.id, balance_cents: 0, updated_at: expect.any(String) });
+        expect((await call('GET', '/me/wallet')).statusCode).toBe(401);
+        expect((await call('GET', '/me/wallet/entries')).statusCode).toBe(401);
+      });
+
+      it('takes demo deposits, validated, 401 before 400', async () => {
+        const user = await signUp(app);
+        const res = await call('POST', '/wallet/deposits', user, { amount_cents: 2500 });
+        expect(res.statusCode).toBe(201);
+        expect(res.json().balance_cents).toBe(2500);
+        for (const amount_cents of [0, -5, 12.5, '100', 100_000_001]) {
+          const bad = await call('POST', '/wallet/deposits', user, { amount_cents });
+          expect(bad.statusCode).toBe(400);
+          expect(Object.keys(bad.json().error.details.fields)).toEqual(['amount_cents']);
+        }
+        expect((await call('POST', '/wallet/deposits', undefined, { amount_cents: 'x' })).statusCode).toBe(
+          401,
+        );
+        expect(await balance(user)).toBe(2500);
+      });
+
+      it('transfers money once per idempotency key; another body with the key is 409', async () => {
+        const [from, to] = [await funded(1000), await signUp(app)];
+        const body = { to_user_id: to.id, amount_cents: 400, idempotency_key: 'rent-may' };
+        const first = await call('POST', '/wallet/transfers', from, body);
+        expect(first.statusCode).toBe(201);
+        expect(first.json()).toEqual({
+          id: expect.any(String),
+          from_user_id: from.id,
+          to_user_id: to.id,
+          amount_cents: 400,
+          created_at: expect.any(String),
+        });
+        const again = await call('POST', '/wallet/transfers', from, body);
+        expect([again.statusCode, again.json()]).toEqual([201, first.json()]);
+        expect([await balance(from), await balance(to)]).toEqual([600, 400]);
+        const other = await call('POST', '/wallet/transfers', from, { ...body, amount_cents: 401 });
+        expect(other.statusCode).toBe(409);
+        expect(other.json().error).toMatchObject({
+          code: 'idempotency_key_reused',
+          details: { fields: { idempotency_key: expect.any(String) } },
+        });
+        expect([await balance(from), await balance(to)]).toEqual([600, 400]);
+      });
+
+      it('answers 402 with the error shape when funds are short, and changes nothing', async () => {
+        const [from, to] = [await funded(100), await signUp(app)];
+        const res = await call('POST', '/wallet/transfers', from, {
+          to_user_id: to.id,
+          amount_cents: 101,
+          idempotency_key: 'too-much',
+        });
+        expect(res.statusCode).toBe(402);
+        expect(res.json()).toEqual({
+          error: {
+            code: 'insufficient_funds',
+            message: expect.any(String),
+            details: { balance_cents: 100, required_cents: 101 },
+          },
+        });
+        expect([await balance(from), await balance(to)]).toEqual([100, 0]);
+        expect((await call('GET', '/me/wallet/entries', to)).json().items).toEqual([]);
+      });
+
+      it('refuses transfers to yourself (400), to nobody (404), and bad fields (400 naming them)', async () => {
+        const user = await funded(100);
+        const self = await call('POST', '/wallet/transfers', user, {
+          to_user_id: user.id,
+          amount_cents: 1,
+          idempotency_key: 'me',
+        });
+        expect([self.statusCode, Object.keys(self.json().error.details.fields)]).toEqual([
+          400,
+          ['to_user_id'],
+        ]);
+        const nobody = await call('POST', '/wallet/transfers', user, {
+          to_user_id: 999_999_999,
+          amount_cents: 1,
+          idempotency_key: 'nobody',
+        });
+        expect(nobody.statusCode).toBe(404);
+        const bad = await call('POST', '/wallet/transfers', user, {
+          to_user_id: 'x',
+          amount_cents: 1.5,
+          idempotency_key: '',
+        });
+        expect(bad.statusCode).toBe(400);
+        expect(Object.keys(bad.json().error.details.fields).sort()).toEqual([
+          'amount_cents',
+          'idempotency_key',
+          'to_user_id',
+        ]);
+        expect(await balance(user)).toBe(100);
+      });
+
+      it('pages ledger entries newest first; a foreign or forged cursor is 400', async () => {
+        const user = await signUp(app);
+        for (const cents of [1, 2, 3]) await deposit(user, cents);
+        const first = (await call('GET', '/me/wallet/entries?limit=2', user)).json();
+        expect(first.items.map((e: { amount_cents: number }) => e.amount_cents)).toEqual([3, 2]);
+        expect(first.items[0]).toEqual({
+          id: expect.any(String),
+          movement_id: expect.any(String),
+          kind: 'deposit',
+          amount_cents: 3,
+          balance_after_cents: 6,
+          created_at: expect.any(String),
+        });
+        const second = (
+          await call('GET', `/me/wallet/entries?limit=2&cursor=${first.next_cursor}`, user)
+        ).json();
+        expect(second).toEqual({ items: [expect.objectContaining({ amount_cents: 1 })], next_cursor: null });
+        const stranger = await signUp(app);
+        for (const cursor of [
+          first.next_cursor,
+          'abc',
+          Buffer.from('[1,"entries",1,"1"]').toString('base64url'),
+        ]) {
+          const res = await call('GET', `/me/wallet/entries?cursor=${cursor}`, stranger);
+          expect(res.statusCode).toBe(400);
+          expect(res.json().error.details.fields).toHaveProperty('cursor');
+        }
+        expect((await call('GET', '/me/wallet/entries?limit=0', user)).statusCode).toBe(400);
+      });
+    });
+
+    describe('products', () => {
+      it('creates a product with the caller as seller, shows it to anyone, lists it newest first', async () => {
+        const seller = await signUp(app);
+        const product = await newProduct(seller, 1299, 4, 'Kettle');
+        expect(product).toEqual({
+          id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
+          seller_id: seller.id,
+          name: 'Kettle',
+          price_cents: 1299,
+          stock: 4,
+          created_at: expect.any(String),
+          updated_at: expect.any(String),
+        });
+        expect((await call('GET', `/products/${product.id}`)).json()).toEqual(product);
+        const newer = await newProduct(seller);
+        const page = (await call('GET', '/products?limit=1')).json();
+        expect(page.items.map((p: { id: string }) => p.id)).toEqual([newer.id]);
+        const next = (await call('GET', `/products?limit=1&cursor=${page.next_cursor}`)).json();
+        expect(next.items.map((p: { id: string }) => p.id)).toEqual([product.id]);
+      });
+
+      it('answers 400 for a malformed id or bad fields, 404 for an unknown product, 401 before 400', async () => {
+        expect((await call('GET', '/products/not-a-uuid')).statusCode).toBe(400);
+        expect((await call('GET', `/products/${v7()}`)).statusCode).toBe(404);
+        const seller = await signUp(app);
+        const bad = await call('POST', '/products', seller, { name: ' ', price_cents: 0, stock: -1 });
+        expect(bad.statusCode).toBe(400);
+        expect(Object.keys(bad.json().error.details.fields).sort()).toEqual(['name', 'price_cents', 'stock']);
+        expect((await call('POST', '/products', undefined, { name: 1 })).statusCode).toBe(401);
+      });
+
+      it('lets only the seller change price and stock (403 for others, 401 anonymous)', async () => {
+        const [seller, other] = [await signUp(app), await signUp(app)];
+        const product = await newProduct(seller, 500, 1);
+        const changed = await call('PATCH', `/products/${product.id}`, seller, {
+          stock: 7,
+          price_cents: 450,
+        });
+        expect(changed.statusCode).toBe(200);
+        expect(changed.json()).toMatchObject({ stock: 7, price_cents: 450 });
+        const forbidden = await call('PATCH', `/products/${product.id}`, other, { stock: 0 });
+        expect([forbidden.statusCode, forbidden.json().error.code]).toEqual([403, 'forbidden']);
+        expect((await call('PATCH', `/products/${product.id}`, undefined, { stock: 0 })).statusCode).toBe(
+          401,
+        );
+        expect((await call('PATCH', `/products/${product.id}`, seller, {})).statusCode).toBe(400);
+        expect((await call('PATCH', `/products/${product.id}`, seller, { name: 'x' })).statusCode).toBe(400);
+        expect((await call('PATCH', `/products/${v7()}`, seller, { stock: 1 })).statusCode).toBe(404);
+        expect(await stockOf(product)).toBe(7);
+      });
+    });
+
+    describe('orders', () => {
+      it('takes the stock and the money in one go, and shows the order to buyer and seller only', async () => {
+        const [buyer, seller, stranger] = [await funded(5000), await signUp(app), await signUp(app)];
+        const product = await newProduct(seller, 1200, 3, 'Vase');
+        const res = await buy(buyer, [[product, 2]]);
+        expect(res.statusCode, res.body).toBe(201);
+        const order = res.json();
+        expect(order).toEqual({
+          id: expect.any(String),
+          buyer_id: buyer.id,
+          status: 'paid',
+          total_cents: 2400,
+          items: [
+            {
+              product_id: product.id,
+              name: 'Vase',
+              seller_id: seller.id,
+              quantity: 2,
+              unit_price_cents: 1200,
+            },
+          ],
+          created_at: expect.any(String),
+        });
+        expect([await stockOf(product), await balance(buyer), await balance(seller)]).toEqual([
+          1, 2600, 2400,
+        ]);
+        expect((await call('GET', `/orders/${order.id}`, buyer)).json()).toEqual(order);
+        expect((await call('GET', `/orders/${order.id}`, seller)).statusCode).toBe(200);
+        expect((await call('GET', `/orders/${order.id}`, stranger)).statusCode).toBe(403);
+        expect((await call('GET', `/orders/${order.id}`)).statusCode).toBe(401);
+        expect((await call('GET', `/orders/${v7()}`, buyer)).statusCode).toBe(404);
+        expect((await call('GET', '/orders/123', buyer)).statusCode).toBe(400);
+        const mine = (await call('GET', '/me/orders', buyer)).json();
+        expect(mine).toEqual({ items: [order], next_cursor: null });
+      });
+
+      it('puts the order count on GET /me, and not on the public profile', async () => {
+        const [buyer, seller] = [await funded(5000), await signUp(app)];
+        const product = await newProduct(seller, 100, 5);
+        expect((await call('GET', '/me', buyer)).json().order_count).toBe(0);
+        await buy(buyer, [[product, 1]]);
+        await buy(buyer, [[product, 1]]);
+        expect((await call('GET', '/me', buyer)).json()).toMatchObject({ id: buyer.id, order_count: 2 });
+        expect((await call('GET', `/users/${buyer.id}`)).json()).not.toHaveProperty('order_count');
+      });
+
+      it('answers 409 naming the product when stock is short, and changes nothing', async () => {
+        const [buyer, seller] = [await funded(10_000), await signUp(app)];
+        const [plenty, scarce] = [
+          await newProduct(seller, 100, 5, 'Plenty'),
+          await newProduct(seller, 100, 1, 'Scarce'),
+        ];
+        const res = await buy(buyer, [
+          [plenty, 1],
+          [scarce, 2],
+        ]);
+        expect(res.statusCode).toBe(409);
+        expect(res.json().error).toEqual({
+          code: 'out_of_stock',
+          message: expect.stringContaining('Scarce'),
+          details: { product_id: scarce.id, name: 'Scarce', available: 1 },
+        });
+        expect([await stockOf(plenty), await stockOf(scarce), await balance(buyer)]).toEqual([5, 1, 10_000]);
+        expect((await call('GET', '/me/orders', buyer)).json().items).toEqual([]);
+      });
+
+      it('answers 402 when the buyer cannot pay, and changes nothing', async () => {
+        const [buyer, seller] = [await funded(99), await signUp(app)];
+        const product = await newProduct(seller, 100, 5);
+        const res = await buy(buyer, [[product, 1]]);
+        expect(res.statusCode).toBe(402);
+        expect(res.json().error).toMatchObject({
+          code: 'insufficient_funds',
+          details: { balance_cents: 99, required_cents: 100 },
+        });
+        expect([await stockOf(product), await balance(buyer), await balance(seller)]).toEqual([5, 99, 0]);
+      });
+
+      it('replays an order for the same key and body; another body is 409', async () => {
+        const [buyer, seller] = [await funded(1000), await signUp(app)];
+        const product = await newProduct(seller, 100, 5);
+        const first = await buy(buyer, [[product, 1]], 'order-42');
+        const again = await buy(buyer, [[product, 1]], 'order-42');
+        expect([again.statusCode, again.json()]).toEqual([201, first.json()]);
+        const other = await buy(buyer, [[product, 2]], 'order-42');
+        expect([other.statusCode, other.json().error.code]).toEqual([409, 'idempotency_key_reused']);
+        expect([await stockOf(product), await balance(buyer)]).toEqual([4, 900]);
+      });
+
+      it('answers 404 for an unknown product, 400 for duplicates, own products and bad items', async () => {
+        const buyer = await funded(1000);
+        const ghost = v7();
+        const unknown = await buy(buyer, [[{ id: ghost }, 1]]);
+        expect([unknown.statusCode, unknown.json().error.details]).toEqual([404, { product_id: ghost }]);
+        const own = await newProduct(buyer);
+        expect((await buy(buyer, [[own, 1]])).statusCode).toBe(400);
+        const twice = await buy(buyer, [
+          [own, 1],
+          [own, 1],
+        ]);
+        expect([twice.statusCode, Object.keys(twice.json().error.details.fields)]).toEqual([
+          400,
+          ['items.1.product_id'],
+        ]);
+        const bad = await call('POST', '/orders', buyer, { items: [], idempotency_key: 'x' });
+        expect([bad.statusCode, Object.keys(bad.json().error.details.fields)]).toEqual([400, ['items']]);
+        const zero = await buy(buyer, [[own, 0]]);
+        expect(Object.keys(zero.json().error.details.fields)).toEqual(['items.0.quantity']);
+        expect((await call('POST', '/orders', undefined, { items: 'x' })).statusCode).toBe(401);
+        expect(await balance(buyer)).toBe(1000);
+      });
+    });
+
+    describe('seats', () => {
+      it('creates numbered seats and books each at most once: 201, then 409; 404 beyond the last', async () => {
+        const [organizer, guest, late] = [await signUp(app), await signUp(app), await signUp(app)];
+        const created = await call('POST', '/events', organizer, { name: 'Concert', seats: 3 });
+        expect(created.statusCode).toBe(201);
+        const event = created.json();
+        expect(event).toEqual({
+          id: expect.any(String),
+          organizer_id: organizer.id,
+          name: 'Concert',
+          seat_count: 3,
+          free_seats: [1, 2, 3],
+          created_at: expect.any(String),
+        });
+        const booked = await call('POST', `/events/${event.id}/seats/2/booking`, guest);
+        expect(booked.statusCode).toBe(201);
+        expect(booked.json()).toEqual({
+          event_id: event.id,
+          seat: 2,
+          booked_by: guest.id,
+          booked_at: expect.any(String),
+        });
+        const taken = await call('POST', `/events/${event.id}/seats/2/booking`, late);
+        expect([taken.statusCode, taken.json().error.code]).toEqual([409, 'seat_taken']);
+        expect((await call('POST', `/events/${event.id}/seats/4/booking`, late)).statusCode).toBe(404);
+        expect((await call('POST', `/events/${v7()}/seats/1/booking`, late)).statusCode).toBe(404);
+        expect((await call('POST', `/events/${event.id}/seats/0/booking`, late)).statusCode).toBe(400);
+        expect((await call('POST', `/events/${event.id}/seats/1/booking`)).statusCode).toBe(401);
+        expect((await call('GET', `/events/${event.id}`, late)).json().free_seats).toEqual([1, 3]);
+        expect((await call('GET', `/events/${v7()}`, late)).statusCode).toBe(404);
+        const bad = await call('POST', '/events', organizer, { name: '', seats: 0 });
+        expect(Object.keys(bad.json().error.details.fields).sort()).toEqual(['name', 'seats']);
+      });
+    });
+
+    describe('cart', () => {
+      it('puts, changes and removes items (204, idempotent), and refuses unknown products', async () => {
+        const [user, seller] = [await signUp(app), await signUp(app)];
+        const [a, b] = [await newProduct(seller), await newProduct(seller)];
+        expect((await call('GET', '/me/cart', user)).json()).toEqual({ items: [] });
+        expect((await call('PUT', `/me/cart/items/${a.id}`, user, { quantity: 2 })).statusCode).toBe(204);
+        expect((await call('PUT', `/me/cart/items/${a.id}`, user, { quantity: 3 })).statusCode).toBe(204);
+        expect((await call('PUT', `/me/cart/items/${b.id}`, user, { quantity: 1 })).statusCode).toBe(204);
+        expect((await call('DELETE', `/me/cart/items/${b.id}`, user)).statusCode).toBe(204);
+        expect((await call('DELETE', `/me/cart/items/${b.id}`, user)).statusCode).toBe(204);
+        expect((await call('GET', '/me/cart', user)).json()).toEqual({
+          items: [{ product_id: a.id, quantity: 3 }],
+        });
+        const unknown = await call('PUT', `/me/cart/items/${v7()}`, user, { quantity: 1 });
+        expect(unknown.statusCode).toBe(404);
+        expect((await call('PUT', `/me/cart/items/${a.id}`, user, { quantity: 0 })).statusCode).toBe(400);
+        expect((await call('PUT', `/me/cart/items/${a.id}`, undefined, { quantity: 0 })).statusCode).toBe(
+          401,
+        );
+        expect((await call('GET', '/me/cart')).statusCode).toBe(401);
+      });
+
+      it('checks out into an order and an empty cart; the same key replays, an empty cart is 409', async () => {
+        const [buyer, seller] = [await funded(10_000), await signUp(app)];
+        const [a, b] = [await newProduct(seller, 300, 5), await newProduct(seller, 200, 5)];
+        await call('PUT', `/me/cart/items/${a.id}`, buyer, { quantity: 2 });
+        await call('PUT', `/me/cart/items/${b.id}`, buyer, { quantity: 1 });
+        const res = await call('POST', '/me/cart/checkout', buyer, { idempotency_key: 'checkout-1' });
+        expect(res.statusCode, res.body).toBe(201);
+        expect(res.json()).toMatchObject({ buyer_id: buyer.id, total_cents: 800, status: 'paid' });
+        expect((await call('GET', '/me/cart', buyer)).json()).toEqual({ items: [] });
+        expect([await stockOf(a), await stockOf(b), await balance(buyer)]).toEqual([3, 4, 9200]);
+        const again = await call('POST', '/me/cart/checkout', buyer, { idempotency_key: 'checkout-1' });
+        expect([again.statusCode, again.json()]).toEqual([201, res.json()]);
+        const empty = await call('POST', '/me/cart/checkout', buyer, { idempotency_key: 'checkout-2' });
+        expect([empty.statusCode, empty.json().error.code]).toEqual([409, 'cart_empty']);
+        expect((await call('GET', '/me', buyer)).json().order_count).toBe(1);
+      });
+
+      it('gives one order to two checkouts racing on one cart', async () => {
+        const [buyer, seller] = [await funded(10_000), await signUp(app)];
+        const product = await newProduct(seller, 100, 10);
+        await call('PUT', `/me/cart/items/${product.id}`, buyer, { quantity: 2 });
+        const [one, two] = await Promise.all([
+          call('POST', '/me/cart/checkout', buyer, { idempotency_key: 'race-a' }),
+          call('POST', '/me/cart/checkout', buyer, { idempotency_key: 'race-b' }),
+        ]);
+        expect([one.statusCode, two.statusCode].sort()).toEqual([201, 409]);
+        expect((await call('GET', '/me/orders', buyer)).json().items).toHaveLength(1);
+        expect([await stockOf(product), await balance(buyer)]).toEqual([8, 9800]);
+      });
+
+      it('refuses a checkout the buyer cannot pay with 402, keeping the cart', async () => {
+        const [buyer, seller] = [await funded(50), await signUp(app)];
+        const product = await newProduct(seller, 100, 10);
+        await call('PUT', `/me/cart/items/${product.id}`, buyer, { quantity: 1 });
+        expect((await call('POST', '/me/cart/checkout', buyer, { idempotency_key: 'poor' })).statusCode).toBe(
+          402,
+        );
+        expect((await call('GET', '/me/cart', buyer)).json().items).toHaveLength(1);
+        expect(await stockOf(product)).toBe(10);
+      });
+    });
+
+    describe('sellers leaderboard', () => {
+      it('ranks sellers by revenue for anyone, top N with no cursor', async () => {
+        const buyer = await funded(100_000);
+        const [big, small] = [await signUp(app), await signUp(app)];
+        const [pricey, cheap] = [await newProduct(big, 40_000, 5), await newProduct(small, 30_000, 5)];
+        await buy(buyer, [[pricey, 1]]);
+        await buy(buyer, [[cheap, 1]]);
+        const res = await call('GET', '/leaderboards/sellers?limit=2');
+        expect(res.statusCode).toBe(200);
+        expect(res.json()).toEqual({
+          items: [
+            {
+              seller: { id: big.id, handle: big.handle, name: expect.any(String), avatar_url: null },
+              revenue_cents: 40_000,
+            },
+            { seller: expect.objectContaining({ id: small.id }), revenue_cents: 30_000 },
+          ],
+          next_cursor: null,
+        });
+        expect((await call('GET', '/leaderboards/sellers?limit=101')).statusCode).toBe(400);
+      });
+    });
+
+    it('reports the commerce role in /healthz', async () => {
+      const res = await app.inject({ method: 'GET', url: '/healthz' });
+      expect(res.json().roles.commerce).toMatchObject({ engine: stack.sql, ok: true });
+    });
+  });
+
+  describe.skipIf(stack.skip !== undefined)(
+    `carts and the leaderboard survive a lost cache on ${stack.name}${stack.skip ? ` [SKIPPED: ${stack.skip}]` : ''}`,
+    () => {
+      let platform: Awaited<ReturnType<typeof platformWithCacheLoss>>;
+      beforeAll(async () => {
+        platform = await platformWithCacheLoss(stack);
+      });
+      afterAll(() => platform?.close());
+
+      const call = caller(() => platform.app);
+
+      it('reloads a cart from PostgreSQL after the cache lost it, and checks it out', async () => {
+        const [buyer, seller] = [await signUp(platform.app), await signUp(platform.app)];
+        await call('POST', '/wallet/deposits', buyer, { amount_cents: 10_000 });
+        const product = (
+          await call('POST', '/products', seller, { name: 'Mug', price_cents: 700, stock: 9 })
+        ).json();
+        await call('PUT', `/me/cart/items/${product.id}`, buyer, { quantity: 2 });
+        // The background job has saved the cart once the queue is idle.
+        await platform.jobs.idle();
+        await platform.loseCache();
+        expect((await call('GET', '/me/cart', buyer)).json()).toEqual({
+          items: [{ product_id: product.id, quantity: 2 }],
+        });
+        // A change after the reload outranks every change made before the loss.
+        await call('PUT', `/me/cart/items/${product.id}`, buyer, { quantity: 3 });
+        await platform.jobs.idle();
+        await platform.loseCache();
+        expect((await call('GET', '/me/cart', buyer)).json().items).toEqual([
+          { product_id: product.id, quantity: 3 },
+        ]);
+        const order = await call('POST', '/me/cart/checkout', buyer, { idempotency_key: 'after-flush' });
+        expect([order.statusCode, order.json().total_cents]).toEqual([201, 2100]);
+        // The order emptied the durable copy too: a loss right after the checkout shows no cart.
+        await platform.loseCache();
+        expect((await call('GET', '/me/cart', buyer)).json()).toEqual({ items: [] });
+      });
+
+      it('rebuilds the sellers leaderboard from PostgreSQL when it is lost', async () => {
+        const [buyer, seller] = [await signUp(platform.app), await signUp(platform.app)];
+        await call('POST', '/wallet/deposits', buyer, { amount_cents: 1_000_000 });
+        const product = (
+          await call('POST', '/products', seller, { name: 'Gold', price_cents: 900_000, stock: 1 })
+        ).json();
+        await call('POST', '/orders', buyer, {
+          items: [{ product_id: product.id, quantity: 1 }],
+          idempotency_key: 'g',
+        });
+        const before = (await call('GET', '/leaderboards/sellers?limit=1')).json();
+        expect(before.items[0]).toMatchObject({ seller: { id: seller.id }, revenue_cents: 900_000 });
+        await platform.loseCache();
+        expect((await call('GET', '/leaderboards/sellers?limit=1')).json()).toEqual(before);
+      });
+    },
+  );
+}
+
+describe('demo mode', () => {
+  it('is on by default with embedded stores, off when DATABASE_URL is set unless DEMO_MODE=1', () => {
+    expect(loadConfig({}).demoMode).toBe(true);
+    const url = 'postgres://localhost/x';
+    expect(loadConfig({ DATABASE_URL: url }).demoMode).toBe(false);
+    expect(loadConfig({ DATABASE_URL: url, DEMO_MODE: '1' }).demoMode).toBe(true);
+    expect(loadConfig({ DEMO_MODE: 'off' }).demoMode).toBe(false);
+    expect(() => loadConfig({ DEMO_MODE: 'sometimes' })).toThrow(ConfigError);
+  });
+
+  describe.skipIf(servers.postgres.skipReason !== undefined)(
+    `on PostgreSQL${servers.postgres.skipReason ? ` [SKIPPED: ${servers.postgres.skipReason}]` : ''}`,
+    () => {
+      let app: FastifyInstance;
+      beforeAll(async () => {
+        ({ app } = await buildTestApp({ sql: 'postgres' }));
+      });
+
+      it('has no deposit route without DEMO_MODE=1', async () => {
+        const user = await signUp(app);
+        const res = await app.inject({
+          method: 'POST',
+          url: '/api/v1/wallet/deposits',
+          headers: auth(user.token),
+          payload: { amount_cents: 100 },
+        });
+        expect(res.statusCode).toBe(404);
+      });
+
+      it('refuses commerce on another database than the accounts', async () => {
+        const env = await testEnv({ sql: 'postgres', env: { COMMERCE_STORE: 'pglite' } });
+        await expect(buildApp(loadConfig(env))).rejects.toThrow(/COMMERCE_STORE/);
+      });
+    },
+  );
+});

@@ -1,20 +1,10 @@
 // Request and reply schemas of the social-graph routes.
 import { Type } from 'typebox';
 import { ProfileSummaryReply } from '../accounts/accounts.schemas.ts';
-import { Limit, Page } from '../http/schemas.ts';
+import { Limit, Page, PageQuery } from '../http/schemas.ts';
 
-/** Opaque: only a next_cursor this server returned for the same list is accepted. */
-const Cursor = Type.String({
-  minLength: 1,
-  maxLength: 200,
-  pattern: '^[A-Za-z0-9_-]+$',
-  description: 'the next_cursor of the previous page',
-});
-
-export const ListQuery = Type.Object(
-  { limit: Limit, cursor: Type.Optional(Cursor) },
-  { additionalProperties: false },
-);
+/** Followers and following pages: the shared keyset page query. */
+export const ListQuery = PageQuery;
 
 export const TopQuery = Type.Object({ limit: Limit }, { additionalProperties: false });
 

@@ -4,6 +4,7 @@
 import type { AccountsPort, ProfileSummary } from '../accounts/accounts.port.ts';
 import { type CachePort, cacheKeys } from '../cache/cache.port.ts';
 import { BadRequestError, NotFoundError } from '../errors.ts';
+import { cursorNotIssued, decodeCursorFields, encodeCursorFields } from '../http/cursors.ts';
 import type { EdgePosition, GraphPort, Relationship } from './graph.port.ts';
 
 export type FollowList = 'followers' | 'following';
@@ -18,44 +19,27 @@ export interface SuggestionItem {
   strength: number;
 }
 
-// A cursor names its list and its user, so that one list's cursor is refused by another.
-// It is base64url JSON, and accepted only if it re-encodes to exactly the string given.
+// A cursor names its list and its user, so that one list's cursor is refused by another;
+// the shared codec (http/cursors.ts) refuses any string it did not issue.
 const CURSOR_VERSION = 1;
 const LIST_CODE: Record<FollowList, string> = { followers: 'r', following: 'g' };
 
 const isPositiveInteger = (value: unknown): value is number =>
   typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 
-export function encodeCursor(list: FollowList, userId: number, position: EdgePosition): string {
-  const fields = [CURSOR_VERSION, LIST_CODE[list], userId, position.at, position.userId];
-  return Buffer.from(JSON.stringify(fields)).toString('base64url');
-}
+export const encodeCursor = (list: FollowList, userId: number, position: EdgePosition): string =>
+  encodeCursorFields([CURSOR_VERSION, LIST_CODE[list], userId, position.at, position.userId]);
 
 export function decodeCursor(cursor: string, list: FollowList, userId: number): EdgePosition {
-  let fields: unknown;
-  try {
-    fields = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    fields = undefined;
-  }
-  if (Array.isArray(fields) && fields.length === 5) {
-    const [version, code, owner, at, other] = fields;
-    const position = { at, userId: other };
-    if (
-      version === CURSOR_VERSION &&
-      code === LIST_CODE[list] &&
-      owner === userId &&
-      isPositiveInteger(at) &&
-      isPositiveInteger(other) &&
-      encodeCursor(list, userId, position as EdgePosition) === cursor
-    ) {
-      return position as EdgePosition;
-    }
-  }
-  throw new BadRequestError('the cursor was not issued by this server for this list', {
-    in: 'querystring',
-    fields: { cursor: 'is not a cursor of this list' },
-  });
+  const [version, code, owner, at, other] = decodeCursorFields(cursor, 5) ?? [];
+  const valid =
+    version === CURSOR_VERSION &&
+    code === LIST_CODE[list] &&
+    owner === userId &&
+    isPositiveInteger(at) &&
+    isPositiveInteger(other);
+  if (!valid) throw cursorNotIssued();
+  return { at: at as number, userId: other as number };
 }
 
 export class GraphService {

@@ -1,5 +1,7 @@
 // The one place that knows which adapter serves which role: it opens the engines,
-// builds adapters and services, and mounts the routes.
+// builds adapters and services, and mounts the routes. Adapters for servers load their
+// drivers (neo4j-driver, mongodb, bullmq) only when a role uses them, so the embedded
+// default starts without paying for them.
 import type { FastifyBaseLogger } from 'fastify';
 import { createPostgresAccounts } from './accounts/accounts.postgres.ts';
 import { accountsRoutes } from './accounts/accounts.routes.ts';
@@ -22,7 +24,6 @@ import type { LeaderboardPort } from './commerce/leaderboard.port.ts';
 import { createRedisLeaderboard } from './commerce/leaderboard.redis.ts';
 import { type Config, ConfigError } from './config.ts';
 import { type Engines, openEngines } from './engines/open.ts';
-import { createNeo4jGraph } from './graph/graph.neo4j.ts';
 import type { GraphPort } from './graph/graph.port.ts';
 import { createPostgresGraph } from './graph/graph.postgres.ts';
 import { graphRoutes } from './graph/graph.routes.ts';
@@ -31,10 +32,8 @@ import type { RoleProbes } from './health.ts';
 import { authHooks } from './http/auth.ts';
 import { createHttpServer } from './http/server.ts';
 import { systemRoutes } from './http/system.routes.ts';
-import { createBullJobs } from './jobs/jobs.bullmq.ts';
 import type { JobsPort } from './jobs/jobs.port.ts';
 import { createSqlJobs } from './jobs/jobs.postgres.ts';
-import { createMongoPosts } from './posts/posts.mongo.ts';
 import type { PostsPort } from './posts/posts.port.ts';
 import { createPostgresPosts } from './posts/posts.postgres.ts';
 import { postsRoutes } from './posts/posts.routes.ts';
@@ -83,6 +82,7 @@ async function graphStore(config: Config, engines: Engines): Promise<GraphPort> 
   const engine = config.stores.graph;
   if (engine === 'neo4j') {
     const { driver, database } = engines.neo4j();
+    const { createNeo4jGraph } = await import('./graph/graph.neo4j.ts');
     // The key prefix keeps deployments (and test runs) sharing one Neo4j database apart.
     return createNeo4jGraph(driver, { database, namespace: config.keyPrefix });
   }
@@ -99,7 +99,10 @@ async function graphStore(config: Config, engines: Engines): Promise<GraphPort> 
 
 async function postsStore(config: Config, engines: Engines): Promise<PostsPort> {
   const engine = config.stores.posts;
-  if (engine === 'mongo') return createMongoPosts(engines.mongo());
+  if (engine === 'mongo') {
+    const { createMongoPosts } = await import('./posts/posts.mongo.ts');
+    return createMongoPosts(engines.mongo());
+  }
   if (engine !== 'pglite' && engine !== 'postgres') throw new Error(`posts cannot run on ${engine}`);
   // Posts reference their authors and keep the profiles' posts counts: they need the accounts' database.
   if (engine !== config.stores.accounts) {
@@ -111,9 +114,10 @@ async function postsStore(config: Config, engines: Engines): Promise<PostsPort> 
   return createPostgresPosts(engines.sql(engine));
 }
 
-function jobsQueue(config: Config, engines: Engines, log: FastifyBaseLogger): JobsPort {
+async function jobsQueue(config: Config, engines: Engines, log: FastifyBaseLogger): Promise<JobsPort> {
   const engine = config.stores.jobs;
   if (engine === 'redis') {
+    const { createBullJobs } = await import('./jobs/jobs.bullmq.ts');
     return createBullJobs({ url: config.urls.REDIS_URL as string, keyPrefix: config.keyPrefix, log });
   }
   if (engine !== 'pglite' && engine !== 'postgres') throw new Error(`jobs cannot run on ${engine}`);
@@ -130,7 +134,7 @@ export async function buildApp(config: Config) {
     const postsPort = await postsStore(config, engines);
     const rawCache = cacheStore(config, engines);
     const cache = bestEffort(rawCache, app.log);
-    const jobs = jobsQueue(config, engines, app.log);
+    const jobs = await jobsQueue(config, engines, app.log);
 
     const limiter = new RateLimiter(cache, config.rateLimits);
     const sessions = new SessionsService(accountsPort, cache, limiter, config.sessionTtlSeconds);

@@ -1,12 +1,11 @@
-// Opens the engines the configuration names, once each, and closes them all.
+// Opens the engines the configuration names, once each, and closes them all. The driver
+// of a server is imported only when a role uses it: the embedded default loads none.
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import { migrate } from './migrate.ts';
-import { closeMongo, type MongoConnection, openMongo } from './mongo.ts';
-import { type Neo4jConnection, openNeo4j } from './neo4j.ts';
+import type { MongoConnection } from './mongo.ts';
+import type { Neo4jConnection } from './neo4j.ts';
 import { openPglite } from './pglite.ts';
-import { openPostgres } from './postgres.ts';
-import { openRedis } from './redis.ts';
 import type { SqlDatabase } from './sql.ts';
 
 export interface Engines {
@@ -47,25 +46,31 @@ export async function openEngines(config: Config): Promise<Engines> {
         ...[...sql.values()].map((db) => db.close()),
         redis?.quit().catch(() => redis?.disconnect()),
         neo4j?.driver.close(),
-        mongo && closeMongo(mongo),
+        mongo && import('./mongo.ts').then(({ closeMongo }) => closeMongo(mongo as MongoConnection)),
       ]);
     },
   };
   try {
     if (used.has('pglite')) sql.set('pglite', await openPglite({ dataDir: config.dataDir }));
     if (used.has('postgres') && config.urls.DATABASE_URL) {
+      const { openPostgres } = await import('./postgres.ts');
       sql.set('postgres', openPostgres({ url: config.urls.DATABASE_URL }));
     }
     for (const db of sql.values()) await migrate(db);
     if (used.has('redis') && config.urls.REDIS_URL) {
+      const { openRedis } = await import('./redis.ts');
       redis = openRedis(config.urls.REDIS_URL);
       // A Redis that is down at start is not fatal: the cache degrades and ioredis keeps reconnecting.
       await redis.connect().catch(() => {});
     }
     // The driver connects lazily; the graph adapter's start (its constraint) is the first use.
-    if (used.has('neo4j') && config.urls.NEO4J_URL) neo4j = openNeo4j(config.urls.NEO4J_URL);
+    if (used.has('neo4j') && config.urls.NEO4J_URL) {
+      const { openNeo4j } = await import('./neo4j.ts');
+      neo4j = openNeo4j(config.urls.NEO4J_URL);
+    }
     // Also lazy: the posts adapter's start (its indexes) is the first use.
     if (used.has('mongo') && config.urls.MONGODB_URL) {
+      const { openMongo } = await import('./mongo.ts');
       mongo = openMongo(config.urls.MONGODB_URL, { writeConcern: config.mongoWriteConcern });
     }
   } catch (error) {

@@ -4,23 +4,10 @@ import type { FastifyInstance } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { auth, newAccountBody, signUp } from '../support/api.ts';
 import { buildTestApp } from '../support/app.ts';
-import { servers } from '../support/targets.ts';
+import { httpStacks, stackTitle } from '../support/targets.ts';
 
-const stacks = [
-  { name: 'PGlite + memory cache', sql: 'pglite', cache: 'memory', skip: undefined },
-  {
-    name: 'PostgreSQL + Redis',
-    sql: 'postgres',
-    cache: 'redis',
-    skip: servers.postgres.skipReason ?? servers.redis.skipReason,
-  },
-] as const;
-
-for (const stack of stacks) {
-  const title = stack.skip
-    ? `accounts API on ${stack.name} [SKIPPED: ${stack.skip}]`
-    : `accounts API on ${stack.name}`;
-  describe.skipIf(stack.skip !== undefined)(title, () => {
+for (const stack of httpStacks) {
+  describe.skipIf(stack.skip !== undefined)(stackTitle('accounts API', stack), () => {
     let app: FastifyInstance;
     beforeAll(async () => {
       ({ app } = await buildTestApp({ sql: stack.sql, cache: stack.cache }));

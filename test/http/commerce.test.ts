@@ -9,19 +9,7 @@ import { ConfigError, loadConfig } from '../../src/config.ts';
 import { auth, signUp, type TestUser } from '../support/api.ts';
 import { buildTestApp, testEnv } from '../support/app.ts';
 import { dropKeys } from '../support/stores.ts';
-import { servers } from '../support/targets.ts';
-
-const stacks = [
-  { name: 'PGlite + memory cache', sql: 'pglite', cache: 'memory', skip: undefined },
-  {
-    name: 'PostgreSQL + Redis',
-    sql: 'postgres',
-    cache: 'redis',
-    skip: servers.postgres.skipReason ?? servers.redis.skipReason,
-  },
-] as const;
-
-type Stack = (typeof stacks)[number];
+import { type HttpStack, httpStacks, servers, stackTitle } from '../support/targets.ts';
 
 /** A request under /api/v1 as `user` (anonymous without one). */
 const caller =
@@ -38,7 +26,7 @@ const caller =
  * run); embedded, the process "restarts" (a new platform on the same data folder), which
  * empties the in-process cache and keeps PGlite.
  */
-async function platformWithCacheLoss(stack: Stack) {
+async function platformWithCacheLoss(stack: HttpStack) {
   const env = await testEnv({
     sql: stack.sql,
     cache: stack.cache,
@@ -67,11 +55,8 @@ async function platformWithCacheLoss(stack: Stack) {
   };
 }
 
-for (const stack of stacks) {
-  const title = stack.skip
-    ? `commerce API on ${stack.name} [SKIPPED: ${stack.skip}]`
-    : `commerce API on ${stack.name}`;
-  describe.skipIf(stack.skip !== undefined)(title, () => {
+for (const stack of httpStacks) {
+  describe.skipIf(stack.skip !== undefined)(stackTitle('commerce API', stack), () => {
     let platform: Platform;
     let app: FastifyInstance;
     beforeAll(async () => {

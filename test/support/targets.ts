@@ -33,3 +33,20 @@ export const servers = {
 /** A describe title that says plainly when and why a suite is skipped. */
 export const titled = (title: string, server: ServerTarget) =>
   server.skipReason ? `${title} [SKIPPED: ${server.skipReason}]` : title;
+
+/** The two stacks HTTP suites run on: the embedded default, and the real PostgreSQL + Redis. */
+export const httpStacks = [
+  { name: 'PGlite + memory cache', sql: 'pglite', cache: 'memory', skip: undefined },
+  {
+    name: 'PostgreSQL + Redis',
+    sql: 'postgres',
+    cache: 'redis',
+    skip: servers.postgres.skipReason ?? servers.redis.skipReason,
+  },
+] as const;
+
+export type HttpStack = (typeof httpStacks)[number];
+
+/** "<what> on <stack>", saying plainly when and why the stack is skipped. */
+export const stackTitle = (what: string, stack: HttpStack) =>
+  stack.skip ? `${what} on ${stack.name} [SKIPPED: ${stack.skip}]` : `${what} on ${stack.name}`;

@@ -50,7 +50,7 @@ const idOf = (index: number) => index + 1;
 const createdAtMs = (edge: number, edges: number) =>
   EPOCH_MS - SPREAD_MS + Math.floor((edge / edges) * SPREAD_MS);
 
-function progressBar(label: string, total: number) {
+export function progressBar(label: string, total: number) {
   const bar = new cliProgress.SingleBar(
     {
       format: `  loading ${label.padEnd(11)} [{bar}] {percentage}% | {value}/{total} rows | {duration_formatted}`,
@@ -66,7 +66,7 @@ function progressBar(label: string, total: number) {
 }
 
 /** Users straight in SQL (no argon2 per user), then edges as batched unnest INSERTs, then the counters. */
-async function loadSql(db: SqlDatabase, label: string, graph: GeneratedGraph) {
+export async function loadSql(db: SqlDatabase, label: string, graph: GeneratedGraph) {
   const edges = graph.followers.length;
   const bar = progressBar(label, graph.users + edges);
   for (let start = 1; start <= graph.users; start += BATCH) {

@@ -9,7 +9,8 @@ const available = fs
   .map((file) => file.replace(/\.ts$/, ''))
   .sort();
 
-const wanted = process.argv.slice(2);
+// Options (`--scale=0.1`) are for the benchmarks themselves, which read process.argv.
+const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 const unknown = wanted.filter((name) => !available.includes(name));
 if (unknown.length) {
   console.error(`unknown benchmark ${unknown.join(', ')}; choose from ${available.join(', ')}`);

@@ -7,6 +7,15 @@ import { createPostgresAccounts } from './accounts/accounts.postgres.ts';
 import { accountsRoutes } from './accounts/accounts.routes.ts';
 import { AccountsService, PROFILE_CHANGED_JOB } from './accounts/accounts.service.ts';
 import { SessionsService } from './accounts/sessions.service.ts';
+import { recordApiRequests } from './analytics/analytics.hook.ts';
+import type { AnalyticsPort } from './analytics/analytics.port.ts';
+import { createPostgresAnalytics } from './analytics/analytics.postgres.ts';
+import { AnalyticsRecorder } from './analytics/analytics.recorder.ts';
+import { analyticsRoutes } from './analytics/analytics.routes.ts';
+import { AnalyticsService } from './analytics/analytics.service.ts';
+import { createMemoryViewDedupe } from './analytics/view-dedupe.memory.ts';
+import type { ViewDedupePort } from './analytics/view-dedupe.port.ts';
+import { createRedisViewDedupe } from './analytics/view-dedupe.redis.ts';
 import { bestEffort } from './cache/cache.best-effort.ts';
 import { createMemoryCache } from './cache/cache.memory.ts';
 import type { CachePort } from './cache/cache.port.ts';
@@ -24,6 +33,12 @@ import type { LeaderboardPort } from './commerce/leaderboard.port.ts';
 import { createRedisLeaderboard } from './commerce/leaderboard.redis.ts';
 import { type Config, ConfigError } from './config.ts';
 import { type Engines, openEngines } from './engines/open.ts';
+import { createMemoryTimelines } from './feed/feed.memory.ts';
+import type { TimelinePort } from './feed/feed.port.ts';
+import { createRedisTimelines } from './feed/feed.redis.ts';
+import { feedRoutes } from './feed/feed.routes.ts';
+import { FeedService } from './feed/feed.service.ts';
+import { createSqlJoinFeed } from './feed/feed.sqljoin.ts';
 import type { GraphPort } from './graph/graph.port.ts';
 import { createPostgresGraph } from './graph/graph.postgres.ts';
 import { graphRoutes } from './graph/graph.routes.ts';
@@ -49,6 +64,17 @@ function cacheStore(config: Config, engines: Engines): CachePort {
   return config.stores.cache === 'redis'
     ? createRedisCache(engines.redis(), config.keyPrefix)
     : createMemoryCache();
+}
+
+/** Home timelines live in the cache role: sorted sets on Redis, arrays in memory. */
+function timelineStore(config: Config, engines: Engines): TimelinePort {
+  return config.stores.cache === 'redis'
+    ? createRedisTimelines(engines.redis(), {
+        keyPrefix: config.keyPrefix,
+        // A timeline outlives its owner's activity window by nothing: then it is rebuilt on read.
+        ttlSeconds: config.feed.activeDays * 86_400,
+      })
+    : createMemoryTimelines();
 }
 
 function commerceStore(config: Config, engines: Engines) {
@@ -114,6 +140,28 @@ async function postsStore(config: Config, engines: Engines): Promise<PostsPort> 
   return createPostgresPosts(engines.sql(engine));
 }
 
+async function analyticsStore(config: Config, engines: Engines): Promise<AnalyticsPort> {
+  const engine = config.stores.analytics;
+  if (engine === 'influx') {
+    const [{ openInflux }, { createInfluxAnalytics }] = await Promise.all([
+      import('./engines/influx.ts'),
+      import('./analytics/analytics.influx.ts'),
+    ]);
+    // The database is INFLUX_URL's path (default polyglot); it and its retention policies are made if missing.
+    return createInfluxAnalytics(openInflux(config.urls.INFLUX_URL as string));
+  }
+  if (engine !== 'pglite' && engine !== 'postgres') throw new Error(`analytics cannot run on ${engine}`);
+  // Events reference nothing: any SQL database will do, not only the accounts' one.
+  return createPostgresAnalytics(engines.sql(engine));
+}
+
+/** Which views repeat within minutes: remembered in the cache role, with an operation of its own. */
+function viewDedupe(config: Config, engines: Engines): ViewDedupePort {
+  return config.stores.cache === 'redis'
+    ? createRedisViewDedupe(engines.redis(), config.keyPrefix)
+    : createMemoryViewDedupe();
+}
+
 async function jobsQueue(config: Config, engines: Engines, log: FastifyBaseLogger): Promise<JobsPort> {
   const engine = config.stores.jobs;
   if (engine === 'redis') {
@@ -135,6 +183,10 @@ export async function buildApp(config: Config) {
     const rawCache = cacheStore(config, engines);
     const cache = bestEffort(rawCache, app.log);
     const jobs = await jobsQueue(config, engines, app.log);
+    const analyticsPort = await analyticsStore(config, engines);
+    // Every API request is recorded from here on, into a bounded buffer written in batches.
+    const recorder = new AnalyticsRecorder(analyticsPort, { log: app.log });
+    if (config.recordApiRequests) recordApiRequests(app, recorder);
 
     const limiter = new RateLimiter(cache, config.rateLimits);
     const sessions = new SessionsService(accountsPort, cache, limiter, config.sessionTtlSeconds);
@@ -146,8 +198,22 @@ export async function buildApp(config: Config) {
       jobs,
       commercePort,
     );
-    const graph = new GraphService(graphPort, accountsPort, cache);
-    const posts = new PostsService(postsPort, accountsPort, cache);
+    const feed = new FeedService(
+      timelineStore(config, engines),
+      postsPort,
+      graphPort,
+      accountsPort,
+      cache,
+      jobs,
+      // config.ts allows sqljoin only with posts and graph on one SQL database.
+      config.feed.strategy === 'sqljoin'
+        ? createSqlJoinFeed(engines.sql(config.stores.posts as 'pglite' | 'postgres'))
+        : undefined,
+      { ...config.feed, log: app.log },
+    );
+    feed.registerJobs(jobs);
+    const graph = new GraphService(graphPort, accountsPort, cache, feed.followChanged);
+    const posts = new PostsService(postsPort, accountsPort, cache, feed.postEvents);
     jobs.handle(PROFILE_CHANGED_JOB, (payload) => posts.refreshAuthorCopies(payload));
     const auth = authHooks(sessions, limiter);
     const commerceCache = commerceCaches(config, engines);
@@ -165,6 +231,7 @@ export async function buildApp(config: Config) {
       posts: { engine: config.stores.posts, ping: () => postsPort.ping() },
       cache: { engine: config.stores.cache, ping: () => rawCache.ping() },
       jobs: { engine: config.stores.jobs, ping: () => jobs.ping() },
+      analytics: { engine: config.stores.analytics, ping: () => analyticsPort.ping() },
     };
     await app.register(systemRoutes, { probes });
     await app.register(accountsRoutes, {
@@ -177,14 +244,25 @@ export async function buildApp(config: Config) {
     await app.register(graphRoutes, { prefix: '/api/v1', graph, auth });
     await app.register(commerceRoutes, { prefix: '/api/v1', commerce, carts, auth });
     await app.register(postsRoutes, { prefix: '/api/v1', posts, auth });
+    await app.register(feedRoutes, { prefix: '/api/v1', feed, auth });
+    const analytics = new AnalyticsService(
+      analyticsPort,
+      recorder,
+      postsPort,
+      viewDedupe(config, engines),
+      app.log,
+    );
+    await app.register(analyticsRoutes, { prefix: '/api/v1', analytics, auth });
     // Handlers are registered by now: start working, including on jobs an earlier run left.
     await jobs.start();
     // Fastify has stopped taking requests by onClose: finish due jobs, then close the engines.
     app.addHook('onClose', async () => {
       await jobs.close();
+      // The events still buffered are written before their store closes.
+      await recorder.close();
       await engines.close();
     });
-    return { app, probes, jobs };
+    return { app, probes, jobs, analytics: recorder };
   } catch (error) {
     await engines.close();
     throw error;

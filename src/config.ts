@@ -83,6 +83,21 @@ export interface Config {
   demoMode: boolean;
   /** MongoDB's write concern `w` for the posts role: 'majority' (the default) or a number of members. */
   mongoWriteConcern: 'majority' | number;
+  /** Record every API request (route, method, status, time) for /metrics/endpoints; on by default. */
+  recordApiRequests: boolean;
+  feed: FeedConfig;
+}
+
+/** How home feeds are built: fan-out on write (default), pull on read, or the seed's SQL join. */
+export const FEED_STRATEGIES = ['fanout', 'pull', 'sqljoin'] as const;
+export type FeedStrategy = (typeof FEED_STRATEGIES)[number];
+
+export interface FeedConfig {
+  strategy: FeedStrategy;
+  /** Followers who signed in within this many days get new posts fanned out to their timelines. */
+  activeDays: number;
+  /** Authors with more followers than this are not fanned out; their posts are merged at read time. */
+  fanoutThreshold: number;
 }
 
 export const KNOWN_VARIABLES = [
@@ -104,6 +119,10 @@ export const KNOWN_VARIABLES = [
   'RATE_LIMIT_WRITES_PER_USER',
   'DEMO_MODE',
   'MONGODB_WRITE_CONCERN',
+  'ANALYTICS_RECORD_REQUESTS',
+  'FEED_STRATEGY',
+  'FEED_ACTIVE_DAYS',
+  'FEED_FANOUT_THRESHOLD',
 ] as const;
 
 export class ConfigError extends Error {
@@ -140,6 +159,29 @@ function readWriteConcern(env: Env, name: string): 'majority' | number {
     throw new ConfigError(name, `expected majority or a number of members from 1 to 50, got "${raw}"`);
   }
   return Number(raw);
+}
+
+/** The sqljoin strategy is one SQL query over posts and follows: both on one PostgreSQL database. */
+function readFeed(env: Env, stores: Record<Role, Engine>): FeedConfig {
+  const strategy = readString(env, 'FEED_STRATEGY', 'fanout');
+  if (!(FEED_STRATEGIES as readonly string[]).includes(strategy)) {
+    throw new ConfigError(
+      'FEED_STRATEGY',
+      `unknown strategy "${strategy}"; choose one of ${FEED_STRATEGIES.join(', ')}`,
+    );
+  }
+  const sql = ['pglite', 'postgres'];
+  if (strategy === 'sqljoin' && !(sql.includes(stores.posts) && stores.posts === stores.graph)) {
+    throw new ConfigError(
+      'FEED_STRATEGY',
+      `sqljoin needs posts and graph on one PostgreSQL database (posts: ${stores.posts}, graph: ${stores.graph})`,
+    );
+  }
+  return {
+    strategy: strategy as FeedStrategy,
+    activeDays: readInteger(env, 'FEED_ACTIVE_DAYS', 30, 1, 365),
+    fanoutThreshold: readInteger(env, 'FEED_FANOUT_THRESHOLD', 10_000, 0, 1_000_000_000),
+  };
 }
 
 function readBoolean(env: Env, name: string, fallback: boolean): boolean {
@@ -248,5 +290,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     demoMode: readBoolean(env, 'DEMO_MODE', !urls.DATABASE_URL),
     mongoWriteConcern: readWriteConcern(env, 'MONGODB_WRITE_CONCERN'),
+    recordApiRequests: readBoolean(env, 'ANALYTICS_RECORD_REQUESTS', true),
+    feed: readFeed(env, stores),
   };
 }

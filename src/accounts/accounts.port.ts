@@ -91,6 +91,11 @@ export interface AccountsPort {
   findSession(tokenHash: string): Promise<SessionRecord | null>;
   extendSession(tokenHash: string, expiresAt: Date): Promise<void>;
   endSession(tokenHash: string): Promise<void>;
+  /**
+   * The users among `userIds` active since `since`: they signed in then or later, or a session
+   * of theirs was still live (sessions are extended while used). The feed fans out to these only.
+   */
+  activeUsers(userIds: readonly number[], since: Date): Promise<number[]>;
   /** Ends every session of a user but `keep`; returns the hashes it ended (to evict from the cache). */
   endSessions(userId: number, keep?: string): Promise<string[]>;
 

@@ -213,6 +213,17 @@ export function createPostgresAccounts(db: SqlDatabase) {
       await db.query('DELETE FROM sessions WHERE token_hash = $1', [tokenHash]);
     },
 
+    async activeUsers(userIds, since) {
+      if (userIds.length === 0) return [];
+      // The sessions_user_id index finds each user's few sessions.
+      const rows = await db.query<{ user_id: number }>(
+        `SELECT DISTINCT user_id FROM sessions
+         WHERE user_id = ANY($1::bigint[]) AND (created_at >= $2 OR expires_at >= $2)`,
+        [userIds, since],
+      );
+      return rows.map((row) => Number(row.user_id));
+    },
+
     async endSessions(userId, keep) {
       const rows = await db.query<{ token_hash: string }>(
         'DELETE FROM sessions WHERE user_id = $1 AND token_hash IS DISTINCT FROM $2 RETURNING token_hash',

@@ -33,6 +33,12 @@ export const cacheKeys = {
   rateLimit: (rule: string, subject: string) => `{rl:${rule}:${subject}}`,
   /** A user's live cart: one hash, so every change is one atomic script on one slot. */
   cart: (userId: number) => `{u:${userId}}:cart`,
+  /** A post's summary (document without comments, with its counters), shared by every feed page. */
+  post: (postId: string) => `{p:${postId}}:post`,
+  /** The accounts a user follows whose posts are merged at read time (too many followers to fan out). */
+  feedPulled: (userId: number) => `{u:${userId}}:feed-pulled`,
+  /** The accounts with more followers than the fan-out threshold, most followed first. */
+  feedPopular: '{feed}:popular',
   /** The sellers' revenue sorted set: one key, one slot. */
   sellersLeaderboard: '{lb:sellers}:revenue',
 };

@@ -42,11 +42,15 @@ export function decodeCursor(cursor: string, list: FollowList, userId: number): 
   return { at: at as number, userId: other as number };
 }
 
+/** Called after an edge really appeared (+1) or disappeared (-1), e.g. to refresh the follower's home feed. */
+export type FollowChanged = (followerId: number, followeeId: number, delta: 1 | -1) => Promise<void>;
+
 export class GraphService {
   constructor(
     private readonly graph: GraphPort,
     private readonly accounts: AccountsPort,
     private readonly cache: CachePort,
+    private readonly followChanged?: FollowChanged,
   ) {}
 
   async follow(callerId: number, userId: number): Promise<void> {
@@ -149,6 +153,7 @@ export class GraphService {
     }
     // After the commit, so that the next read of either profile loads the new counts.
     await this.cache.forget(cacheKeys.profile(followerId), cacheKeys.profile(followeeId));
+    await this.followChanged?.(followerId, followeeId, delta);
   }
 
   private async summaryMap(ids: number[]): Promise<Map<number, ProfileSummary>> {

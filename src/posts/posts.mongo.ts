@@ -311,6 +311,27 @@ export async function createMongoPosts(connection: MongoConnection) {
       return docs.map(summaryOf);
     },
 
+    async authorsTimeline(authorIds, { limit, after }) {
+      if (authorIds.length === 0) return [];
+      const docs = await posts
+        .find(
+          { 'author.id': { $in: [...authorIds] }, ...afterPosition(after) },
+          { projection: { comments: 0 } },
+        )
+        .sort(NEWEST_FIRST)
+        .limit(limit)
+        .toArray();
+      return docs.map(summaryOf);
+    },
+
+    async summaries(postIds) {
+      if (postIds.length === 0) return [];
+      const docs = await posts
+        .find({ _id: { $in: [...postIds] } }, { projection: { comments: 0 } })
+        .toArray();
+      return docs.map(summaryOf);
+    },
+
     async updateAuthorCopies(author) {
       // Idempotent and order-free: each statement sets the copies to the summary given, so a
       // retried or repeated job leaves the same state. No transaction: copies may briefly

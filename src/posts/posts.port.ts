@@ -129,6 +129,10 @@ export interface PostsPort {
 
   /** An author's posts, newest first, without their embedded comments. */
   userTimeline(authorId: number, page: PageRequest): Promise<PostSummary[]>;
+  /** The posts of any of `authorIds`, newest first, without comments: the home feed read from the store. */
+  authorsTimeline(authorIds: readonly number[], page: PageRequest): Promise<PostSummary[]>;
+  /** The posts that exist among `postIds`, without comments, in no particular order. */
+  summaries(postIds: readonly string[]): Promise<PostSummary[]>;
   /**
    * Rewrites every copy of the author's summary (their posts, their comments, and the
    * comments embedded in others' posts). Idempotent: the copies become `author`.

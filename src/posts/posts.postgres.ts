@@ -262,6 +262,28 @@ export function createPostgresPosts(db: SqlDatabase) {
       return (await newestFirstPage<PostRow>(db, from, authorId, page)).map(toSummary);
     },
 
+    async authorsTimeline(authorIds, { limit, after }) {
+      if (authorIds.length === 0) return [];
+      // The index (author_id, created_at DESC, id DESC) serves each author's range.
+      const rows = await db.query<PostRow>(
+        `SELECT ${SUMMARY_COLUMNS} FROM posts
+         WHERE author_id = ANY($1::bigint[])
+           AND ($3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::uuid))
+         ORDER BY created_at DESC, id DESC LIMIT $2`,
+        [authorIds, limit, after ? new Date(after.at).toISOString() : null, after?.id ?? null],
+      );
+      return rows.map(toSummary);
+    },
+
+    async summaries(postIds) {
+      if (postIds.length === 0) return [];
+      const rows = await db.query<PostRow>(
+        `SELECT ${SUMMARY_COLUMNS} FROM posts WHERE id = ANY($1::uuid[])`,
+        [postIds],
+      );
+      return rows.map(toSummary);
+    },
+
     updateAuthorCopies: (author) =>
       db.transaction(async (tx) => {
         const params = [author.id, JSON.stringify(author)];

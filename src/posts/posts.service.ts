@@ -34,11 +34,18 @@ export interface ListPage<Item> {
 /** A timeline item: the post without comments, plus user_has_liked for a signed-in caller. */
 export type TimelineItem = PostSummary & { user_has_liked?: boolean };
 
+/** What other parts (the home feed) do when a post appears or goes; called after the change committed. */
+export interface PostEvents {
+  created(post: PostSummary): Promise<void>;
+  deleted(post: PostSummary): Promise<void>;
+}
+
 export class PostsService {
   constructor(
     private readonly posts: PostsPort,
     private readonly accounts: AccountsPort,
     private readonly cache: CachePort,
+    private readonly events?: PostEvents,
   ) {}
 
   async create(userId: number, input: NewPostInput): Promise<Post> {
@@ -53,6 +60,7 @@ export class PostsService {
       created_at: new Date(),
     });
     await this.afterPostCountChange(userId, 1, () => this.posts.deletePost(post.id));
+    await this.events?.created(post);
     return post;
   }
 
@@ -68,6 +76,7 @@ export class PostsService {
     await this.ownPost(userId, postId, 'change');
     const updated = await this.posts.updatePost(postId, patch, new Date());
     if (!updated) throw new NotFoundError('post');
+    await this.forgetPost(postId);
     return updated;
   }
 
@@ -76,7 +85,9 @@ export class PostsService {
     // A concurrent DELETE may have won: only the call that deleted the post counts it.
     if (!(await this.posts.deletePost(postId))) throw new NotFoundError('post');
     // A failed counter update cannot bring the comments back; it is logged by the caller's 500.
+    await this.forgetPost(postId);
     await this.afterPostCountChange(post.author.id, -1);
+    await this.events?.deleted(post);
   }
 
   async addComment(userId: number, postId: string, text: string): Promise<Comment> {
@@ -87,6 +98,7 @@ export class PostsService {
       created_at: new Date(),
     });
     if (!comment) throw new NotFoundError('post');
+    await this.forgetPost(postId);
     return comment;
   }
 
@@ -101,6 +113,7 @@ export class PostsService {
       throw new ForbiddenError("only the comment's author or the post's author may delete this comment");
     }
     if (!(await this.posts.deleteComment(postId, commentId))) throw new NotFoundError('comment');
+    await this.forgetPost(postId);
   }
 
   async comments(postId: string, limit: number, cursor?: string): Promise<ListPage<Comment>> {
@@ -114,11 +127,11 @@ export class PostsService {
   }
 
   async like(userId: number, postId: string): Promise<void> {
-    this.found(await this.posts.like(postId, userId));
+    if (this.found(await this.posts.like(postId, userId))) await this.forgetPost(postId);
   }
 
   async unlike(userId: number, postId: string): Promise<void> {
-    this.found(await this.posts.unlike(postId, userId));
+    if (this.found(await this.posts.unlike(postId, userId))) await this.forgetPost(postId);
   }
 
   /** An author's posts, newest first; `viewerId` (a signed-in caller) adds user_has_liked. */
@@ -170,8 +183,18 @@ export class PostsService {
     return post;
   }
 
-  private found(change: RelationChange): void {
+  /** True when the relation really changed. */
+  private found(change: RelationChange): boolean {
     if (change === 'no_post') throw new NotFoundError('post');
+    return change === 'changed';
+  }
+
+  /**
+   * Feeds cache post summaries by id (one shared copy, not pages per user): after a change
+   * commits its exact key is forgotten, so the next page shows the new text or counters.
+   */
+  private async forgetPost(postId: string): Promise<void> {
+    await this.cache.forget(cacheKeys.post(postId));
   }
 
   /**

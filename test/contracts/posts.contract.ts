@@ -311,6 +311,31 @@ export function postsContract(name: string, open: () => Promise<PostsHarness>, s
         expect(await posts.userTimeline(by.id + 1_000_000, { limit: 5 })).toEqual([]);
       });
 
+      it("pages several authors' posts together, newest first, and finds summaries by id", async () => {
+        const [one, two, three] = (await harness.newAuthors(3)) as [AuthorCopy, AuthorCopy, AuthorCopy];
+        const base = Date.now();
+        const made = [];
+        for (let i = 0; i < 9; i++) {
+          const by = [one, two, three][i % 3] as AuthorCopy;
+          made.push(
+            await posts.createPost(newPost(by, { content: `m${i}`, created_at: new Date(base + i) })),
+          );
+        }
+        const wanted = newestFirst(made.filter((post) => post.author.id !== three.id)).map((post) => post.id);
+        const first = await posts.authorsTimeline([one.id, two.id], { limit: 4 });
+        const rest = await posts.authorsTimeline([one.id, two.id], {
+          limit: 10,
+          after: positionOf(first.at(-1) as { id: string; created_at: string }),
+        });
+        expect([...first, ...rest].map((post) => post.id)).toEqual(wanted);
+        expect(first[0]).not.toHaveProperty('comments');
+        expect(await posts.authorsTimeline([], { limit: 5 })).toEqual([]);
+        const some = made.slice(0, 2).map((post) => post.id);
+        const found = await posts.summaries([...some, v7()]);
+        expect(found.map((post) => post.id).sort()).toEqual([...some].sort());
+        expect(found[0]).not.toHaveProperty('comments');
+      });
+
       it('rewrites every copy of an author, idempotently', async () => {
         const [writer, commenter] = (await harness.newAuthors(2)) as [AuthorCopy, AuthorCopy];
         const own = newPost(writer);

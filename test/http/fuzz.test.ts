@@ -864,7 +864,11 @@ async function ensureResources(): Promise<boolean> {
  * newest known user, which must stay free.
  */
 const readableRoutes = operations.filter(
-  (op) => op.method === 'GET' && op.queryParams.every((p) => !p.required || p.schema.default !== undefined),
+  (op) =>
+    op.method === 'GET' &&
+    // API metrics describe the requests themselves: every request, refused or not, changes them.
+    !op.path.startsWith('/api/v1/metrics/') &&
+    op.queryParams.every((p) => !p.required || p.schema.default !== undefined),
 );
 
 function readers(): Reader[] {

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { openInflux } from '../../src/engines/influx.ts';
 import { migrate } from '../../src/engines/migrate.ts';
 import { openPglite } from '../../src/engines/pglite.ts';
 import { openPostgres } from '../../src/engines/postgres.ts';
@@ -40,7 +41,7 @@ export default async function setup(project: TestProject) {
       `  ${name.padEnd(9)} ${server.skipReason ? `SKIPPED: ${server.skipReason}` : 'runs against the real server'}`,
     );
   }
-  console.log('  influxdb  not built yet (analytics role)\n');
+  console.log('');
 
   const pgliteTemplate = path.join(root, 'template');
   const db = await openPglite({ dataDir: pgliteTemplate });
@@ -64,6 +65,15 @@ export default async function setup(project: TestProject) {
 
   return async () => {
     fs.rmSync(root, { recursive: true, force: true });
+    // Safety net: each suite drops its own InfluxDB database; whatever one left goes here.
+    if (servers.influx.url) {
+      const influx = openInflux(servers.influx.url);
+      const [result] = await influx.query('SHOW DATABASES');
+      const names = (result?.series?.[0]?.values ?? []).map(([name]) => String(name));
+      for (const name of names.filter((n) => n.startsWith(`polyglot_t_${runId}_`))) {
+        await influx.query(`DROP DATABASE "${name}"`);
+      }
+    }
     if (admin) {
       const rows = await admin.query<{ datname: string }>(
         'SELECT datname FROM pg_database WHERE datname LIKE $1',

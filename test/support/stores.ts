@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
+import { openInflux } from '../../src/engines/influx.ts';
 import { openPglite } from '../../src/engines/pglite.ts';
 import { openPostgres } from '../../src/engines/postgres.ts';
 import type { SqlDatabase } from '../../src/engines/sql.ts';
@@ -47,6 +48,19 @@ export async function freshSqlDatabase(engine: SqlEngine): Promise<SqlDatabase> 
 
 /** A MongoDB database name no other test or run uses (the harness drops it when done). */
 export const freshMongoDatabaseName = () => `polyglot_t_${inject('runId')}_${unique()}`;
+
+/** INFLUX_URL with a database name no other test or run uses (the adapter creates it; drop it after). */
+export function freshInfluxUrl(): string {
+  const url = new URL(servers.influx.url as string);
+  url.pathname = `/polyglot_t_${inject('runId')}_${unique()}`;
+  return url.toString();
+}
+
+/** Drops the database an INFLUX_URL names. */
+export async function dropInfluxDatabase(url: string): Promise<void> {
+  const influx = openInflux(url);
+  await influx.query(`DROP DATABASE "${influx.database}"`);
+}
 
 /** A key prefix no other test or run uses. */
 export const freshKeyPrefix = () => `polyglot-test:${inject('runId')}:${unique()}:`;

@@ -28,6 +28,7 @@ export const servers = {
   redis: target('REDIS_URL', 'Redis', true),
   neo4j: target('NEO4J_URL', 'Neo4j', false),
   mongo: target('MONGODB_URL', 'MongoDB', false),
+  influx: target('INFLUX_URL', 'InfluxDB', true),
 };
 
 /** A describe title that says plainly when and why a suite is skipped. */

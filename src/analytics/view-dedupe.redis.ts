@@ -1,0 +1,13 @@
+// View deduplication on Redis: one SET NX EX per view, answered by whether it set the key.
+import type { Redis } from 'ioredis';
+import { type ViewDedupePort, viewKey } from './view-dedupe.port.ts';
+
+export function createRedisViewDedupe(redis: Redis, keyPrefix: string) {
+  return {
+    async firstView(userId, postId, windowSeconds) {
+      // NX: only the first view of the window sets the key; EX: the window ends by itself.
+      const set = await redis.set(`${keyPrefix}${viewKey(userId, postId)}`, '1', 'EX', windowSeconds, 'NX');
+      return set === 'OK';
+    },
+  } satisfies ViewDedupePort;
+}

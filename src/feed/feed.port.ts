@@ -1,0 +1,47 @@
+// The home-feed timelines of the cache role: per user, the ids of the newest posts of the
+// accounts they follow (and their own), newest first, capped (about 800, as large platforms
+// keep). Fan-out on write pushes a post id into its followers' timelines; a read takes a page
+// of ids and hydrates them from the shared post cache. A timeline is only a copy: a missing
+// one is rebuilt from the graph and posts stores, a lost cache costs speed, never data.
+
+/** One timeline entry: a post id and its creation time in ms, the feed's keyset order. */
+export interface TimelineEntry {
+  postId: string;
+  at: number;
+}
+
+export interface TimelinePage {
+  limit: number;
+  /** Continue strictly after this entry (older); the newest entries when absent. */
+  after?: TimelineEntry;
+}
+
+/** How many entries a timeline keeps; older posts are read from the stores. */
+export const TIMELINE_SIZE = 800;
+
+/** (at, postId) descending, the order of every timeline and feed page. */
+export const newestFirst = (a: TimelineEntry, b: TimelineEntry): number =>
+  b.at - a.at || (a.postId < b.postId ? 1 : a.postId > b.postId ? -1 : 0);
+
+export interface TimelinePort {
+  readonly engine: 'memory' | 'redis';
+  /**
+   * Adds the post to the timelines that exist among `userIds` (a missing timeline stays missing:
+   * it is rebuilt whole on its next read, never started with one entry), each kept to its cap.
+   * Idempotent: a job that runs twice adds the entry once.
+   */
+  pushToTimelines(entry: TimelineEntry, userIds: readonly number[]): Promise<void>;
+  /** Removes the post from these users' timelines (those that have it). Idempotent. */
+  removeFromTimelines(entry: TimelineEntry, userIds: readonly number[]): Promise<void>;
+  /** A page of the user's timeline, newest first; null when the user has no timeline. */
+  readTimeline(userId: number, page: TimelinePage): Promise<TimelineEntry[] | null>;
+  hasTimeline(userId: number): Promise<boolean>;
+  /** Replaces the user's timeline by `entries` (any order; the newest TIMELINE_SIZE are kept). */
+  rebuildTimeline(userId: number, entries: readonly TimelineEntry[]): Promise<void>;
+  /**
+   * Forgets these users' timelines, so that their next read rebuilds them: after a follow or
+   * unfollow, and for followers a fan-out skipped as inactive (their timeline would miss the post).
+   */
+  dropTimelines(userIds: readonly number[]): Promise<void>;
+  ping(): Promise<void>;
+}

@@ -1,0 +1,351 @@
+// What a home-feed page contains: posts by the accounts the reader follows and their own,
+// newest first, as timeline items (no comments, user_has_liked), in stable keyset pages.
+// Three strategies serve it, chosen by FEED_STRATEGY, with one contract:
+//   fanout  (default) a post id is pushed by a job into the timelines of the author's recently
+//           active followers; a read takes ids from the reader's timeline and hydrates them from
+//           the shared post cache. Accounts with more followers than the threshold are not fanned
+//           out: their recent posts are merged in at read time (hybrid fan-out). A missing
+//           timeline is rebuilt from the graph and posts stores; a cache that is down means the
+//           page comes from the stores, marked degraded, never a 500.
+//   pull    the reader's followees from the graph, then their newest posts from the posts store.
+//   sqljoin the seed's six-table join (feed.sqljoin.ts), on one PostgreSQL database.
+import type { AccountsPort } from '../accounts/accounts.port.ts';
+import { type CachePort, cacheKeys } from '../cache/cache.port.ts';
+import type { FeedStrategy } from '../config.ts';
+import type { GraphPort } from '../graph/graph.port.ts';
+import { cursorNotIssued, decodeCursorFields, encodeCursorFields } from '../http/cursors.ts';
+import type { JobPayload, JobsPort } from '../jobs/jobs.port.ts';
+import type { PageRequest, PostSummary, PostsPort } from '../posts/posts.port.ts';
+import type { PostEvents, TimelineItem } from '../posts/posts.service.ts';
+import {
+  newestFirst,
+  TIMELINE_SIZE,
+  type TimelineEntry,
+  type TimelinePage,
+  type TimelinePort,
+} from './feed.port.ts';
+import type { SqlJoinFeed } from './feed.sqljoin.ts';
+
+export const FEED_FANOUT_JOB = 'feed.fanout';
+export const FEED_REMOVE_JOB = 'feed.remove';
+
+/** Edges read per graph page when walking followers or followees. */
+const GRAPH_PAGE = 1000;
+/** The most followees a feed reads (a reader following more sees the newest 10,000's posts). */
+const MAX_FOLLOWING = 10_000;
+/** Post summaries are shared by every page showing them; changes forget them by exact key. */
+const POST_TTL_SECONDS = 300;
+/** The most accounts above the fan-out threshold that are merged at read time. */
+const MAX_POPULAR = 10_000;
+/** How long the lists of accounts not fanned out are kept (a follow forgets the reader's at once). */
+const PULLED_TTL_SECONDS = 300;
+
+export interface FeedOptions {
+  strategy: FeedStrategy;
+  /** Followers who signed in within this many days get posts fanned out. */
+  activeDays: number;
+  /** Authors with more followers than this are merged at read time instead of fanned out. */
+  fanoutThreshold: number;
+  log: { warn(object: unknown, message: string): void };
+}
+
+export interface FeedPage {
+  items: TimelineItem[];
+  next_cursor: string | null;
+  /** True when the cache was unreachable and the page came from the stores of record. */
+  degraded: boolean;
+}
+
+// A feed cursor names the feed and its reader, so another list's cursor is refused (400).
+const CURSOR_VERSION = 1;
+const entryOf = (post: { id: string; created_at: string }): TimelineEntry => ({
+  postId: post.id,
+  at: Date.parse(post.created_at),
+});
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function decodeFeedCursor(cursor: string, userId: number): TimelineEntry {
+  const [version, code, owner, at, postId] = decodeCursorFields(cursor, 5) ?? [];
+  const valid =
+    version === CURSOR_VERSION &&
+    code === 'f' &&
+    owner === userId &&
+    Number.isSafeInteger(at) &&
+    (at as number) >= 0 &&
+    typeof postId === 'string' &&
+    UUID.test(postId);
+  if (!valid) throw cursorNotIssued();
+  return { at: at as number, postId: postId as string };
+}
+
+const encodeFeedCursor = (userId: number, entry: TimelineEntry) =>
+  encodeCursorFields([CURSOR_VERSION, 'f', userId, entry.at, entry.postId]);
+
+function postEntry(payload: JobPayload): { entry: TimelineEntry; authorId: number } {
+  const { post_id: postId, author_id: authorId, at } = payload;
+  if (typeof postId !== 'string' || !Number.isSafeInteger(authorId) || !Number.isSafeInteger(at)) {
+    throw new Error(`a feed job needs post_id, author_id and at, got ${JSON.stringify(payload)}`);
+  }
+  return { entry: { postId, at: at as number }, authorId: authorId as number };
+}
+
+/** A timeline page as the posts store's keyset page. */
+const storePage = ({ limit, after }: TimelinePage): PageRequest => ({
+  limit,
+  after: after && { at: after.at, id: after.postId },
+});
+
+/** Newest first, each post once. */
+function mergePosts(...lists: PostSummary[][]): PostSummary[] {
+  const byId = new Map<string, PostSummary>();
+  for (const list of lists) for (const post of list) byId.set(post.id, post);
+  return [...byId.values()].sort((a, b) => newestFirst(entryOf(a), entryOf(b)));
+}
+
+export class FeedService {
+  constructor(
+    private readonly timelines: TimelinePort,
+    private readonly posts: PostsPort,
+    private readonly graph: GraphPort,
+    private readonly accounts: AccountsPort,
+    private readonly cache: CachePort,
+    private readonly jobs: JobsPort,
+    private readonly sqlJoin: SqlJoinFeed | undefined,
+    private readonly options: FeedOptions,
+  ) {
+    if (options.strategy === 'sqljoin' && !sqlJoin) throw new Error('the sqljoin feed needs its SQL adapter');
+  }
+
+  registerJobs(jobs: JobsPort): void {
+    jobs.handle(FEED_FANOUT_JOB, async (payload) => {
+      await this.fanOut(payload);
+    });
+    jobs.handle(FEED_REMOVE_JOB, (payload) => this.removeEverywhere(payload));
+  }
+
+  /** The posts service's hooks: after a post is created or deleted, a job updates the timelines. */
+  readonly postEvents: PostEvents = {
+    created: async (post) => {
+      if (this.options.strategy !== 'fanout') return;
+      await this.jobs.enqueue(FEED_FANOUT_JOB, {
+        post_id: post.id,
+        author_id: post.author.id,
+        at: entryOf(post).at,
+      });
+    },
+    deleted: async (post) => {
+      // Pages filter a deleted post at hydration at once; the job only tidies the timelines.
+      if (this.options.strategy !== 'fanout') return;
+      await this.jobs.enqueue(FEED_REMOVE_JOB, {
+        post_id: post.id,
+        author_id: post.author.id,
+        at: entryOf(post).at,
+      });
+    },
+  };
+
+  /**
+   * The graph service's hook. A follow or unfollow drops the follower's timeline: its next read
+   * rebuilds it from the stores, with the new author's recent posts or without the old one's.
+   */
+  readonly followChanged = async (followerId: number): Promise<void> => {
+    await this.cache.forget(cacheKeys.feedPulled(followerId));
+    try {
+      await this.timelines.dropTimelines([followerId]);
+    } catch (error) {
+      this.options.log.warn(
+        { err: error, followerId },
+        'could not drop a timeline; the cache is unavailable',
+      );
+    }
+  };
+
+  /** One page of the reader's home feed. */
+  async page(userId: number, limit: number, cursor?: string): Promise<FeedPage> {
+    const after = cursor === undefined ? undefined : decodeFeedCursor(cursor, userId);
+    const request: TimelinePage = { limit: limit + 1, after };
+    if (this.options.strategy === 'sqljoin') {
+      const fetched = await (this.sqlJoin as SqlJoinFeed).page(userId, request);
+      return { ...this.paged(userId, fetched, limit, false), degraded: false };
+    }
+    if (this.options.strategy === 'pull') {
+      return {
+        ...this.paged(userId, await this.withLikes(userId, await this.pull(userId, request)), limit, false),
+        degraded: false,
+      };
+    }
+    let fetched: PostSummary[];
+    let more = false;
+    let degraded = false;
+    try {
+      ({ fetched, more } = await this.fromTimeline(userId, request));
+    } catch (error) {
+      // The cache is unreachable: the stores of record answer, slower, and say so.
+      this.options.log.warn({ err: error, userId }, 'timeline unavailable; serving the feed from the stores');
+      degraded = true;
+      fetched = await this.pull(userId, request);
+    }
+    return { ...this.paged(userId, await this.withLikes(userId, fetched), limit, more), degraded };
+  }
+
+  /** Rebuilds the reader's timeline from the graph and posts stores (also used by the benchmark). */
+  async rebuild(userId: number): Promise<void> {
+    const authors = await this.authorsOf(userId);
+    const newest = await this.posts.authorsTimeline(authors, { limit: TIMELINE_SIZE });
+    await this.timelines.rebuildTimeline(userId, newest.map(entryOf));
+  }
+
+  /** The fan-out job: the post id into the timelines of the author and their active followers. */
+  async fanOut(payload: JobPayload): Promise<number> {
+    const { entry, authorId } = postEntry(payload);
+    await this.timelines.pushToTimelines(entry, [authorId]);
+    const { followers } = await this.graph.counts(authorId);
+    // Hybrid fan-out: a post of an account this popular is merged into its followers' pages at read time.
+    if (followers > this.options.fanoutThreshold) {
+      // An account that has just become this popular joins the merged list now, not in minutes.
+      if (!(await this.popularAuthors()).has(authorId)) await this.cache.forget(cacheKeys.feedPopular);
+      return 1;
+    }
+    const since = new Date(Date.now() - this.options.activeDays * 86_400_000);
+    let pushed = 1;
+    await this.eachFollowerPage(authorId, async (ids) => {
+      const active = await this.accounts.activeUsers(ids, since);
+      const activeSet = new Set(active);
+      // A follower skipped as inactive loses any timeline left from before (it would miss this
+      // post): it is rebuilt whole when they are back, as Mastodon regenerates a returning user's.
+      await Promise.all([
+        this.timelines.pushToTimelines(entry, active),
+        this.timelines.dropTimelines(ids.filter((id) => !activeSet.has(id))),
+      ]);
+      pushed += active.length;
+    });
+    return pushed;
+  }
+
+  private async removeEverywhere(payload: JobPayload): Promise<void> {
+    const { entry, authorId } = postEntry(payload);
+    await this.timelines.removeFromTimelines(entry, [authorId]);
+    // All followers, not only the active ones: who was active when it was fanned out may differ.
+    await this.eachFollowerPage(authorId, (ids) => this.timelines.removeFromTimelines(entry, ids));
+  }
+
+  private async eachFollowerPage(authorId: number, work: (ids: number[]) => Promise<void>): Promise<void> {
+    let after: { at: number; userId: number } | undefined;
+    for (;;) {
+      const edges = await this.graph.followers(authorId, { limit: GRAPH_PAGE, after });
+      if (edges.length) await work(edges.map((edge) => edge.userId));
+      if (edges.length < GRAPH_PAGE) return;
+      after = edges.at(-1);
+    }
+  }
+
+  /**
+   * A page from the reader's timeline (rebuilt first if missing), merged with the newest posts
+   * of the followees too popular to fan out. Where the timeline ends (its cap, or its owner's
+   * oldest posts) the page continues from the stores, so paging never stops at the cache's edge.
+   */
+  private async fromTimeline(userId: number, request: TimelinePage) {
+    // The merged authors' posts are fetched while the timeline is read: one round trip less.
+    const merged = this.pulledAuthors(userId).then((pulled) =>
+      this.posts.authorsTimeline(pulled, storePage(request)),
+    );
+    merged.catch(() => {});
+    let entries = await this.timelines.readTimeline(userId, request);
+    if (entries === null) {
+      await this.rebuild(userId);
+      entries = (await this.timelines.readTimeline(userId, request)) ?? [];
+    }
+    const exhausted = entries.length < request.limit;
+    const [hydrated, pulledPosts, continued] = await Promise.all([
+      this.hydrate(userId, entries),
+      merged,
+      exhausted ? this.pull(userId, { limit: request.limit, after: entries.at(-1) ?? request.after }) : [],
+    ]);
+    // A short page because deleted posts were filtered out still has a next page.
+    return { fetched: mergePosts(hydrated, pulledPosts, continued), more: !exhausted };
+  }
+
+  /** Post summaries for timeline entries: the shared cache first, the store for the rest. */
+  private async hydrate(userId: number, entries: TimelineEntry[]): Promise<PostSummary[]> {
+    const ids = entries.map((entry) => entry.postId);
+    const cached = await Promise.all(ids.map((id) => this.cache.recall<PostSummary>(cacheKeys.post(id))));
+    const found = new Map<string, PostSummary>();
+    for (const post of cached) if (post) found.set(post.id, post);
+    const missing = ids.filter((id) => !found.has(id));
+    if (missing.length) {
+      const loaded = await this.posts.summaries(missing);
+      await Promise.all(
+        loaded.map((post) => this.cache.remember(cacheKeys.post(post.id), post, POST_TTL_SECONDS)),
+      );
+      for (const post of loaded) found.set(post.id, post);
+    }
+    // A deleted post leaves the page at once; its job removes it from every timeline, this from this one.
+    const gone = entries.filter((entry) => !found.has(entry.postId));
+    if (gone.length)
+      await Promise.all(gone.map((entry) => this.timelines.removeFromTimelines(entry, [userId])));
+    return ids.flatMap((id) => found.get(id) ?? []);
+  }
+
+  /** The pull strategy: the reader's followees and themself, their newest posts from the store. */
+  private async pull(userId: number, request: TimelinePage): Promise<PostSummary[]> {
+    const authors = await this.authorsOf(userId);
+    return this.posts.authorsTimeline(authors, storePage(request));
+  }
+
+  /** Whom the reader follows (newest first, at most MAX_FOLLOWING), and the reader. */
+  private async authorsOf(userId: number): Promise<number[]> {
+    const ids = [userId];
+    let after: { at: number; userId: number } | undefined;
+    while (ids.length <= MAX_FOLLOWING) {
+      const edges = await this.graph.following(userId, { limit: GRAPH_PAGE, after });
+      ids.push(...edges.map((edge) => edge.userId));
+      if (edges.length < GRAPH_PAGE) break;
+      after = edges.at(-1);
+    }
+    return ids;
+  }
+
+  /**
+   * The reader's followees with more followers than the fan-out threshold: the few accounts
+   * that popular (one ranked list for everyone, from the profiles' exact counters) that the
+   * reader follows. Both lists are cached briefly; a follow or unfollow forgets the reader's.
+   */
+  private async pulledAuthors(userId: number): Promise<number[]> {
+    const key = cacheKeys.feedPulled(userId);
+    const cached = await this.cache.recall<number[]>(key);
+    if (cached) return cached;
+    const [following, popular] = await Promise.all([this.authorsOf(userId), this.popularAuthors()]);
+    const pulled = following.slice(1).filter((id) => popular.has(id));
+    await this.cache.remember(key, pulled, PULLED_TTL_SECONDS);
+    return pulled;
+  }
+
+  private async popularAuthors(): Promise<Set<number>> {
+    let ids = await this.cache.recall<number[]>(cacheKeys.feedPopular);
+    if (!ids) {
+      const ranked = await this.graph.mostFollowed(MAX_POPULAR, 0);
+      ids = ranked.filter((row) => row.followers > this.options.fanoutThreshold).map((row) => row.userId);
+      await this.cache.remember(cacheKeys.feedPopular, ids, PULLED_TTL_SECONDS);
+    }
+    return new Set(ids);
+  }
+
+  private async withLikes(userId: number, posts: PostSummary[]): Promise<TimelineItem[]> {
+    const liked = await this.posts.likedBy(
+      userId,
+      posts.map((post) => post.id),
+    );
+    return posts.map((post) => ({ ...post, user_has_liked: liked.has(post.id) }));
+  }
+
+  /** The first `limit` items and the cursor after the last of them, when more follow. */
+  private paged(userId: number, fetched: TimelineItem[], limit: number, more: boolean) {
+    const items = fetched.slice(0, limit);
+    const last = items.at(-1);
+    return {
+      items,
+      next_cursor: last && (fetched.length > limit || more) ? encodeFeedCursor(userId, entryOf(last)) : null,
+    };
+  }
+}

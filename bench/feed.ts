@@ -34,6 +34,7 @@ import type { JobsPort } from '../src/jobs/jobs.port.ts';
 import { createPostgresPosts } from '../src/posts/posts.postgres.ts';
 import { loadSql, progressBar } from './graph.ts';
 import { type LatencySummary, measure, printTable } from './measure.ts';
+import { feedOverHttp } from './support/feed-http.ts';
 
 const SEED = 2026;
 const FULL_USERS = 100_000;
@@ -340,7 +341,6 @@ export async function run() {
     for (const payload of fakePosts) {
       await timelines.removeFromTimelines({ postId: payload.post_id, at: payload.at }, active);
     }
-    console.log('\nautocannon (HTTP requests/s against a bare Fastify route): not done in this run.');
   } finally {
     if (redis && redisUrl) {
       redis.disconnect();
@@ -356,4 +356,5 @@ export async function run() {
     }
     await db.close();
   }
+  await feedOverHttp();
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createMemoryCache } from '../../src/cache/cache.memory.ts';
 import { createRedisCache } from '../../src/cache/cache.redis.ts';
 import { openRedis } from '../../src/engines/redis.ts';
-import { dropKeys, freshKeyPrefix } from '../support/stores.ts';
+import { dropKeys, freshKeyPrefix, freshRedis } from '../support/stores.ts';
 import { servers } from '../support/targets.ts';
 import { cacheContract } from './cache.contract.ts';
 
@@ -12,17 +12,8 @@ cacheContract('memory (embedded)', async () => ({ cache: createMemoryCache(), cl
 cacheContract(
   'Redis (server)',
   async () => {
-    const url = servers.redis.url as string;
-    const prefix = freshKeyPrefix();
-    const redis = openRedis(url);
-    await redis.connect();
-    return {
-      cache: createRedisCache(redis, prefix),
-      close: async () => {
-        await redis.quit();
-        await dropKeys(url, prefix);
-      },
-    };
+    const { redis, prefix, close } = await freshRedis();
+    return { cache: createRedisCache(redis, prefix), close };
   },
   servers.redis.skipReason,
 );

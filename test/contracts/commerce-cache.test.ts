@@ -2,8 +2,7 @@ import { createMemoryCarts } from '../../src/commerce/cart.memory.ts';
 import { createRedisCarts } from '../../src/commerce/cart.redis.ts';
 import { createMemoryLeaderboard } from '../../src/commerce/leaderboard.memory.ts';
 import { createRedisLeaderboard } from '../../src/commerce/leaderboard.redis.ts';
-import { openRedis } from '../../src/engines/redis.ts';
-import { dropKeys, freshKeyPrefix } from '../support/stores.ts';
+import { freshRedis } from '../support/stores.ts';
 import { servers } from '../support/targets.ts';
 import { commerceCacheContract } from './commerce-cache.contract.ts';
 
@@ -24,19 +23,13 @@ commerceCacheContract('memory (embedded)', async () => {
 commerceCacheContract(
   'Redis (server)',
   async () => {
-    const url = servers.redis.url as string;
     // Each run has its own prefix: the "flush" drops this run's keys only, never a shared Redis.
-    const prefix = freshKeyPrefix();
-    const redis = openRedis(url);
-    await redis.connect();
+    const { redis, prefix, flush, close } = await freshRedis();
     return {
       carts: createRedisCarts(redis, prefix),
       leaderboard: createRedisLeaderboard(redis, prefix),
-      flush: () => dropKeys(url, prefix),
-      close: async () => {
-        await redis.quit();
-        await dropKeys(url, prefix);
-      },
+      flush,
+      close,
     };
   },
   servers.redis.skipReason,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { openRedis } from '../../src/engines/redis.ts';
 import { createMemoryTimelines } from '../../src/feed/feed.memory.ts';
 import { createRedisTimelines } from '../../src/feed/feed.redis.ts';
-import { dropKeys, freshKeyPrefix } from '../support/stores.ts';
+import { dropKeys, freshKeyPrefix, freshRedis } from '../support/stores.ts';
 import { servers } from '../support/targets.ts';
 import { timelineContract } from './feed.contract.ts';
 
@@ -17,17 +17,11 @@ timelineContract('memory (embedded)', async () => ({
 timelineContract(
   'Redis (server)',
   async () => {
-    const url = servers.redis.url as string;
-    const prefix = freshKeyPrefix();
-    const redis = openRedis(url);
-    await redis.connect();
+    const { redis, prefix, close } = await freshRedis();
     return {
       timelines: createRedisTimelines(redis, { keyPrefix: prefix, ttlSeconds: 3600, size: SIZE }),
       size: SIZE,
-      close: async () => {
-        await redis.quit();
-        await dropKeys(url, prefix);
-      },
+      close,
     };
   },
   servers.redis.skipReason,

@@ -77,3 +77,23 @@ export async function dropKeys(redisUrl: string, prefix: string): Promise<void> 
   } while (cursor !== '0');
   await redis.quit();
 }
+
+/** A connected Redis client and a key prefix of its own; close() disconnects and drops the keys. */
+export async function freshRedis() {
+  const url = servers.redis.url;
+  if (!url) throw new Error('REDIS_URL is not set');
+  const { openRedis } = await import('../../src/engines/redis.ts');
+  const prefix = freshKeyPrefix();
+  const redis = openRedis(url);
+  await redis.connect();
+  return {
+    redis,
+    prefix,
+    /** Drops this prefix's keys only (a "flush" that never touches a shared Redis). */
+    flush: () => dropKeys(url, prefix),
+    async close() {
+      await redis.quit();
+      await dropKeys(url, prefix);
+    },
+  };
+}

@@ -35,6 +35,7 @@ import { createPostgresPosts } from '../src/posts/posts.postgres.ts';
 import { loadSql, progressBar } from './graph.ts';
 import { type LatencySummary, measure, printTable } from './measure.ts';
 import { feedOverHttp } from './support/feed-http.ts';
+import { dropBenchKeys } from './support/redis-keys.ts';
 
 const SEED = 2026;
 const FULL_USERS = 100_000;
@@ -344,15 +345,7 @@ export async function run() {
   } finally {
     if (redis && redisUrl) {
       redis.disconnect();
-      const { Redis } = await import('ioredis');
-      const raw = new Redis(redisUrl);
-      let cursor = '0';
-      do {
-        const [next, keys] = await raw.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        if (keys.length) await raw.unlink(...keys);
-        cursor = next;
-      } while (cursor !== '0');
-      await raw.quit();
+      await dropBenchKeys(redisUrl, prefix);
     }
     await db.close();
   }

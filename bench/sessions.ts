@@ -18,6 +18,7 @@ import { openPostgres } from '../src/engines/postgres.ts';
 import { openRedis } from '../src/engines/redis.ts';
 import type { SqlDatabase } from '../src/engines/sql.ts';
 import { type LatencySummary, measure, printTable } from './measure.ts';
+import { dropBenchKeys } from './support/redis-keys.ts';
 import { createScratchDatabase } from './support/scratch-database.ts';
 
 const LOOKUPS = 20_000;
@@ -93,10 +94,7 @@ export async function run() {
     }
     console.log(`${LOOKUPS} session lookups, ${CONCURRENCY} at a time (bearer token -> user id)`);
     printTable(rows, rows[0]?.name ?? '');
-    if (redis) {
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length) await redis.del(...keys);
-    }
+    if (redisUrl) await dropBenchKeys(redisUrl, prefix);
   } finally {
     for (const close of closers) await close();
   }

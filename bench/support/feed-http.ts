@@ -1,6 +1,7 @@
 // The feed through the whole server, measured with autocannon: GET /api/v1/feed on the
-// running platform (embedded stores, fanout) next to a bare Fastify route answering the
-// same 20-item JSON page (the framework's own ceiling), in the same process and run.
+// running platform (fanout; embedded stores, and PostgreSQL + Redis when their URLs are
+// set) next to a bare Fastify route answering the same 20-item JSON page (the framework's
+// own ceiling), in the same process and run.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +9,8 @@ import autocannon from 'autocannon';
 import Fastify from 'fastify';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
+import { dropBenchKeys } from './redis-keys.ts';
+import { createScratchDatabase } from './scratch-database.ts';
 
 const AUTHORS = 50;
 const POSTS_PER_AUTHOR = 20;
@@ -27,21 +30,22 @@ async function load(url: string, headers: Record<string, string> = {}) {
   };
 }
 
-export async function feedOverHttp() {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'polyglot-bench-feed-http-'));
+/** The platform on `env`, a reader following AUTHORS authors, measured against a bare route. */
+async function measureStack(label: string, env: Record<string, string>) {
   const { app, jobs } = await buildApp(
     loadConfig({
-      DATA_DIR: dataDir,
       LOG_LEVEL: 'silent',
       RATE_LIMIT_SIGNUP_PER_ADDRESS: BIG,
       RATE_LIMIT_LOGIN_PER_ADDRESS: BIG,
       RATE_LIMIT_WRITES_PER_USER: BIG,
+      ...env,
     }),
   );
   const bare = Fastify();
   try {
+    const run = Date.now().toString(36);
     const signUp = async (n: number) => {
-      const email = `feed_http_${n}@example.com`;
+      const email = `feed_http_${run}_${n}@example.com`;
       const password = 'bench password 123';
       const created = await app.inject({
         method: 'POST',
@@ -87,8 +91,8 @@ export async function feedOverHttp() {
     const feed = await load(`${address}/api/v1/feed?limit=20`, headers);
     const ceiling = await load(`${bareAddress}/page`);
     console.log(
-      `\nautocannon, ${CONNECTIONS} connections, ${SECONDS} s each, same process (embedded stores, fanout; ` +
-        `the reader follows ${AUTHORS} authors of ${POSTS_PER_AUTHOR} posts each):`,
+      `\nautocannon on ${label}, ${CONNECTIONS} connections, ${SECONDS} s each, same process ` +
+        `(fanout; the reader follows ${AUTHORS} authors of ${POSTS_PER_AUTHOR} posts each):`,
     );
     console.table({ 'GET /api/v1/feed': feed, 'bare Fastify route, same page': ceiling });
     console.log(
@@ -97,6 +101,27 @@ export async function feedOverHttp() {
   } finally {
     await bare.close();
     await app.close();
+  }
+}
+
+export async function feedOverHttp() {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'polyglot-bench-feed-http-'));
+  try {
+    await measureStack('the embedded stores (PGlite + memory)', { DATA_DIR: dataDir });
+  } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+  const { DATABASE_URL, REDIS_URL } = process.env;
+  if (!DATABASE_URL || !REDIS_URL) {
+    console.log('autocannon on PostgreSQL + Redis: skipped (set DATABASE_URL and REDIS_URL)');
+    return;
+  }
+  const scratch = await createScratchDatabase(DATABASE_URL, 'feed_http');
+  const keyPrefix = `polyglot-bench:feed-http:${process.pid}:`;
+  try {
+    await measureStack('PostgreSQL + Redis', { DATABASE_URL: scratch.url, REDIS_URL, KEY_PREFIX: keyPrefix });
+  } finally {
+    await scratch.drop();
+    await dropBenchKeys(REDIS_URL, keyPrefix);
   }
 }

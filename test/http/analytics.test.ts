@@ -10,7 +10,7 @@ import { AnalyticsRecorder } from '../../src/analytics/analytics.recorder.ts';
 import { buildApp, type Platform } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { openPglite } from '../../src/engines/pglite.ts';
-import { auth, signUp, type TestUser } from '../support/api.ts';
+import { auth, caller, signUp, type TestUser } from '../support/api.ts';
 import { buildTestApp, type TestAppOptions, testEnv } from '../support/app.ts';
 import { dropInfluxDatabase, freshInfluxUrl, freshSqlDatabase } from '../support/stores.ts';
 import { servers } from '../support/targets.ts';
@@ -55,8 +55,7 @@ for (const stack of stacks) {
       if (stack.options().env?.ANALYTICS_STORE === 'influx') await dropInfluxDatabase(influxUrl);
     });
 
-    const call = (method: string, url: string, user?: TestUser) =>
-      app.inject({ method: method as 'GET', url: `/api/v1${url}`, headers: user ? auth(user.token) : {} });
+    const call = caller(() => app);
     const create = async (user: TestUser) => {
       const res = await app.inject({
         method: 'POST',

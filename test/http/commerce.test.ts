@@ -6,20 +6,10 @@ import { v7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type Platform } from '../../src/app.ts';
 import { ConfigError, loadConfig } from '../../src/config.ts';
-import { auth, signUp, type TestUser } from '../support/api.ts';
+import { auth, caller, signUp, type TestUser } from '../support/api.ts';
 import { buildTestApp, testEnv } from '../support/app.ts';
 import { dropKeys } from '../support/stores.ts';
 import { type HttpStack, httpStacks, servers, stackTitle } from '../support/targets.ts';
-
-/** A request under /api/v1 as `user` (anonymous without one). */
-const caller =
-  (app: () => FastifyInstance) => (method: string, url: string, user?: TestUser, payload?: unknown) =>
-    app().inject({
-      method: method as 'GET',
-      url: `/api/v1${url}`,
-      headers: user ? auth(user.token) : {},
-      ...(payload === undefined ? {} : { payload: payload as object }),
-    });
 
 /**
  * A platform that can lose its cache: on Redis the run's keys are dropped (a FLUSHALL of this

@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type Platform } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
-import { auth, signUp, type TestUser } from '../support/api.ts';
+import { caller, signUp, type TestUser } from '../support/api.ts';
 import { type TestAppOptions, testEnv } from '../support/app.ts';
 import { dropKeys } from '../support/stores.ts';
 import { httpStacks, stackTitle } from '../support/targets.ts';
@@ -51,13 +51,7 @@ const stackOptions = (stack: (typeof httpStacks)[number], env: Record<string, st
     : { env };
 
 function client(app: FastifyInstance) {
-  const call = (method: string, url: string, user?: TestUser, payload?: unknown) =>
-    app.inject({
-      method: method as 'GET',
-      url: `/api/v1${url}`,
-      headers: user ? auth(user.token) : {},
-      ...(payload === undefined ? {} : { payload: payload as object }),
-    });
+  const call = caller(() => app);
   return {
     call,
     async post(user: TestUser, content: string): Promise<FeedItem> {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type Platform } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { openMongo } from '../../src/engines/mongo.ts';
-import { auth, signUp, type TestUser } from '../support/api.ts';
+import { auth, caller, signUp, type TestUser } from '../support/api.ts';
 import { buildTestApp, type TestAppOptions, testEnv } from '../support/app.ts';
 import { freshMongoDatabaseName } from '../support/stores.ts';
 import { servers } from '../support/targets.ts';
@@ -62,13 +62,7 @@ for (const stack of stacks) {
       await client.close();
     });
 
-    const call = (method: string, url: string, user?: TestUser, payload?: unknown) =>
-      app.inject({
-        method: method as 'GET',
-        url: `/api/v1${url}`,
-        headers: user ? auth(user.token) : {},
-        ...(payload === undefined ? {} : { payload: payload as object }),
-      });
+    const call = caller(() => app);
     const create = async (user: TestUser, body: Record<string, unknown> = { content: 'hello' }) => {
       const res = await call('POST', '/posts', user, body);
       expect(res.statusCode, res.body).toBe(201);

@@ -14,6 +14,16 @@ export interface TestUser {
 
 export const auth = (token: string) => ({ authorization: `Bearer ${token}` });
 
+/** Requests under /api/v1 as `user` (anonymous without one); `app` is read at each call, so it may be rebuilt. */
+export const caller =
+  (app: () => FastifyInstance) => (method: string, url: string, user?: TestUser, payload?: unknown) =>
+    app().inject({
+      method: method as 'GET',
+      url: `/api/v1${url}`,
+      headers: user ? auth(user.token) : {},
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
+
 export function newAccountBody(overrides: Record<string, unknown> = {}) {
   const n = `${process.pid}_${sequence++}_${Math.random().toString(36).slice(2, 8)}`;
   return {

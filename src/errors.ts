@@ -62,9 +62,3 @@ export class RateLimitedError extends AppError {
     });
   }
 }
-
-export class UnavailableError extends AppError {
-  constructor(role: string) {
-    super(503, 'unavailable', `the ${role} store is unreachable; try again shortly`, { role });
-  }
-}

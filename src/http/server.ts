@@ -125,5 +125,3 @@ export async function createHttpServer(config: Config) {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   return app;
 }
-
-export type HttpServer = Awaited<ReturnType<typeof createHttpServer>>;

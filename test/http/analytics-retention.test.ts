@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config.ts';
 import { openPglite } from '../../src/engines/pglite.ts';
 import { openPostgres } from '../../src/engines/postgres.ts';
 import type { SqlDatabase } from '../../src/engines/sql.ts';
-import { auth, signUp } from '../support/api.ts';
+import { caller, signUp } from '../support/api.ts';
 import { testEnv } from '../support/app.ts';
 import { dropKeys } from '../support/stores.ts';
 import { httpStacks, stackTitle } from '../support/targets.ts';
@@ -36,12 +36,7 @@ for (const stack of httpStacks) {
       });
       const first = await buildApp(loadConfig(env));
       const author = await signUp(first.app);
-      const created = await first.app.inject({
-        method: 'POST',
-        url: '/api/v1/posts',
-        headers: auth(author.token),
-        payload: { content: 'viewed long ago and lately' },
-      });
+      const created = await caller(() => first.app)('POST', '/posts', author, { content: 'viewed long ago' });
       const postId = created.json().id as string;
       const trending = async (platform: typeof first) =>
         (await platform.app.inject({ url: '/api/v1/trending?hours=72&limit=10' }))

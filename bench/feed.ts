@@ -30,7 +30,6 @@ import { FeedService } from '../src/feed/feed.service.ts';
 import { createSqlJoinFeed, FEED_JOIN_SQL, feedJoinParams } from '../src/feed/feed.sqljoin.ts';
 import { generateGraph, mulberry32 } from '../src/graph/generator.ts';
 import { createPostgresGraph } from '../src/graph/graph.postgres.ts';
-import type { JobsPort } from '../src/jobs/jobs.port.ts';
 import { createPostgresPosts } from '../src/posts/posts.postgres.ts';
 import { loadSql, progressBar } from './graph.ts';
 import { type LatencySummary, measure, printTable } from './measure.ts';
@@ -55,17 +54,6 @@ function readScale(): number {
   if (!(scale > 0 && scale <= 1)) throw new Error(`the scale must be above 0 and at most 1, got "${raw}"`);
   return scale;
 }
-
-/** A job queue that is never used: the benchmark calls the fan-out directly, to time it. */
-const noJobs: JobsPort = {
-  engine: 'pglite',
-  handle() {},
-  async enqueue() {},
-  async start() {},
-  async idle() {},
-  async close() {},
-  async ping() {},
-};
 
 /** Posts, likes, comments and sessions on top of the graph loader's users and follows. */
 async function loadFeedData(db: SqlDatabase, users: number) {
@@ -249,7 +237,7 @@ export async function run() {
     const accounts = createPostgresAccounts(db);
     const log = { warn: (object: unknown, message: string) => console.warn(message, object) };
     const service = (strategy: FeedStrategy) =>
-      new FeedService(timelines, posts, graph, accounts, cache, noJobs, createSqlJoinFeed(db), {
+      new FeedService(timelines, posts, graph, accounts, cache, createSqlJoinFeed(db), {
         strategy,
         activeDays: 30,
         fanoutThreshold: threshold,

@@ -11,6 +11,7 @@ import { recordApiRequests } from './analytics/analytics.hook.ts';
 import type { AnalyticsPort } from './analytics/analytics.port.ts';
 import { createPostgresAnalytics } from './analytics/analytics.postgres.ts';
 import { AnalyticsRecorder } from './analytics/analytics.recorder.ts';
+import { scheduleRetention } from './analytics/analytics.retention.ts';
 import { analyticsRoutes } from './analytics/analytics.routes.ts';
 import { AnalyticsService } from './analytics/analytics.service.ts';
 import { createMemoryViewDedupe } from './analytics/view-dedupe.memory.ts';
@@ -49,6 +50,9 @@ import { createHttpServer } from './http/server.ts';
 import { systemRoutes } from './http/system.routes.ts';
 import type { JobsPort } from './jobs/jobs.port.ts';
 import { createSqlJobs } from './jobs/jobs.postgres.ts';
+import type { OutboxPort } from './jobs/outbox.port.ts';
+import { createSqlOutbox } from './jobs/outbox.postgres.ts';
+import { createOutboxRelay } from './jobs/outbox.relay.ts';
 import type { PostsPort } from './posts/posts.port.ts';
 import { createPostgresPosts } from './posts/posts.postgres.ts';
 import { postsRoutes } from './posts/posts.routes.ts';
@@ -172,6 +176,17 @@ async function jobsQueue(config: Config, engines: Engines, log: FastifyBaseLogge
   return createSqlJobs(engines.sql(engine), { log });
 }
 
+/**
+ * Where follow-up work of committed writes is stored: with the store that holds the fact. The
+ * accounts' database holds profiles (and posts on SQL); MongoDB holds its posts' own.
+ */
+async function outboxes(config: Config, engines: Engines): Promise<OutboxPort[]> {
+  const sql = createSqlOutbox(engines.sql(config.stores.accounts as 'pglite' | 'postgres'));
+  if (config.stores.posts !== 'mongo') return [sql];
+  const { createMongoOutbox } = await import('./jobs/outbox.mongo.ts');
+  return [sql, createMongoOutbox(engines.mongo())];
+}
+
 export async function buildApp(config: Config) {
   const engines = await openEngines(config);
   try {
@@ -183,6 +198,13 @@ export async function buildApp(config: Config) {
     const rawCache = cacheStore(config, engines);
     const cache = bestEffort(rawCache, app.log);
     const jobs = await jobsQueue(config, engines, app.log);
+    const relay = createOutboxRelay({
+      jobs,
+      outboxes: await outboxes(config, engines),
+      log: app.log,
+      intervalMs: config.outbox.relayIntervalMs,
+      leaseSeconds: config.outbox.leaseSeconds,
+    });
     const analyticsPort = await analyticsStore(config, engines);
     // Every API request is recorded from here on, into a bounded buffer written in batches.
     const recorder = new AnalyticsRecorder(analyticsPort, { log: app.log });
@@ -195,7 +217,7 @@ export async function buildApp(config: Config) {
       cache,
       sessions,
       config.profileCacheTtlSeconds,
-      jobs,
+      relay,
       commercePort,
     );
     const feed = new FeedService(
@@ -204,17 +226,17 @@ export async function buildApp(config: Config) {
       graphPort,
       accountsPort,
       cache,
-      jobs,
       // config.ts allows sqljoin only with posts and graph on one SQL database.
       config.feed.strategy === 'sqljoin'
         ? createSqlJoinFeed(engines.sql(config.stores.posts as 'pglite' | 'postgres'))
         : undefined,
       { ...config.feed, log: app.log },
     );
-    feed.registerJobs(jobs);
+    // Reactions stored in an outbox are handled through the relay, which removes each once done.
+    feed.registerJobs(relay);
     const graph = new GraphService(graphPort, accountsPort, cache, feed.followChanged);
-    const posts = new PostsService(postsPort, accountsPort, cache, feed.postEvents);
-    jobs.handle(PROFILE_CHANGED_JOB, (payload) => posts.refreshAuthorCopies(payload));
+    const posts = new PostsService(postsPort, accountsPort, cache, { events: feed.postEvents, relay });
+    relay.handle(PROFILE_CHANGED_JOB, (payload) => posts.refreshAuthorCopies(payload));
     const auth = authHooks(sessions, limiter);
     const commerceCache = commerceCaches(config, engines);
     const commerce = new CommerceService(commercePort, commerceCache.leaderboard, accountsPort, {
@@ -253,16 +275,20 @@ export async function buildApp(config: Config) {
       app.log,
     );
     await app.register(analyticsRoutes, { prefix: '/api/v1', analytics, auth });
-    // Handlers are registered by now: start working, including on jobs an earlier run left.
-    await jobs.start();
+    // Handlers are registered by now: start working, including on jobs and outbox entries an earlier run left.
+    await relay.start();
+    const retention = scheduleRetention(analyticsPort, config.analyticsRetention, app.log);
+    void retention.runOnce();
     // Fastify has stopped taking requests by onClose: finish due jobs, then close the engines.
     app.addHook('onClose', async () => {
-      await jobs.close();
+      await retention.stop();
+      await relay.close();
       // The events still buffered are written before their store closes.
       await recorder.close();
       await engines.close();
     });
-    return { app, probes, jobs, analytics: recorder };
+    // `jobs` is the relay: its idle() also waits for the outbox's entries to be handled.
+    return { app, probes, jobs: relay, analytics: recorder, retention };
   } catch (error) {
     await engines.close();
     throw error;

@@ -2,6 +2,7 @@
 // Every variable the platform reads is named in KNOWN_VARIABLES; a bad value
 // stops the process with one line naming the variable (ConfigError).
 import path from 'node:path';
+import { VIEWS_RETENTION_HOURS } from './analytics/analytics.port.ts';
 
 export const ROLES = ['accounts', 'commerce', 'posts', 'graph', 'cache', 'jobs', 'analytics'] as const;
 export type Role = (typeof ROLES)[number];
@@ -86,6 +87,23 @@ export interface Config {
   /** Record every API request (route, method, status, time) for /metrics/endpoints; on by default. */
   recordApiRequests: boolean;
   feed: FeedConfig;
+  outbox: OutboxConfig;
+  analyticsRetention: AnalyticsRetention;
+}
+
+export interface OutboxConfig {
+  /** How often entries whose relay failed, or whose job did not complete within the lease, are relayed again. */
+  relayIntervalMs: number;
+  /** An entry relayed but not completed within this many seconds is relayed again. */
+  leaseSeconds: number;
+}
+
+/** How long the SQL analytics tables keep events (InfluxDB's retention policies do it there). */
+export interface AnalyticsRetention {
+  viewsHours: number;
+  requestsDays: number;
+  /** How often expired events are deleted. */
+  intervalSeconds: number;
 }
 
 /** How home feeds are built: fan-out on write (default), pull on read, or the seed's SQL join. */
@@ -123,6 +141,11 @@ export const KNOWN_VARIABLES = [
   'FEED_STRATEGY',
   'FEED_ACTIVE_DAYS',
   'FEED_FANOUT_THRESHOLD',
+  'OUTBOX_RELAY_INTERVAL_MS',
+  'OUTBOX_LEASE_SECONDS',
+  'ANALYTICS_VIEWS_RETENTION_HOURS',
+  'ANALYTICS_REQUESTS_RETENTION_DAYS',
+  'ANALYTICS_RETENTION_INTERVAL_SECONDS',
 ] as const;
 
 export class ConfigError extends Error {
@@ -292,5 +315,14 @@ export function loadConfig(env: Env = process.env): Config {
     mongoWriteConcern: readWriteConcern(env, 'MONGODB_WRITE_CONCERN'),
     recordApiRequests: readBoolean(env, 'ANALYTICS_RECORD_REQUESTS', true),
     feed: readFeed(env, stores),
+    outbox: {
+      relayIntervalMs: readInteger(env, 'OUTBOX_RELAY_INTERVAL_MS', 5000, 50, 3_600_000),
+      leaseSeconds: readInteger(env, 'OUTBOX_LEASE_SECONDS', 60, 1, 86_400),
+    },
+    analyticsRetention: {
+      viewsHours: readInteger(env, 'ANALYTICS_VIEWS_RETENTION_HOURS', VIEWS_RETENTION_HOURS, 1, 24 * 3650),
+      requestsDays: readInteger(env, 'ANALYTICS_REQUESTS_RETENTION_DAYS', 30, 1, 3650),
+      intervalSeconds: readInteger(env, 'ANALYTICS_RETENTION_INTERVAL_SECONDS', 3600, 1, 86_400),
+    },
   };
 }

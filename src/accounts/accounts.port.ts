@@ -1,5 +1,6 @@
 // The accounts role: users, their profiles and credentials, and sessions of record.
 // Records are shaped as the API returns them (snake_case), so routes pass them through.
+import type { Reaction } from '../jobs/outbox.port.ts';
 
 /** The caller's own account (`POST /accounts`, `GET /me`). Never carries the password hash. */
 export interface Account {
@@ -72,7 +73,12 @@ export interface AccountsPort {
   publicProfile(userId: number): Promise<PublicProfile | null>;
   /** Case-insensitive. */
   findCredentials(email: string): Promise<Credentials | null>;
-  updateProfile(userId: number, changes: ProfileChanges): Promise<Account | null>;
+  /** Applies the changes and stores `reactions` (follow-up work) in the same transaction. */
+  updateProfile(
+    userId: number,
+    changes: ProfileChanges,
+    reactions?: readonly Reaction[],
+  ): Promise<Account | null>;
   changePasswordHash(userId: number, passwordHash: string): Promise<void>;
   /** Handle or name starting with, or resembling, the query; best matches first. */
   searchPeople(query: string, limit: number): Promise<ProfileSummary[]>;

@@ -1,5 +1,6 @@
 // The accounts role on PostgreSQL (PGlite or a server): plain parameterised SQL.
 import type { SqlClient, SqlDatabase } from '../engines/sql.ts';
+import { recordReactions } from '../jobs/outbox.postgres.ts';
 import type {
   Account,
   AccountsPort,
@@ -125,9 +126,10 @@ export function createPostgresAccounts(db: SqlDatabase) {
       return row ? { userId: row.id, passwordHash: row.password_hash } : null;
     },
 
-    async updateProfile(userId, changes) {
-      const [row] = await db.query<AccountRow>(
-        `WITH p AS (
+    updateProfile: (userId, changes, reactions = []) =>
+      db.transaction(async (tx) => {
+        const [row] = await tx.query<AccountRow>(
+          `WITH p AS (
            UPDATE user_profiles SET
              name = COALESCE($2, name),
              bio = COALESCE($3, bio),
@@ -137,16 +139,19 @@ export function createPostgresAccounts(db: SqlDatabase) {
            RETURNING *
          )
          SELECT ${ACCOUNT_COLUMNS} FROM p JOIN users u ON u.id = p.user_id`,
-        [
-          userId,
-          changes.name ?? null,
-          changes.bio ?? null,
-          changes.avatar_url ?? null,
-          'avatar_url' in changes,
-        ],
-      );
-      return row ? toAccount(row) : null;
-    },
+          [
+            userId,
+            changes.name ?? null,
+            changes.bio ?? null,
+            changes.avatar_url ?? null,
+            'avatar_url' in changes,
+          ],
+        );
+        if (!row) return null;
+        // The follow-up work (author copies) commits with the change, or neither does.
+        await recordReactions(tx, reactions);
+        return toAccount(row);
+      }),
 
     async changePasswordHash(userId, passwordHash) {
       await db.query('UPDATE users SET password_hash = $2 WHERE id = $1', [userId, passwordHash]);

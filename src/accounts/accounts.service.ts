@@ -3,7 +3,7 @@
 import { randomInt } from 'node:crypto';
 import { type CachePort, cacheKeys } from '../cache/cache.port.ts';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
-import type { JobsPort } from '../jobs/jobs.port.ts';
+import type { OutboxRelaying } from '../jobs/outbox.relay.ts';
 import type {
   Account,
   AccountsPort,
@@ -72,7 +72,7 @@ export class AccountsService {
     private readonly cache: CachePort,
     private readonly sessions: SessionsService,
     private readonly profileTtlSeconds: number,
-    private readonly jobs: Pick<JobsPort, 'enqueue'>,
+    private readonly relay: OutboxRelaying,
     private readonly orders: OrderCounter,
   ) {}
 
@@ -110,14 +110,18 @@ export class AccountsService {
   }
 
   async updateMe(userId: number, changes: ProfileChanges): Promise<Account> {
-    const account = await this.accounts.updateProfile(userId, changes);
+    // A new name or avatar must reach the copies: the job is stored with the change (outbox)
+    // and runs after the commit, so it reads the new profile; a queue that is down delays it.
+    const copiesChange = 'name' in changes || 'avatar_url' in changes;
+    const account = await this.accounts.updateProfile(
+      userId,
+      changes,
+      copiesChange ? [{ kind: PROFILE_CHANGED_JOB, payload: { user_id: userId } }] : [],
+    );
     if (!account) throw new NotFoundError('account');
+    if (copiesChange) this.relay.relayNow();
     // Invalidate after the write commits, so the next read loads the new profile.
     await this.cache.forget(cacheKeys.profile(userId));
-    // After the commit, so the job reads the new profile; it updates the copies eventually.
-    if ('name' in changes || 'avatar_url' in changes) {
-      await this.jobs.enqueue(PROFILE_CHANGED_JOB, { user_id: userId });
-    }
     return account;
   }
 

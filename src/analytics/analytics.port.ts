@@ -39,6 +39,12 @@ export interface EndpointBucket {
   p99_ms: number;
 }
 
+/** How long events are kept, in seconds. */
+export interface Retention {
+  viewsSeconds: number;
+  requestsSeconds: number;
+}
+
 export interface AnalyticsPort {
   readonly engine: 'pglite' | 'postgres' | 'influx';
   recordRequests(batch: readonly RequestEvent[]): Promise<void>;
@@ -47,6 +53,11 @@ export interface AnalyticsPort {
   trending(hours: number, limit: number): Promise<TrendingEntry[]>;
   /** Per route and method, per bucket of `everySeconds`, over the last `windowSeconds`; oldest bucket first. */
   endpointMetrics(windowSeconds: number, everySeconds: number): Promise<EndpointBucket[]>;
+  /**
+   * Deletes the events older than their retention, in batches, and says how many went.
+   * Absent where the engine expires events by itself (InfluxDB's retention policies).
+   */
+  deleteExpired?(retention: Retention): Promise<{ views: number; requests: number }>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

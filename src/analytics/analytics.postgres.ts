@@ -1,6 +1,7 @@
 // The analytics role on PostgreSQL (PGlite or a server): append-only event tables with BRIN
 // time indexes (see the migration), batches inserted as arrays through unnest (one statement
-// per batch, whatever its size), and time buckets made by date_bin.
+// per batch, whatever its size), and time buckets made by date_bin. Expired events are
+// deleted in batches of DELETE_BATCH rows, found through the BRIN time index.
 import type { SqlDatabase } from '../engines/sql.ts';
 import type { AnalyticsPort, EndpointBucket, TrendingEntry } from './analytics.port.ts';
 
@@ -8,7 +9,34 @@ interface BucketRow extends Omit<EndpointBucket, 'bucket'> {
   bucket: Date;
 }
 
+/** Rows per DELETE: short statements, so a large backlog never holds locks or WAL for long. */
+export const DELETE_BATCH = 10_000;
+
 export function createPostgresAnalytics(db: SqlDatabase) {
+  /**
+   * Deletes the table's rows older than `seconds`, batch after batch until none is left. The
+   * rows of a batch are locked with SKIP LOCKED, so processes pruning at once split the work
+   * instead of queueing on each other, and a repeated run finds nothing to do. The tables have
+   * no key: a batch is named by its rows' physical addresses (ctid), valid while they are locked.
+   */
+  async function deleteOlderThan(table: 'analytics_views' | 'analytics_requests', seconds: number) {
+    let deleted = 0;
+    for (;;) {
+      const [row] = await db.query<{ n: number }>(
+        `WITH gone AS (
+           DELETE FROM ${table} WHERE ctid = ANY(ARRAY(
+             SELECT ctid FROM ${table} WHERE at < now() - make_interval(secs => $1)
+             LIMIT $2 FOR UPDATE SKIP LOCKED))
+           RETURNING 1)
+         SELECT count(*)::int AS n FROM gone`,
+        [seconds, DELETE_BATCH],
+      );
+      const n = row?.n ?? 0;
+      deleted += n;
+      if (n < DELETE_BATCH) return deleted;
+    }
+  }
+
   return {
     engine: db.engine,
 
@@ -65,6 +93,12 @@ export function createPostgresAnalytics(db: SqlDatabase) {
         [windowSeconds, everySeconds],
       );
       return rows.map((row) => ({ ...row, bucket: row.bucket.toISOString() }));
+    },
+
+    async deleteExpired({ viewsSeconds, requestsSeconds }) {
+      const views = await deleteOlderThan('analytics_views', viewsSeconds);
+      const requests = await deleteOlderThan('analytics_requests', requestsSeconds);
+      return { views, requests };
     },
 
     ping: () => db.ping(),

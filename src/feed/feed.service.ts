@@ -15,8 +15,9 @@ import type { FeedStrategy } from '../config.ts';
 import type { GraphPort } from '../graph/graph.port.ts';
 import { cursorNotIssued, decodeCursorFields, encodeCursorFields } from '../http/cursors.ts';
 import type { JobPayload, JobsPort } from '../jobs/jobs.port.ts';
+import type { Reaction } from '../jobs/outbox.port.ts';
 import type { PageRequest, PostSummary, PostsPort } from '../posts/posts.port.ts';
-import type { PostEvents, TimelineItem } from '../posts/posts.service.ts';
+import type { PostEvents, PostFact, TimelineItem } from '../posts/posts.service.ts';
 import {
   newestFirst,
   TIMELINE_SIZE,
@@ -110,40 +111,33 @@ export class FeedService {
     private readonly graph: GraphPort,
     private readonly accounts: AccountsPort,
     private readonly cache: CachePort,
-    private readonly jobs: JobsPort,
     private readonly sqlJoin: SqlJoinFeed | undefined,
     private readonly options: FeedOptions,
   ) {
     if (options.strategy === 'sqljoin' && !sqlJoin) throw new Error('the sqljoin feed needs its SQL adapter');
   }
 
-  registerJobs(jobs: JobsPort): void {
+  registerJobs(jobs: Pick<JobsPort, 'handle'>): void {
     jobs.handle(FEED_FANOUT_JOB, async (payload) => {
       await this.fanOut(payload);
     });
     jobs.handle(FEED_REMOVE_JOB, (payload) => this.removeEverywhere(payload));
   }
 
-  /** The posts service's hooks: after a post is created or deleted, a job updates the timelines. */
+  /**
+   * The posts service's events: the work stored with a post's creation or deletion, in its
+   * transaction, and run as a job once it committed (a job that cannot be lost with the queue).
+   */
   readonly postEvents: PostEvents = {
-    created: async (post) => {
-      if (this.options.strategy !== 'fanout') return;
-      await this.jobs.enqueue(FEED_FANOUT_JOB, {
-        post_id: post.id,
-        author_id: post.author.id,
-        at: entryOf(post).at,
-      });
-    },
-    deleted: async (post) => {
-      // Pages filter a deleted post at hydration at once; the job only tidies the timelines.
-      if (this.options.strategy !== 'fanout') return;
-      await this.jobs.enqueue(FEED_REMOVE_JOB, {
-        post_id: post.id,
-        author_id: post.author.id,
-        at: entryOf(post).at,
-      });
-    },
+    created: (post) => this.timelineJob(FEED_FANOUT_JOB, post),
+    // Pages filter a deleted post at hydration at once; the job only tidies the timelines.
+    deleted: (post) => this.timelineJob(FEED_REMOVE_JOB, post),
   };
+
+  private timelineJob(kind: string, post: PostFact): Reaction[] {
+    if (this.options.strategy !== 'fanout') return [];
+    return [{ kind, payload: { post_id: post.id, author_id: post.author.id, at: entryOf(post).at } }];
+  }
 
   /**
    * The graph service's hook. A follow or unfollow drops the follower's timeline: its next read

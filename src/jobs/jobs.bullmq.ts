@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { Queue, Worker } from 'bullmq';
 import type { FastifyBaseLogger } from 'fastify';
 import { Redis } from 'ioredis';
-import { JOB_KIND, type JobHandler, type JobsPort, MAX_ATTEMPTS } from './jobs.port.ts';
+import { assertJobKey, JOB_KIND, type JobHandler, type JobsPort, MAX_ATTEMPTS } from './jobs.port.ts';
 
 const QUEUE = 'jobs';
 
@@ -49,9 +49,12 @@ export function createBullJobs({ url, keyPrefix, log, concurrency = 8 }: BullJob
       if (!JOB_KIND.test(kind)) throw new Error(`invalid job kind "${kind}"`);
       handlers.set(kind, handler);
     },
-    async enqueue(kind, payload) {
+    async enqueue(kind, payload, { key } = {}) {
+      assertJobKey(key);
       await connected();
       await queue.add(kind, payload, {
+        // BullMQ ignores an add whose job id exists (waiting, active, delayed or kept as failed).
+        ...(key ? { jobId: key } : {}),
         attempts: MAX_ATTEMPTS,
         backoff: { type: 'exponential', delay: 1000 },
         removeOnComplete: true,

@@ -5,6 +5,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { SqlDatabase } from '../engines/sql.ts';
 import {
+  assertJobKey,
   JOB_KIND,
   type JobHandler,
   type JobPayload,
@@ -112,8 +113,14 @@ export function createSqlJobs(
       if (!JOB_KIND.test(kind)) throw new Error(`invalid job kind "${kind}"`);
       handlers.set(kind, handler);
     },
-    async enqueue(kind, payload) {
-      await db.query('INSERT INTO jobs (kind, payload) VALUES ($1, $2)', [kind, JSON.stringify(payload)]);
+    async enqueue(kind, payload, { key } = {}) {
+      assertJobKey(key);
+      // A key already stored (waiting, running, retrying or set aside) keeps its one job.
+      await db.query(
+        `INSERT INTO jobs (kind, payload, key) VALUES ($1, $2, $3)
+         ON CONFLICT (key) WHERE key IS NOT NULL DO NOTHING`,
+        [kind, JSON.stringify(payload), key ?? null],
+      );
       wake?.();
     },
     async start() {

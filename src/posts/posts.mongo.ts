@@ -7,6 +7,7 @@
 // operator (the driver has no sanitiser).
 import { type ClientSession, type Filter, MongoServerError } from 'mongodb';
 import { type MongoConnection, pingMongo } from '../engines/mongo.ts';
+import { createOutboxIndexes, recordReactions } from '../jobs/outbox.mongo.ts';
 import { patched } from './documents.ts';
 import {
   type Attributes,
@@ -129,6 +130,8 @@ export async function createMongoPosts(connection: MongoConnection) {
     // One like per user and post: what makes a like idempotent. It also answers "which of
     // these posts has this user liked" ({post_id: {$in}, user_id}).
     likes.createIndexes([{ key: { post_id: 1, user_id: 1 }, name: 'post_likes_unique', unique: true }]),
+    // Also creates the collection: a transaction's first insert need not (MongoDB < 4.4 cannot).
+    createOutboxIndexes(db),
   ]);
 
   /** Runs `work` in one multi-document transaction; the driver retries it on transient conflicts. */
@@ -187,7 +190,7 @@ export async function createMongoPosts(connection: MongoConnection) {
     engine: 'mongo',
     keepsProfileCounts: false,
 
-    async createPost(post) {
+    async createPost(post, reactions = []) {
       const document: PostDocument = {
         _id: post.id,
         author: copyOf(post.author),
@@ -199,7 +202,11 @@ export async function createMongoPosts(connection: MongoConnection) {
         stats: { likes: 0, comments: 0, shares: 0 },
         comments: [],
       };
-      await posts.insertOne(document);
+      // The post and its follow-up work (the outbox entries) commit together or not at all.
+      await inTransaction(async (session) => {
+        await posts.insertOne(document, { session });
+        await recordReactions(db, session, reactions);
+      });
       return postOf(document);
     },
 
@@ -226,12 +233,13 @@ export async function createMongoPosts(connection: MongoConnection) {
         return updated ? postOf(updated) : null;
       }),
 
-    async deletePost(id) {
+    async deletePost(id, reactions = []) {
       return inTransaction(async (session) => {
         const { deletedCount } = await posts.deleteOne(byId(id), { session });
         if (deletedCount === 0) return false;
         await comments.deleteMany({ post_id: { $eq: id } }, { session });
         await likes.deleteMany({ post_id: { $eq: id } }, { session });
+        await recordReactions(db, session, reactions);
         return true;
       });
     },

@@ -2,6 +2,7 @@
 // pattern), every comment in its own collection/table, and likes one row per liker.
 // Records are shaped as the API returns them (snake_case, ISO timestamps), so routes pass
 // them through. Ids and timestamps come from the service, so every adapter stores the same.
+import type { Reaction } from '../jobs/outbox.port.ts';
 
 /** The author's profile summary, copied into each post and comment (denormalised, as the seed does). */
 export interface AuthorCopy {
@@ -100,12 +101,16 @@ export interface PostsPort {
    */
   readonly keepsProfileCounts: boolean;
 
-  createPost(post: NewPost): Promise<Post>;
+  /** Stores the post and, in the same transaction, the follow-up work to run once it committed. */
+  createPost(post: NewPost, reactions?: readonly Reaction[]): Promise<Post>;
   getPost(id: string): Promise<Post | null>;
   /** Applies the merge patch atomically; null when there is no such post. */
   updatePost(id: string, patch: PostPatch, updatedAt: Date): Promise<Post | null>;
-  /** Deletes the post with its comments and likes. True only when this call deleted it. */
-  deletePost(id: string): Promise<boolean>;
+  /**
+   * Deletes the post with its comments and likes, and stores `reactions` in the same
+   * transaction. True only when this call deleted it (otherwise no reaction is stored).
+   */
+  deletePost(id: string, reactions?: readonly Reaction[]): Promise<boolean>;
 
   /**
    * Stores the comment, embeds it in the post's newest-50 subset and increments

@@ -4,6 +4,7 @@
 // so concurrent comments and likes on one post queue up instead of losing updates.
 import { adjustPostsCountIn } from '../accounts/accounts.postgres.ts';
 import type { SqlClient, SqlDatabase } from '../engines/sql.ts';
+import { recordReactions } from '../jobs/outbox.postgres.ts';
 import { patched } from './documents.ts';
 import {
   type AuthorCopy,
@@ -122,7 +123,7 @@ export function createPostgresPosts(db: SqlDatabase) {
     engine: db.engine,
     keepsProfileCounts: true,
 
-    createPost: (post) =>
+    createPost: (post, reactions = []) =>
       db.transaction(async (tx) => {
         const document: StoredDocument = {
           author: post.author,
@@ -138,6 +139,7 @@ export function createPostgresPosts(db: SqlDatabase) {
           [post.id, post.author.id, post.created_at.toISOString(), JSON.stringify(document)],
         );
         await adjustPostsCountIn(tx, post.author.id, 1);
+        await recordReactions(tx, reactions);
         return toPost(row as PostRow);
       }),
 
@@ -163,7 +165,7 @@ export function createPostgresPosts(db: SqlDatabase) {
         return toPost(row as PostRow);
       }),
 
-    deletePost: (id) =>
+    deletePost: (id, reactions = []) =>
       db.transaction(async (tx) => {
         // Comments and likes go with it (ON DELETE CASCADE), in this transaction.
         const [row] = await tx.query<{ author_id: number }>(
@@ -172,6 +174,7 @@ export function createPostgresPosts(db: SqlDatabase) {
         );
         if (!row) return false;
         await adjustPostsCountIn(tx, row.author_id, -1);
+        await recordReactions(tx, reactions);
         return true;
       }),
 

@@ -7,6 +7,8 @@ import type { AccountsPort } from '../accounts/accounts.port.ts';
 import { type CachePort, cacheKeys } from '../cache/cache.port.ts';
 import { ForbiddenError, NotFoundError } from '../errors.ts';
 import type { JobPayload } from '../jobs/jobs.port.ts';
+import type { Reaction } from '../jobs/outbox.port.ts';
+import type { OutboxRelaying } from '../jobs/outbox.relay.ts';
 import { nextCursor, type PostList, pageRequest } from './cursors.ts';
 import { assertAttributes } from './documents.ts';
 import type {
@@ -34,10 +36,22 @@ export interface ListPage<Item> {
 /** A timeline item: the post without comments, plus user_has_liked for a signed-in caller. */
 export type TimelineItem = PostSummary & { user_has_liked?: boolean };
 
-/** What other parts (the home feed) do when a post appears or goes; called after the change committed. */
+/** What other parts react to: a post as it appeared or went. */
+export type PostFact = Pick<PostSummary, 'id' | 'author' | 'created_at'>;
+
+/**
+ * The follow-up work other parts (the home feed) want when a post appears or goes. It is
+ * stored with the change, in its transaction (the outbox), and runs as jobs after it committed.
+ */
 export interface PostEvents {
-  created(post: PostSummary): Promise<void>;
-  deleted(post: PostSummary): Promise<void>;
+  created(post: PostFact): Reaction[];
+  deleted(post: PostFact): Reaction[];
+}
+
+export interface PostsFollowUp {
+  events: PostEvents;
+  /** Relays the stored follow-up work at once, in the background. */
+  relay: OutboxRelaying;
 }
 
 export class PostsService {
@@ -45,22 +59,32 @@ export class PostsService {
     private readonly posts: PostsPort,
     private readonly accounts: AccountsPort,
     private readonly cache: CachePort,
-    private readonly events?: PostEvents,
+    private readonly followUp?: PostsFollowUp,
   ) {}
 
   async create(userId: number, input: NewPostInput): Promise<Post> {
     const attributes = input.attributes ?? {};
     assertAttributes(attributes);
-    const post = await this.posts.createPost({
+    const fact: PostFact = {
       id: v7(),
       author: await this.authorCopy(userId),
-      content: input.content,
-      media_urls: input.media_urls ?? [],
-      attributes,
-      created_at: new Date(),
-    });
-    await this.afterPostCountChange(userId, 1, () => this.posts.deletePost(post.id));
-    await this.events?.created(post);
+      created_at: new Date().toISOString(),
+    };
+    const post = await this.posts.createPost(
+      {
+        ...fact,
+        content: input.content,
+        media_urls: input.media_urls ?? [],
+        attributes,
+        created_at: new Date(fact.created_at),
+      },
+      this.followUp?.events.created(fact),
+    );
+    // Taking the post back also takes back what its creation set off (the fan-out).
+    await this.afterPostCountChange(userId, 1, () =>
+      this.posts.deletePost(post.id, this.followUp?.events.deleted(fact)),
+    );
+    this.followUp?.relay.relayNow();
     return post;
   }
 
@@ -83,11 +107,13 @@ export class PostsService {
   async delete(userId: number, postId: string): Promise<void> {
     const post = await this.ownPost(userId, postId, 'delete');
     // A concurrent DELETE may have won: only the call that deleted the post counts it.
-    if (!(await this.posts.deletePost(postId))) throw new NotFoundError('post');
+    if (!(await this.posts.deletePost(postId, this.followUp?.events.deleted(post)))) {
+      throw new NotFoundError('post');
+    }
+    this.followUp?.relay.relayNow();
     // A failed counter update cannot bring the comments back; it is logged by the caller's 500.
     await this.forgetPost(postId);
     await this.afterPostCountChange(post.author.id, -1);
-    await this.events?.deleted(post);
   }
 
   async addComment(userId: number, postId: string, text: string): Promise<Comment> {

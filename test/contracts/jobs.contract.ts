@@ -93,6 +93,29 @@ export function jobsContract(name: string, open: () => Promise<JobsHarness>, ski
       expect(done).toBe(20);
     });
 
+    it('stores a keyed job once while it waits, and takes the key again once it completed', async () => {
+      const producer = worker();
+      await producer.enqueue('contract.keyed', { n: 1 }, { key: 'outbox-contract-1' });
+      await producer.enqueue('contract.keyed', { n: 2 }, { key: 'outbox-contract-1' });
+      await producer.enqueue('contract.keyed', { n: 3 }, { key: 'outbox-contract-2' });
+      const seen: JobPayload[] = [];
+      const jobs = worker();
+      jobs.handle('contract.keyed', async (payload) => {
+        seen.push(payload);
+      });
+      await jobs.start();
+      await jobs.idle();
+      expect(seen.map((payload) => payload.n).sort()).toEqual([1, 3]);
+      await jobs.enqueue('contract.keyed', { n: 4 }, { key: 'outbox-contract-1' });
+      await jobs.idle();
+      expect(seen.map((payload) => payload.n).sort()).toEqual([1, 3, 4]);
+    });
+
+    it('refuses a malformed job key', async () => {
+      await expect(worker().enqueue('contract.keyed', {}, { key: 'a:b' })).rejects.toThrow(/invalid job key/);
+      await expect(worker().enqueue('contract.keyed', {}, { key: '42' })).rejects.toThrow(/invalid job key/);
+    });
+
     it('refuses a malformed job kind', () => {
       expect(() => worker().handle('Not A Kind', async () => {})).toThrow(/invalid job kind/);
     });

@@ -2,6 +2,7 @@
 // times are made here as the service makes them (UUIDv7, now), so no assertion is about a time.
 import { v7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OutboxPort } from '../../src/jobs/outbox.port.ts';
 import {
   type AuthorCopy,
   type Comment,
@@ -17,6 +18,8 @@ export interface PostsHarness {
   newAuthors(count: number): Promise<AuthorCopy[]>;
   /** The author's profile posts count, where the adapter keeps it (keepsProfileCounts). */
   postsCount?(userId: number): Promise<number>;
+  /** The outbox of the store that holds the posts, where their follow-up work is stored. */
+  outbox: OutboxPort;
   close(): Promise<void>;
 }
 
@@ -263,6 +266,30 @@ export function postsContract(name: string, open: () => Promise<PostsHarness>, s
           fans.flatMap((fan) => [posts.unlike(input.id, fan.id), posts.unlike(input.id, fan.id)]),
         );
         expect((await posts.getPost(input.id))?.stats.likes).toBe(0);
+      });
+
+      it('stores follow-up work with the post created or deleted, and none when the write fails', async () => {
+        const by = await author();
+        const before = await harness.outbox.pending();
+        const input = newPost(by);
+        const work = (kind: string) => [{ kind, payload: { post_id: input.id } }];
+        await posts.createPost(input, work('contract.created'));
+        expect(await harness.outbox.pending()).toBe(before + 1);
+        // The same id again: the insert fails, and its transaction takes the work back with it.
+        await expect(posts.createPost(input, work('contract.created'))).rejects.toThrow();
+        expect(await harness.outbox.pending()).toBe(before + 1);
+        expect(await posts.deletePost(input.id, work('contract.deleted'))).toBe(true);
+        expect(await posts.deletePost(input.id, work('contract.deleted'))).toBe(false);
+        expect(await harness.outbox.pending()).toBe(before + 2);
+        const claimed = await harness.outbox.claimDue(10, 60);
+        expect(claimed.map((entry) => [entry.kind, entry.payload]).sort()).toEqual([
+          ['contract.created', { post_id: input.id }],
+          ['contract.deleted', { post_id: input.id }],
+        ]);
+        // Claimed: not due again until the lease ends, and still pending until completed.
+        expect(await harness.outbox.claimDue(10, 60)).toEqual([]);
+        for (const entry of claimed) await harness.outbox.complete(entry.id);
+        expect(await harness.outbox.pending()).toBe(before);
       });
 
       it('deletes a post with its comments and likes, once', async () => {

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { AccountsPort } from '../../src/accounts/accounts.port.ts';
 import { createPostgresAccounts } from '../../src/accounts/accounts.postgres.ts';
 import { databaseInUrl, openMongo } from '../../src/engines/mongo.ts';
+import { createMongoOutbox } from '../../src/jobs/outbox.mongo.ts';
+import { createSqlOutbox } from '../../src/jobs/outbox.postgres.ts';
 import { decodePostCursor, encodePostCursor } from '../../src/posts/cursors.ts';
 import { attributesProblem, mergePatch } from '../../src/posts/documents.ts';
 import { createMongoPosts } from '../../src/posts/posts.mongo.ts';
@@ -40,6 +42,7 @@ const sqlHarness = (engine: SqlEngine) => async (): Promise<PostsHarness> => {
     posts: createPostgresPosts(db),
     newAuthors: (count) => makeAuthors(accounts, count),
     postsCount: async (userId) => (await accounts.publicProfile(userId))?.counts.posts ?? -1,
+    outbox: createSqlOutbox(db),
     close: () => db.close(),
   };
 };
@@ -57,6 +60,7 @@ postsContract(
     let next = 1;
     return {
       posts: await createMongoPosts(connection),
+      outbox: createMongoOutbox(connection),
       newAuthors: async (count) =>
         Array.from({ length: count }, () => {
           const id = next++;

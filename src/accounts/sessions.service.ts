@@ -49,7 +49,10 @@ export class SessionsService {
     await this.limiter.check('failedLoginPerEmail', emailKey);
 
     const credentials = await this.accounts.findCredentials(email);
-    if (!credentials || !(await verifyPassword(credentials.passwordHash, password))) {
+    // Verified first and always (against a decoy hash when the email is unknown): an unknown
+    // email must cost the same argon2 verification as a wrong password, or timing tells them apart.
+    const verified = await verifyPassword(credentials?.passwordHash, password);
+    if (!credentials || !verified) {
       await this.limiter.hit('failedLoginPerEmailAndAddress', `${emailKey} ${address}`);
       await this.limiter.hit('failedLoginPerEmail', emailKey);
       throw new UnauthorizedError('wrong email or password');

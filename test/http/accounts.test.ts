@@ -1,7 +1,17 @@
 // Accounts, sessions and profiles through the real HTTP stack, on the embedded
 // default and on the real PostgreSQL + Redis.
+
+// The real argon2, watched: a test counts the password verifications a log-in runs.
+vi.mock('@node-rs/argon2', async (original) => {
+  const real = await original<typeof import('@node-rs/argon2')>();
+  return { ...real, verify: vi.fn(real.verify) };
+});
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+
+import * as argon2 from '@node-rs/argon2';
 import type { FastifyInstance } from 'fastify';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { auth, newAccountBody, signUp } from '../support/api.ts';
 import { buildTestApp } from '../support/app.ts';
 import { httpStacks, stackTitle } from '../support/targets.ts';
@@ -124,6 +134,30 @@ for (const stack of httpStacks) {
         expect(wrongPassword.statusCode).toBe(401);
         expect(wrongEmail.statusCode).toBe(401);
         expect(wrongEmail.body).toBe(wrongPassword.body);
+      });
+
+      it('runs an argon2 verification for an unknown email too, so timing does not reveal accounts', async () => {
+        const user = await signUp(app);
+        const verify = vi.mocked(argon2.verify);
+        const timed = async (email: string) => {
+          const calls = verify.mock.calls.length;
+          const start = performance.now();
+          const res = await post('/sessions', { email, password: 'not the password' });
+          const elapsed = performance.now() - start;
+          expect(res.statusCode).toBe(401);
+          expect(verify.mock.calls.length - calls, email).toBe(1);
+          return elapsed;
+        };
+        const wrongPassword: number[] = [];
+        const unknownEmail: number[] = [];
+        for (let i = 0; i < 30; i++) {
+          wrongPassword.push(await timed(user.email));
+          unknownEmail.push(await timed(`nobody_${i}_${user.email}`));
+        }
+        // Reported, never asserted: timings depend on the machine.
+        console.info(
+          `log-in median on ${stack.name}: wrong password ${median(wrongPassword).toFixed(1)} ms, unknown email ${median(unknownEmail).toFixed(1)} ms`,
+        );
       });
 
       it('needs a session for /me: none, malformed, forged or truncated tokens get 401', async () => {

@@ -43,8 +43,8 @@ function pgbenchBinary(): string {
 /** Buyers and sellers straight in SQL (no argon2 per user: wallets come from the trigger), then products and deposits. */
 async function load(db: SqlDatabase, commerce: CommercePort) {
   const users = await db.query<{ id: number }>(
-    `INSERT INTO users (email, password_hash, birthdate)
-     SELECT 'bench' || g || '@example.com', '$argon2id$bench', DATE '1990-01-01'
+    `INSERT INTO users (email, email_normalized, password_hash, birthdate)
+     SELECT 'bench' || g || '@example.com', 'bench' || g || '@example.com', '$argon2id$bench', DATE '1990-01-01'
      FROM generate_series(1, $1::int) g
      RETURNING id`,
     [BUYERS + SELLERS],

@@ -73,8 +73,8 @@ export async function loadSql(db: SqlDatabase, label: string, graph: GeneratedGr
     const end = Math.min(graph.users, start + BATCH - 1);
     await db.query(
       `WITH u AS (
-         INSERT INTO users (email, password_hash, birthdate)
-         SELECT 'bench' || g || '@example.com', '$argon2id$bench', DATE '1990-01-01'
+         INSERT INTO users (email, email_normalized, password_hash, birthdate)
+         SELECT 'bench' || g || '@example.com', 'bench' || g || '@example.com', '$argon2id$bench', DATE '1990-01-01'
          FROM generate_series($1::int, $2::int) g
          RETURNING id
        )

@@ -37,8 +37,14 @@ const noCache: CachePort = {
 
 async function sessionsOn(db: SqlDatabase, cache: CachePort) {
   const accounts = createPostgresAccounts(db);
-  const limits = loadConfig({ RATE_LIMIT_LOGIN_PER_ADDRESS: '1000000/1h' }).rateLimits;
-  const sessions = new SessionsService(accounts, cache, new RateLimiter(cache, limits), 3600);
+  const config = loadConfig({ RATE_LIMIT_LOGIN_PER_ADDRESS: '1000000/1h' });
+  const sessions = new SessionsService({
+    accounts,
+    cache,
+    limiter: new RateLimiter(cache, config.rateLimits),
+    ttlSeconds: 3600,
+    maxAgeSeconds: config.sessionMaxAgeSeconds,
+  });
   const email = `bench_${Date.now()}@example.com`;
   const created = await accounts.createAccount({
     email,
@@ -48,7 +54,7 @@ async function sessionsOn(db: SqlDatabase, cache: CachePort) {
     handleCandidates: [`bench_${Date.now() % 1e8}`],
   });
   if (!created.ok) throw new Error('could not create the bench account');
-  const { token } = await sessions.logIn(email, 'bench password 123', '127.0.0.1');
+  const { token } = await sessions.logIn({ email, password: 'bench password 123', address: '127.0.0.1' });
   return () => sessions.authenticate(token);
 }
 

@@ -210,8 +210,15 @@ export async function buildApp(config: Config) {
     const recorder = new AnalyticsRecorder(analyticsPort, { log: app.log });
     if (config.recordApiRequests) recordApiRequests(app, recorder);
 
-    const limiter = new RateLimiter(cache, config.rateLimits);
-    const sessions = new SessionsService(accountsPort, cache, limiter, config.sessionTtlSeconds);
+    // The limiter gets the cache itself: it fails open on an outage, except for password guessing.
+    const limiter = new RateLimiter(rawCache, config.rateLimits, app.log);
+    const sessions = new SessionsService({
+      accounts: accountsPort,
+      cache,
+      limiter,
+      ttlSeconds: config.sessionTtlSeconds,
+      maxAgeSeconds: config.sessionMaxAgeSeconds,
+    });
     const accounts = new AccountsService(
       accountsPort,
       cache,

@@ -58,9 +58,16 @@ export interface RateLimits {
   failedLoginPerEmailAndAddress: RateLimit;
   /** Failed log-ins for one email from all addresses: stops distributed guessing. */
   failedLoginPerEmail: RateLimit;
+  /**
+   * Failed log-ins with one device token: a known device is exempt from the two per-email
+   * limits above (so strangers cannot lock its owner out), and has this limit instead.
+   */
+  failedLoginPerDevice: RateLimit;
   signupPerAddress: RateLimit;
   loginPerAddress: RateLimit;
   writesPerUser: RateLimit;
+  /** Sign-out, sign-out everywhere and password change: a budget of their own, apart from writesPerUser. */
+  securityWritesPerUser: RateLimit;
 }
 
 export interface Config {
@@ -73,7 +80,10 @@ export interface Config {
   urls: Partial<Record<UrlVariable, string>>;
   /** Prefix of every cache key, so that several deployments (or test runs) share one Redis. */
   keyPrefix: string;
+  /** A session ends this long after it was idle (sliding; extended while it is used). */
   sessionTtlSeconds: number;
+  /** A session ends this long after sign-in however much it is used (absolute). */
+  sessionMaxAgeSeconds: number;
   profileCacheTtlSeconds: number;
   bodyLimitBytes: number;
   rateLimits: RateLimits;
@@ -128,13 +138,16 @@ export const KNOWN_VARIABLES = [
   ...ROLES.map((role) => `${role.toUpperCase()}_STORE`),
   'KEY_PREFIX',
   'SESSION_TTL_SECONDS',
+  'SESSION_MAX_AGE_SECONDS',
   'PROFILE_CACHE_TTL_SECONDS',
   'BODY_LIMIT_BYTES',
   'RATE_LIMIT_FAILED_LOGIN_PER_EMAIL_AND_ADDRESS',
   'RATE_LIMIT_FAILED_LOGIN_PER_EMAIL',
+  'RATE_LIMIT_FAILED_LOGIN_PER_DEVICE',
   'RATE_LIMIT_SIGNUP_PER_ADDRESS',
   'RATE_LIMIT_LOGIN_PER_ADDRESS',
   'RATE_LIMIT_WRITES_PER_USER',
+  'RATE_LIMIT_SECURITY_WRITES_PER_USER',
   'DEMO_MODE',
   'MONGODB_WRITE_CONCERN',
   'ANALYTICS_RECORD_REQUESTS',
@@ -298,6 +311,7 @@ export function loadConfig(env: Env = process.env): Config {
     urls,
     keyPrefix,
     sessionTtlSeconds: readInteger(env, 'SESSION_TTL_SECONDS', 3600, 60, 90 * 86400),
+    sessionMaxAgeSeconds: readInteger(env, 'SESSION_MAX_AGE_SECONDS', 30 * 86400, 1, 365 * 86400),
     profileCacheTtlSeconds: readInteger(env, 'PROFILE_CACHE_TTL_SECONDS', 300, 1, 86400),
     bodyLimitBytes: readInteger(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 64 * 1_048_576),
     rateLimits: {
@@ -307,9 +321,11 @@ export function loadConfig(env: Env = process.env): Config {
         '10/15m',
       ),
       failedLoginPerEmail: readRateLimit(env, 'RATE_LIMIT_FAILED_LOGIN_PER_EMAIL', '100/1h'),
+      failedLoginPerDevice: readRateLimit(env, 'RATE_LIMIT_FAILED_LOGIN_PER_DEVICE', '10/15m'),
       signupPerAddress: readRateLimit(env, 'RATE_LIMIT_SIGNUP_PER_ADDRESS', '300/1h'),
       loginPerAddress: readRateLimit(env, 'RATE_LIMIT_LOGIN_PER_ADDRESS', '600/1h'),
       writesPerUser: readRateLimit(env, 'RATE_LIMIT_WRITES_PER_USER', '300/5m'),
+      securityWritesPerUser: readRateLimit(env, 'RATE_LIMIT_SECURITY_WRITES_PER_USER', '100/5m'),
     },
     demoMode: readBoolean(env, 'DEMO_MODE', !urls.DATABASE_URL),
     mongoWriteConcern: readWriteConcern(env, 'MONGODB_WRITE_CONCERN'),

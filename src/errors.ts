@@ -55,10 +55,20 @@ export class InsufficientFundsError extends AppError {
   }
 }
 
+/** A rate limit's current window, as the RateLimit-* response headers tell it. */
+export interface RateLimitState {
+  limit: number;
+  remaining: number;
+  /** Seconds until the window resets. */
+  resetSeconds: number;
+}
+
 export class RateLimitedError extends AppError {
-  constructor(readonly retryAfterSeconds: number) {
-    super(429, 'rate_limited', `too many requests; retry in ${retryAfterSeconds} s`, {
-      retry_after_seconds: retryAfterSeconds,
+  readonly retryAfterSeconds: number;
+  constructor(readonly state: RateLimitState) {
+    super(429, 'rate_limited', `too many requests; retry in ${state.resetSeconds} s`, {
+      retry_after_seconds: state.resetSeconds,
     });
+    this.retryAfterSeconds = state.resetSeconds;
   }
 }

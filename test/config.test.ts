@@ -59,6 +59,24 @@ describe('loadConfig defaults', () => {
     expect(config.trustProxy).toBe(false);
     expect(config.keyPrefix).toBe('polyglot:');
     expect(config.rateLimits.failedLoginPerEmailAndAddress).toEqual({ max: 10, windowSeconds: 900 });
+    expect(config.rateLimits.failedLoginPerDevice).toEqual({ max: 10, windowSeconds: 900 });
+    expect(config.rateLimits.securityWritesPerUser).toEqual({ max: 100, windowSeconds: 300 });
+    expect(config.sessionMaxAgeSeconds).toBe(30 * 86400);
+  });
+
+  it('reads the session lifetime and the account-security limits', () => {
+    const config = loadConfig({
+      SESSION_MAX_AGE_SECONDS: '604800',
+      RATE_LIMIT_FAILED_LOGIN_PER_DEVICE: '5/1h',
+      RATE_LIMIT_SECURITY_WRITES_PER_USER: '50/10m',
+    });
+    expect(config.sessionMaxAgeSeconds).toBe(604800);
+    expect(config.rateLimits.failedLoginPerDevice).toEqual({ max: 5, windowSeconds: 3600 });
+    expect(config.rateLimits.securityWritesPerUser).toEqual({ max: 50, windowSeconds: 600 });
+    expect(() => loadConfig({ SESSION_MAX_AGE_SECONDS: '0' })).toThrow(/SESSION_MAX_AGE_SECONDS/);
+    expect(() => loadConfig({ RATE_LIMIT_SECURITY_WRITES_PER_USER: 'lots' })).toThrow(
+      /RATE_LIMIT_SECURITY_WRITES_PER_USER/,
+    );
   });
 
   it('treats empty and blank values as unset', () => {

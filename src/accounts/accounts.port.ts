@@ -61,6 +61,13 @@ export interface Credentials {
 
 export interface SessionRecord {
   userId: number;
+  /** The sliding expiry, moved on by use but never past absoluteExpiresAt. */
+  expiresAt: Date;
+  absoluteExpiresAt: Date;
+}
+
+export interface DeviceTokenRecord {
+  userId: number;
   expiresAt: Date;
 }
 
@@ -71,7 +78,7 @@ export interface AccountsPort {
   createAccount(account: NewAccount): Promise<CreateAccountResult>;
   findAccount(userId: number): Promise<Account | null>;
   publicProfile(userId: number): Promise<PublicProfile | null>;
-  /** Case-insensitive. */
+  /** Matched by the normalised email (accounts/email.ts), as sign-up stored it: never by the database's lower(). */
   findCredentials(email: string): Promise<Credentials | null>;
   /** Applies the changes and stores `reactions` (follow-up work) in the same transaction. */
   updateProfile(
@@ -92,9 +99,10 @@ export interface AccountsPort {
   /** Adds `delta` to a user's posts count, for posts on another engine; only when a post really appeared or went. */
   adjustPostsCount(userId: number, delta: 1 | -1): Promise<void>;
 
-  createSession(userId: number, tokenHash: string, expiresAt: Date): Promise<void>;
+  createSession(userId: number, tokenHash: string, expiresAt: Date, absoluteExpiresAt: Date): Promise<void>;
   /** The session, if it exists and has not expired. */
   findSession(tokenHash: string): Promise<SessionRecord | null>;
+  /** Moves the sliding expiry on to `expiresAt`, but never past the session's absolute expiry. */
   extendSession(tokenHash: string, expiresAt: Date): Promise<void>;
   endSession(tokenHash: string): Promise<void>;
   /**
@@ -104,6 +112,11 @@ export interface AccountsPort {
   activeUsers(userIds: readonly number[], since: Date): Promise<number[]>;
   /** Ends every session of a user but `keep`; returns the hashes it ended (to evict from the cache). */
   endSessions(userId: number, keep?: string): Promise<string[]>;
+
+  /** Stores a device token's hash for a user (and sweeps that user's expired ones). */
+  createDeviceToken(userId: number, tokenHash: string, expiresAt: Date): Promise<void>;
+  /** The device token, if it exists and has not expired. */
+  findDeviceToken(tokenHash: string): Promise<DeviceTokenRecord | null>;
 
   ping(): Promise<void>;
 }

@@ -8,6 +8,7 @@ import type {
   ProfileSummary,
   PublicProfile,
 } from './accounts.port.ts';
+import { normaliseEmail } from './email.ts';
 
 /** An account as the database returns it: the same fields, with a Date for created_at. */
 type AccountRow = Omit<Account, 'created_at'> & { created_at: Date };
@@ -69,12 +70,12 @@ export function createPostgresAccounts(db: SqlDatabase) {
     }): Promise<CreateAccountResult> {
       try {
         return await db.transaction(async (tx) => {
-          // ON CONFLICT on the lower(email) index: a taken email, in any letter case, inserts nothing.
+          // ON CONFLICT on the normalised email: a taken email, in any spelling of it, inserts nothing.
           const [user] = await tx.query<Pick<AccountRow, 'id' | 'email' | 'birthdate' | 'created_at'>>(
-            `INSERT INTO users (email, password_hash, birthdate) VALUES ($1, $2, $3)
-             ON CONFLICT ((lower(email))) DO NOTHING
+            `INSERT INTO users (email, email_normalized, password_hash, birthdate) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (email_normalized) DO NOTHING
              RETURNING id, email, birthdate, created_at`,
-            [email, passwordHash, birthdate],
+            [email, normaliseEmail(email), passwordHash, birthdate],
           );
           if (!user) return { ok: false, taken: 'email' } as const;
           for (const handle of handleCandidates) {
@@ -120,8 +121,8 @@ export function createPostgresAccounts(db: SqlDatabase) {
 
     async findCredentials(email) {
       const [row] = await db.query<{ id: number; password_hash: string }>(
-        'SELECT id, password_hash FROM users WHERE lower(email) = lower($1)',
-        [email],
+        'SELECT id, password_hash FROM users WHERE email_normalized = $1',
+        [normaliseEmail(email)],
       );
       return row ? { userId: row.id, passwordHash: row.password_hash } : null;
     },
@@ -187,31 +188,34 @@ export function createPostgresAccounts(db: SqlDatabase) {
 
     adjustPostsCount: (userId, delta) => adjustPostsCountIn(db, userId, delta),
 
-    async createSession(userId, tokenHash, expiresAt) {
+    async createSession(userId, tokenHash, expiresAt, absoluteExpiresAt) {
       await db.transaction(async (tx) => {
         // Expired sessions of this user are swept as new ones are made.
         await tx.query('DELETE FROM sessions WHERE user_id = $1 AND expires_at <= now()', [userId]);
-        await tx.query('INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3)', [
-          tokenHash,
-          userId,
-          expiresAt,
-        ]);
+        await tx.query(
+          'INSERT INTO sessions (token_hash, user_id, expires_at, absolute_expires_at) VALUES ($1, $2, $3, $4)',
+          [tokenHash, userId, expiresAt, absoluteExpiresAt],
+        );
       });
     },
 
     async findSession(tokenHash) {
-      const [row] = await db.query<{ user_id: number; expires_at: Date }>(
-        'SELECT user_id, expires_at FROM sessions WHERE token_hash = $1 AND expires_at > now()',
+      const [row] = await db.query<{ user_id: number; expires_at: Date; absolute_expires_at: Date }>(
+        `SELECT user_id, expires_at, absolute_expires_at FROM sessions
+         WHERE token_hash = $1 AND expires_at > now() AND absolute_expires_at > now()`,
         [tokenHash],
       );
-      return row ? { userId: row.user_id, expiresAt: row.expires_at } : null;
+      return row
+        ? { userId: row.user_id, expiresAt: row.expires_at, absoluteExpiresAt: row.absolute_expires_at }
+        : null;
     },
 
     async extendSession(tokenHash, expiresAt) {
-      await db.query('UPDATE sessions SET expires_at = $2 WHERE token_hash = $1 AND expires_at < $2', [
-        tokenHash,
-        expiresAt,
-      ]);
+      await db.query(
+        `UPDATE sessions SET expires_at = least($2, absolute_expires_at)
+         WHERE token_hash = $1 AND expires_at < least($2, absolute_expires_at)`,
+        [tokenHash, expiresAt],
+      );
     },
 
     async endSession(tokenHash) {
@@ -235,6 +239,25 @@ export function createPostgresAccounts(db: SqlDatabase) {
         [userId, keep ?? null],
       );
       return rows.map((row) => row.token_hash);
+    },
+
+    async createDeviceToken(userId, tokenHash, expiresAt) {
+      await db.transaction(async (tx) => {
+        await tx.query('DELETE FROM device_tokens WHERE user_id = $1 AND expires_at <= now()', [userId]);
+        await tx.query('INSERT INTO device_tokens (token_hash, user_id, expires_at) VALUES ($1, $2, $3)', [
+          tokenHash,
+          userId,
+          expiresAt,
+        ]);
+      });
+    },
+
+    async findDeviceToken(tokenHash) {
+      const [row] = await db.query<{ user_id: number; expires_at: Date }>(
+        'SELECT user_id, expires_at FROM device_tokens WHERE token_hash = $1 AND expires_at > now()',
+        [tokenHash],
+      );
+      return row ? { userId: row.user_id, expiresAt: row.expires_at } : null;
     },
 
     ping: () => db.ping(),

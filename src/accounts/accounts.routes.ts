@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { RateLimiter } from '../cache/rate-limiter.ts';
 import { type AuthHooks, sessionOf } from '../http/auth.ts';
+import { sendRateLimitHeaders } from '../http/rate-limit-headers.ts';
 import { bearerAuth, errorReplies, Page, UserIdParams } from '../http/schemas.ts';
 import {
   AccountReply,
@@ -30,6 +31,8 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<AccountsRoutesOptions> = 
   { accounts, sessions, limiter, auth },
 ) => {
   const signedIn = { onRequest: auth.requireSession };
+  // Signing out and changing the password: never refused by the general write limit.
+  const securing = { onRequest: auth.requireSessionToSecure };
 
   app.post(
     '/accounts',
@@ -40,7 +43,9 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<AccountsRoutesOptions> = 
         body: SignUpBody,
         response: { 201: AccountReply, ...errorReplies(400, 409, 429) },
       },
-      onRequest: async (request) => limiter.hit('signupPerAddress', request.ip),
+      onRequest: async (request, reply) => {
+        sendRateLimitHeaders(reply, await limiter.hit('signupPerAddress', request.ip));
+      },
     },
     async (request, reply) => reply.status(201).send(await accounts.signUp(request.body)),
   );
@@ -54,15 +59,26 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<AccountsRoutesOptions> = 
         body: LogInBody,
         response: { 201: SessionReply, ...errorReplies(400, 401, 429) },
       },
+      onRequest: async (request, reply) => {
+        sendRateLimitHeaders(reply, await limiter.hit('loginPerAddress', request.ip));
+      },
     },
-    async (request, reply) =>
-      reply.status(201).send(await sessions.logIn(request.body.email, request.body.password, request.ip)),
+    async (request, reply) => {
+      const { email, password, device_token } = request.body;
+      const session = await sessions.logIn({
+        email,
+        password,
+        address: request.ip,
+        deviceToken: device_token,
+      });
+      return reply.status(201).send(session);
+    },
   );
 
   app.delete(
     '/sessions/current',
     {
-      ...signedIn,
+      ...securing,
       schema: { tags: ['sessions'], summary: 'Sign out', security: bearerAuth, response: errorReplies(401) },
     },
     async (request, reply) => {
@@ -74,7 +90,7 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<AccountsRoutesOptions> = 
   app.delete(
     '/sessions',
     {
-      ...signedIn,
+      ...securing,
       schema: {
         tags: ['sessions'],
         summary: 'Sign out everywhere',
@@ -120,7 +136,7 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<AccountsRoutesOptions> = 
   app.put(
     '/me/password',
     {
-      ...signedIn,
+      ...securing,
       schema: {
         tags: ['accounts'],
         summary: 'Change your password; every other session ends',

@@ -4,7 +4,25 @@ import { HttpUrl, SafeText, Timestamp, UserId, VisibleText, WellFormedText } fro
 
 const Email = Type.String({ format: 'email', maxLength: 254, examples: ['ada@example.com'] });
 const Password = WellFormedText({ minLength: 10, maxLength: 1024, description: '10 to 1,024 characters' });
-const Name = VisibleText({ maxLength: 100 });
+/**
+ * Zero-width characters and bidirectional overrides, isolates and marks: invisible, they
+ * make one name or handle pass for another. Refused in names (handles allow ASCII only).
+ */
+const INVISIBLE_CHARACTERS =
+  '\\u200B-\\u200D\\u2060\\uFEFF\\u200E\\u200F\\u061C\\u202A-\\u202E\\u2066-\\u2069';
+const Name = Type.Intersect([
+  VisibleText({ maxLength: 100 }),
+  Type.String({
+    pattern: `^[^${INVISIBLE_CHARACTERS}]*$`,
+    description: 'no zero-width or text-direction characters',
+  }),
+]);
+/** A device token as a log-in reply gave it: 43 base64url characters. */
+const DeviceToken = Type.String({
+  pattern: '^[A-Za-z0-9_-]{43}$',
+  description:
+    'the device_token of an earlier successful log-in from this device: exempts it from the per-email lockout',
+});
 const Bio = SafeText({ maxLength: 500 });
 const Handle = Type.String({
   pattern: '^[A-Za-z0-9_]{3,30}$',
@@ -28,6 +46,7 @@ export const LogInBody = Type.Object(
   {
     email: SafeText({ minLength: 1, maxLength: 254 }),
     password: WellFormedText({ minLength: 1, maxLength: 1024 }),
+    device_token: Type.Optional(DeviceToken),
   },
   { additionalProperties: false },
 );
@@ -94,6 +113,13 @@ export const PublicProfileReply = Type.Object(
 );
 
 export const SessionReply = Type.Object(
-  { token: Type.String(), expires_at: Timestamp },
+  {
+    token: Type.String({ description: 'the bearer token for the Authorization header' }),
+    expires_at: Timestamp,
+    device_token: Type.String({
+      description: 'keep it on this device and send it with later log-ins (device_token)',
+    }),
+    device_token_expires_at: Timestamp,
+  },
   { title: 'Session' },
 );

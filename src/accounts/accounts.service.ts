@@ -1,6 +1,5 @@
 // Rules about accounts and profiles: who may sign up, how handles are chosen,
 // and the cache-aside public profile that is invalidated on every change.
-import { randomInt } from 'node:crypto';
 import { type CachePort, cacheKeys } from '../cache/cache.port.ts';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
 import type { OutboxRelaying } from '../jobs/outbox.relay.ts';
@@ -11,7 +10,8 @@ import type {
   ProfileSummary,
   PublicProfile,
 } from './accounts.port.ts';
-import { hashPassword, verifyPassword } from './passwords.ts';
+import { handleCandidates, isReservedHandle } from './handles.ts';
+import { hashPassword, verifyPassword, weakPasswordReason } from './passwords.ts';
 import type { SessionsService } from './sessions.service.ts';
 
 export interface SignUp {
@@ -37,28 +37,10 @@ export function isAdult(birthdate: string, today = new Date()): boolean {
   return eighteenth <= Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate());
 }
 
-/** Lower-case letters, digits and underscores from `text`, as a handle stem (may be short). */
-function handleStem(text: string): string {
-  return text
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '')
-    .slice(0, 23);
-}
-
-/** The handles to try for a new account: the one asked for, or ones derived from name or email. */
-export function handleCandidates(name: string, email: string): string[] {
-  const fromName = handleStem(name);
-  const fromEmail = handleStem(email.split('@')[0] ?? '');
-  const stem = fromName.length >= 3 ? fromName : fromEmail.length >= 3 ? fromEmail : 'user';
-  // The bare stem first, then random suffixes: a popular name still finds a free handle in a few tries.
-  const suffixed = Array.from(
-    { length: 8 },
-    (_, i) => `${stem}_${randomInt(10 ** (i < 5 ? 3 : 5), 10 ** (i < 5 ? 4 : 6))}`,
-  );
-  return [stem, ...suffixed];
+/** A 400 naming `field` when a new password has a guessable shape. */
+function refuseWeakPassword(field: string, password: string): void {
+  const reason = weakPasswordReason(password);
+  if (reason) throw new BadRequestError(`the password ${reason}`, { fields: { [field]: reason } });
 }
 
 /** How many orders a user placed: the commerce role answers, from the accounts' database. */
@@ -82,14 +64,16 @@ export class AccountsService {
         fields: { birthdate: `must be at least ${MINIMUM_AGE_YEARS} years ago` },
       });
     }
+    if (input.handle && isReservedHandle(input.handle)) {
+      throw new BadRequestError('this handle is reserved', { fields: { handle: 'is reserved' } });
+    }
+    refuseWeakPassword('password', input.password);
     const result = await this.accounts.createAccount({
       email: input.email,
       passwordHash: await hashPassword(input.password),
       name: input.name,
       birthdate: input.birthdate,
-      handleCandidates: input.handle
-        ? [input.handle.toLowerCase()]
-        : handleCandidates(input.name, input.email),
+      handleCandidates: input.handle ? [input.handle.toLowerCase()] : handleCandidates(input.name),
     });
     if (result.ok) return result.account;
     throw result.taken === 'email'
@@ -152,6 +136,7 @@ export class AccountsService {
     if (!credentials || !(await verifyPassword(credentials.passwordHash, current))) {
       throw new ForbiddenError('the current password is wrong');
     }
+    refuseWeakPassword('new_password', next);
     await this.accounts.changePasswordHash(userId, await hashPassword(next));
     await this.sessions.endAllSessions(userId, currentTokenHash);
   }

@@ -21,3 +21,14 @@ export async function verifyPassword(passwordHash: string | undefined, password:
   }
   return verify(passwordHash, password).catch(() => false);
 }
+
+/**
+ * Why a new password is refused, or undefined if it is acceptable. Length is checked at the
+ * edge; these are the guessable shapes a length rule lets through.
+ */
+export function weakPasswordReason(password: string): string | undefined {
+  if (/^\s*$/u.test(password)) return 'must contain more than whitespace';
+  const [first, ...rest] = password;
+  if (rest.every((character) => character === first)) return 'must not be one character repeated';
+  return undefined;
+}

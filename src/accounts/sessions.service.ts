@@ -1,11 +1,14 @@
 // Sessions: long random bearer tokens; the accounts store keeps only their SHA-256
 // (the row of record), and the cache role sits in front. When the cache is down,
 // sessions are read from the record, so everyone stays signed in, only slower.
+// Log-in also hands out a device token (OWASP's device cookies): a device that signed in
+// to an account before is exempt from that account's per-email lockout.
 import { createHash, randomBytes } from 'node:crypto';
 import { type CachePort, cacheKeys } from '../cache/cache.port.ts';
-import type { RateLimiter } from '../cache/rate-limiter.ts';
+import type { RateLimiter, RateRule } from '../cache/rate-limiter.ts';
 import { UnauthorizedError } from '../errors.ts';
-import type { AccountsPort } from './accounts.port.ts';
+import type { AccountsPort, Credentials } from './accounts.port.ts';
+import { normaliseEmail } from './email.ts';
 import { verifyPassword } from './passwords.ts';
 
 export interface Session {
@@ -16,48 +19,120 @@ export interface Session {
 interface CachedSession {
   userId: number;
   expiresAt: number;
+  absoluteExpiresAt: number;
 }
 
-/** 32 random bytes as base64url: 43 characters. */
-const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+export interface LogIn {
+  email: string;
+  password: string;
+  /** The client's address, for the per-address limit. */
+  address: string;
+  /** A device token an earlier log-in gave this client, if any. */
+  deviceToken?: string;
+}
+
+export interface SignedIn {
+  token: string;
+  expires_at: string;
+  device_token: string;
+  device_token_expires_at: string;
+}
+
+export interface SessionsOptions {
+  accounts: AccountsPort;
+  cache: CachePort;
+  limiter: RateLimiter;
+  /** Sliding lifetime: a session unused this long ends. */
+  ttlSeconds: number;
+  /** Absolute lifetime: a session ends this long after sign-in, however much it is used. */
+  maxAgeSeconds: number;
+}
+
+/** 32 random bytes as base64url: 43 characters (session and device tokens alike). */
+export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 // A cached session is trusted for at most this long. It bounds how long a session
 // ended while the cache was unreachable (so its cache entry could not be evicted)
 // may go on working once the cache is back.
 const SESSION_CACHE_SECONDS = 60;
 // A session is extended on use, but its row is rewritten at most once a minute.
 const EXTEND_EVERY_MS = 60_000;
+// A device token is honoured for a year after the log-in that issued it.
+const DEVICE_TOKEN_TTL_MS = 365 * 86400_000;
 
+const newToken = () => randomBytes(32).toString('base64url');
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export class SessionsService {
-  constructor(
-    private readonly accounts: AccountsPort,
-    private readonly cache: CachePort,
-    private readonly limiter: RateLimiter,
-    private readonly ttlSeconds: number,
-  ) {}
+  private readonly accounts: AccountsPort;
+  private readonly cache: CachePort;
+  private readonly limiter: RateLimiter;
+  private readonly ttlMs: number;
+  private readonly maxAgeMs: number;
+
+  constructor(options: SessionsOptions) {
+    this.accounts = options.accounts;
+    this.cache = options.cache;
+    this.limiter = options.limiter;
+    this.ttlMs = options.ttlSeconds * 1000;
+    this.maxAgeMs = options.maxAgeSeconds * 1000;
+  }
 
   /** Checks email and password; a wrong email and a wrong password fail alike. */
-  async logIn(
-    email: string,
-    password: string,
-    address: string,
-  ): Promise<{ token: string; expires_at: string }> {
-    const emailKey = email.toLowerCase();
-    await this.limiter.hit('loginPerAddress', address);
-    await this.limiter.check('failedLoginPerEmailAndAddress', `${emailKey} ${address}`);
-    await this.limiter.check('failedLoginPerEmail', emailKey);
+  async logIn({ email, password, address, deviceToken }: LogIn): Promise<SignedIn> {
+    const emailKey = normaliseEmail(email);
+    const credentials = await this.accounts.findCredentials(emailKey);
+    const device = await this.knownDevice(credentials, deviceToken);
+    // A known device of this account is subject to its own limit only, so that strangers'
+    // failures cannot lock its owner out; every other attempt counts against the email,
+    // so that guessing from many addresses still stops.
+    const failureLimits: [RateRule, string][] = device
+      ? [['failedLoginPerDevice', device.tokenHash]]
+      : [
+          ['failedLoginPerEmailAndAddress', `${emailKey} ${address}`],
+          ['failedLoginPerEmail', emailKey],
+        ];
+    for (const [rule, subject] of failureLimits) await this.limiter.check(rule, subject);
 
-    const credentials = await this.accounts.findCredentials(email);
-    if (!credentials || !(await verifyPassword(credentials.passwordHash, password))) {
-      await this.limiter.hit('failedLoginPerEmailAndAddress', `${emailKey} ${address}`);
-      await this.limiter.hit('failedLoginPerEmail', emailKey);
+    // Verified first and always (against a decoy hash when the email is unknown): an unknown
+    // email must cost the same argon2 verification as a wrong password, or timing tells them apart.
+    const verified = await verifyPassword(credentials?.passwordHash, password);
+    if (!credentials || !verified) {
+      for (const [rule, subject] of failureLimits) await this.limiter.hit(rule, subject);
       throw new UnauthorizedError('wrong email or password');
     }
-    const token = randomBytes(32).toString('base64url');
-    const expiresAt = new Date(Date.now() + this.ttlSeconds * 1000);
-    await this.accounts.createSession(credentials.userId, hashToken(token), expiresAt);
-    return { token, expires_at: expiresAt.toISOString() };
+    const token = newToken();
+    const now = Date.now();
+    const expiresAt = new Date(now + Math.min(this.ttlMs, this.maxAgeMs));
+    await this.accounts.createSession(
+      credentials.userId,
+      hashToken(token),
+      expiresAt,
+      new Date(now + this.maxAgeMs),
+    );
+    const issued = device ?? (await this.issueDeviceToken(credentials.userId));
+    return {
+      token,
+      expires_at: expiresAt.toISOString(),
+      device_token: issued.token,
+      device_token_expires_at: issued.expiresAt.toISOString(),
+    };
+  }
+
+  /** The device token, if it is a live one of this very account. */
+  private async knownDevice(credentials: Credentials | null, token: string | undefined) {
+    if (token === undefined || !TOKEN_PATTERN.test(token)) return undefined;
+    // Looked up whether or not the email matched an account: the same work either way.
+    const tokenHash = hashToken(token);
+    const record = await this.accounts.findDeviceToken(tokenHash);
+    if (!record || record.userId !== credentials?.userId) return undefined;
+    return { token, tokenHash, expiresAt: record.expiresAt };
+  }
+
+  private async issueDeviceToken(userId: number) {
+    const token = newToken();
+    const expiresAt = new Date(Date.now() + DEVICE_TOKEN_TTL_MS);
+    await this.accounts.createDeviceToken(userId, hashToken(token), expiresAt);
+    return { token, expiresAt };
   }
 
   /** The session a bearer token stands for; UnauthorizedError if none (malformed, unknown, expired, ended). */
@@ -68,16 +143,21 @@ export class SessionsService {
     const now = Date.now();
     let session = await this.cache.recall<CachedSession>(key);
     let cached = session !== undefined;
-    if (!session || session.expiresAt <= now) {
+    // The cached copy carries both expiries: past the absolute one it is refused as well.
+    if (!session || session.expiresAt <= now || !(session.absoluteExpiresAt > now)) {
       const record = await this.accounts.findSession(tokenHash);
       if (!record) throw new UnauthorizedError('the session has ended; sign in again');
-      session = { userId: record.userId, expiresAt: record.expiresAt.getTime() };
+      session = {
+        userId: record.userId,
+        expiresAt: record.expiresAt.getTime(),
+        absoluteExpiresAt: record.absoluteExpiresAt.getTime(),
+      };
       cached = false;
     }
-    const extended = now + this.ttlSeconds * 1000;
+    const extended = Math.min(now + this.ttlMs, session.absoluteExpiresAt);
     if (extended - session.expiresAt >= EXTEND_EVERY_MS) {
       await this.accounts.extendSession(tokenHash, new Date(extended));
-      session = { userId: session.userId, expiresAt: extended };
+      session = { ...session, expiresAt: extended };
       cached = false;
     }
     if (!cached) await this.cache.remember(key, session, SESSION_CACHE_SECONDS);

@@ -1,9 +1,10 @@
 // Bearer-token authentication as onRequest hooks: they run before the body is
 // parsed and validated, so an anonymous caller gets 401 before any 400.
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Session, SessionsService } from '../accounts/sessions.service.ts';
-import type { RateLimiter } from '../cache/rate-limiter.ts';
+import type { RateLimiter, RateRule } from '../cache/rate-limiter.ts';
 import { UnauthorizedError } from '../errors.ts';
+import { sendRateLimitHeaders } from './rate-limit-headers.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -22,15 +23,24 @@ function bearerToken(request: FastifyRequest): string | undefined {
 }
 
 export function authHooks(sessions: SessionsService, limiter: RateLimiter) {
-  return {
-    /** The route needs a session; writes count against the caller's write limit. */
-    async requireSession(request: FastifyRequest) {
+  /** A hook that needs a session and counts the caller's writes against `writeRule`. */
+  const requireSessionCounting =
+    (writeRule: RateRule) => async (request: FastifyRequest, reply: FastifyReply) => {
       const token = bearerToken(request);
       if (!token) throw new UnauthorizedError();
       request.session = await sessions.authenticate(token);
-      if (!READ_METHODS.has(request.method))
-        await limiter.hit('writesPerUser', String(request.session.userId));
-    },
+      if (!READ_METHODS.has(request.method)) {
+        sendRateLimitHeaders(reply, await limiter.hit(writeRule, String(request.session.userId)));
+      }
+    };
+  return {
+    /** The route needs a session; writes count against the caller's write limit. */
+    requireSession: requireSessionCounting('writesPerUser'),
+    /**
+     * For signing out and changing the password: a budget of their own, so that someone who
+     * stole a token and used up its write limit cannot stop the owner from revoking it.
+     */
+    requireSessionToSecure: requireSessionCounting('securityWritesPerUser'),
     /**
      * Anonymous callers are welcome (request.session stays null); a caller who sends a token
      * must send a valid one, so a lapsed session is a 401, not a silently anonymous answer.

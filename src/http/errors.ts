@@ -5,6 +5,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { sqlState } from '../engines/sql.ts';
 import { AppError, type Details, RateLimitedError } from '../errors.ts';
+import { sendRateLimitHeaders } from './rate-limit-headers.ts';
 
 interface ValidationIssue {
   instancePath: string;
@@ -56,7 +57,10 @@ function isUnreachableStore(error: FastifyError): boolean {
 
 export function registerErrorHandlers(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error instanceof RateLimitedError) reply.header('Retry-After', String(error.retryAfterSeconds));
+    if (error instanceof RateLimitedError) {
+      reply.header('Retry-After', String(error.retryAfterSeconds));
+      sendRateLimitHeaders(reply, error.state);
+    }
     if (error instanceof AppError) return send(reply, error.status, error.code, error.message, error.details);
     if (error.validation) {
       return send(

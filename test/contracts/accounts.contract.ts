@@ -195,21 +195,27 @@ export function accountsContract(name: string, open: () => Promise<AccountsHarne
         it('creates, finds, extends and ends a session', async () => {
           const account = await create();
           const expires = new Date(Date.now() + 3600_000);
-          await accounts.createSession(account.id, hash(1000 + n), expires);
+          const absolute = new Date(Date.now() + 86400_000);
+          await accounts.createSession(account.id, hash(1000 + n), expires, absolute);
           expect(await accounts.findSession(hash(1000 + n))).toEqual({
             userId: account.id,
             expiresAt: expires,
+            absoluteExpiresAt: absolute,
           });
           const later = new Date(expires.getTime() + 600_000);
           await accounts.extendSession(hash(1000 + n), later);
           expect((await accounts.findSession(hash(1000 + n)))?.expiresAt).toEqual(later);
+          // Never past the absolute expiry, however far it is asked to move.
+          await accounts.extendSession(hash(1000 + n), new Date(absolute.getTime() + 3600_000));
+          expect((await accounts.findSession(hash(1000 + n)))?.expiresAt).toEqual(absolute);
           await accounts.endSession(hash(1000 + n));
           expect(await accounts.findSession(hash(1000 + n))).toBeNull();
         });
 
         it('does not find an expired session', async () => {
           const account = await create();
-          await accounts.createSession(account.id, hash(2000 + n), new Date(Date.now() + 50));
+          const soon = new Date(Date.now() + 50);
+          await accounts.createSession(account.id, hash(2000 + n), soon, soon);
           await new Promise((resolve) => setTimeout(resolve, 120));
           expect(await accounts.findSession(hash(2000 + n))).toBeNull();
         });
@@ -218,16 +224,50 @@ export function accountsContract(name: string, open: () => Promise<AccountsHarne
           const [a, b] = [await create(), await create()];
           const expires = new Date(Date.now() + 3600_000);
           const base = 3000 + n * 10;
-          await accounts.createSession(a.id, hash(base), expires);
-          await accounts.createSession(a.id, hash(base + 1), expires);
-          await accounts.createSession(a.id, hash(base + 2), expires);
-          await accounts.createSession(b.id, hash(base + 3), expires);
+          await accounts.createSession(a.id, hash(base), expires, expires);
+          await accounts.createSession(a.id, hash(base + 1), expires, expires);
+          await accounts.createSession(a.id, hash(base + 2), expires, expires);
+          await accounts.createSession(b.id, hash(base + 3), expires, expires);
           const ended = await accounts.endSessions(a.id, hash(base));
           expect(ended.sort()).toEqual([hash(base + 1), hash(base + 2)].sort());
           expect(await accounts.findSession(hash(base))).not.toBeNull();
           expect(await accounts.findSession(hash(base + 3))).not.toBeNull();
           expect(await accounts.endSessions(a.id)).toEqual([hash(base)]);
         });
+      });
+
+      describe('device tokens', () => {
+        const hash = (i: number) => `${i.toString(16).padStart(8, '0')}${'d'.repeat(56)}`;
+
+        it('stores a device token for its user and finds it until it expires', async () => {
+          const account = await create();
+          const expires = new Date(Date.now() + 365 * 86400_000);
+          await accounts.createDeviceToken(account.id, hash(4000 + n), expires);
+          expect(await accounts.findDeviceToken(hash(4000 + n))).toEqual({
+            userId: account.id,
+            expiresAt: expires,
+          });
+          expect(await accounts.findDeviceToken(hash(4999 + n))).toBeNull();
+          await accounts.createDeviceToken(account.id, hash(5000 + n), new Date(Date.now() + 50));
+          await new Promise((resolve) => setTimeout(resolve, 120));
+          expect(await accounts.findDeviceToken(hash(5000 + n))).toBeNull();
+        });
+      });
+
+      it('finds credentials by the normalised email: NFKC and case folding, not the database locale', async () => {
+        const account = await create({ email: `strasse${n}_${Date.now()}@example.com` });
+        const folded = account.email.replace('strasse', 'STRAßE').replace('example', 'ｅｘａｍｐｌｅ');
+        expect((await accounts.findCredentials(folded))?.userId).toBe(account.id);
+        // A dotted capital I folds to "i" + a combining dot: another address, not this one.
+        expect(await accounts.findCredentials(account.email.replace('s', 'İ'))).toBeNull();
+      });
+
+      it('refuses invisible and direction-changing characters in a name, in the database too', async () => {
+        const account = await create();
+        for (const name of ['Ad\u200Bmin', 'Ada \u202Eecalevol', 'Ada \u2066x\u2069', 'Ada\uFEFF']) {
+          await expect(accounts.updateProfile(account.id, { name }), name).rejects.toThrow();
+        }
+        expect((await accounts.findAccount(account.id))?.name).toBe(account.name);
       });
 
       it('answers a ping', async () => {

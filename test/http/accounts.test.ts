@@ -1,8 +1,18 @@
 // Accounts, sessions and profiles through the real HTTP stack, on the embedded
 // default and on the real PostgreSQL + Redis.
+
+// The real argon2, watched: a test counts the password verifications a log-in runs.
+vi.mock('@node-rs/argon2', async (original) => {
+  const real = await original<typeof import('@node-rs/argon2')>();
+  return { ...real, verify: vi.fn(real.verify) };
+});
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+
+import * as argon2 from '@node-rs/argon2';
 import type { FastifyInstance } from 'fastify';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { auth, newAccountBody, signUp } from '../support/api.ts';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { auth, caller, newAccountBody, signUp } from '../support/api.ts';
 import { buildTestApp } from '../support/app.ts';
 import { httpStacks, stackTitle } from '../support/targets.ts';
 
@@ -16,6 +26,7 @@ for (const stack of httpStacks) {
     const post = (url: string, payload: unknown, headers = {}) =>
       app.inject({ method: 'POST', url: `/api/v1${url}`, payload: payload as object, headers });
     const get = (url: string, headers = {}) => app.inject({ method: 'GET', url: `/api/v1${url}`, headers });
+    const call = caller(() => app);
     const countPeople = async (q: string) =>
       (await get(`/users?q=${encodeURIComponent(q)}`)).json().items.length;
 
@@ -124,6 +135,30 @@ for (const stack of httpStacks) {
         expect(wrongPassword.statusCode).toBe(401);
         expect(wrongEmail.statusCode).toBe(401);
         expect(wrongEmail.body).toBe(wrongPassword.body);
+      });
+
+      it('runs an argon2 verification for an unknown email too, so timing does not reveal accounts', async () => {
+        const user = await signUp(app);
+        const verify = vi.mocked(argon2.verify);
+        const timed = async (email: string) => {
+          const calls = verify.mock.calls.length;
+          const start = performance.now();
+          const res = await post('/sessions', { email, password: 'not the password' });
+          const elapsed = performance.now() - start;
+          expect(res.statusCode).toBe(401);
+          expect(verify.mock.calls.length - calls, email).toBe(1);
+          return elapsed;
+        };
+        const wrongPassword: number[] = [];
+        const unknownEmail: number[] = [];
+        for (let i = 0; i < 30; i++) {
+          wrongPassword.push(await timed(user.email));
+          unknownEmail.push(await timed(`nobody_${i}_${user.email}`));
+        }
+        // Reported, never asserted: timings depend on the machine.
+        console.info(
+          `log-in median on ${stack.name}: wrong password ${median(wrongPassword).toFixed(1)} ms, unknown email ${median(unknownEmail).toFixed(1)} ms`,
+        );
       });
 
       it('needs a session for /me: none, malformed, forged or truncated tokens get 401', async () => {
@@ -294,6 +329,290 @@ for (const stack of httpStacks) {
         expect((await get('/users?q=')).statusCode).toBe(400);
         expect((await get('/users?q=a&limit=101')).statusCode).toBe(400);
       });
+    });
+
+    describe('handles derived from the name only', () => {
+      it.each([
+        ['Иван Петров', /^ivan_petrov(_\d+)?$/],
+        ['李小龙', /^lixiaolong(_\d+)?$/],
+        ['Ελένη Παππά', /^eleni_pappa(_\d+)?$/],
+        ['Ян', /^yan(_\d+)?$/],
+        ['Я', /^user_[0-9a-z]{10}$/],
+        ['!!', /^user_[0-9a-z]{10}$/],
+      ])('transliterates %s, never taking part of the email', async (name, handle) => {
+        const stamp = `${Date.now() % 1e6}${Math.random().toString(36).slice(2, 6)}`;
+        const res = await post(
+          '/accounts',
+          newAccountBody({ name, email: `alice.private.${stamp}@example.com` }),
+        );
+        expect(res.statusCode).toBe(201);
+        expect(res.json().handle).toMatch(handle);
+        expect(res.json().handle).not.toMatch(/alice|private/);
+        expect((await get(`/users/${res.json().id}`)).json().handle).toBe(res.json().handle);
+      });
+    });
+
+    describe('account rules', () => {
+      it.each([
+        'admin',
+        'Administrator',
+        'SUPPORT',
+        'root',
+        'api',
+        'www',
+        'security',
+        'official',
+        'polyglot',
+      ])('refuses the reserved handle %s with 400 naming handle, creating nothing', async (handle) => {
+        const marker = `Reserved${Date.now()}${Math.random().toString(36).slice(2, 6)}`;
+        const res = await post('/accounts', newAccountBody({ handle, name: marker }));
+        expect(res.statusCode).toBe(400);
+        expect(res.json().error.details.fields).toEqual({ handle: 'is reserved' });
+        expect(await countPeople(marker)).toBe(0);
+      });
+
+      it.each(['Admin', 'Support', 'Moderator', 'Staff'])(
+        'never derives a reserved handle, from the name %s either',
+        async (name) => {
+          const res = await post('/accounts', newAccountBody({ name }));
+          expect(res.statusCode).toBe(201);
+          expect(res.json().handle).toMatch(/^user_[0-9a-z]{10}$/);
+        },
+      );
+
+      it.each([
+        ['one repeated character', 'aaaaaaaaaaaa'],
+        ['only spaces', '            '],
+        ['only whitespace', ' \t \n \u3000 \t    '],
+        ['one repeated emoji', '😀😀😀😀😀😀😀😀😀😀'],
+      ])(
+        'refuses a password of %s with 400 naming password, at sign-up and on change',
+        async (_, password) => {
+          const marker = `Weak${Date.now()}${Math.random().toString(36).slice(2, 6)}`;
+          const res = await post('/accounts', newAccountBody({ password, name: marker }));
+          expect(res.statusCode).toBe(400);
+          expect(Object.keys(res.json().error.details.fields)).toEqual(['password']);
+          expect(await countPeople(marker)).toBe(0);
+
+          const user = await signUp(app);
+          const change = await call('PUT', '/me/password', user, {
+            current_password: user.password,
+            new_password: password,
+          });
+          expect(change.statusCode).toBe(400);
+          expect(Object.keys(change.json().error.details.fields)).toEqual(['new_password']);
+          expect((await post('/sessions', { email: user.email, password: user.password })).statusCode).toBe(
+            201,
+          );
+        },
+      );
+
+      it.each([
+        ['a zero-width space', 'Ad\u200Bmin'],
+        ['a zero-width joiner', 'Ada\u200DLovelace'],
+        ['a word joiner', 'Ada\u2060Lovelace'],
+        ['a byte-order mark', '\uFEFFAda'],
+        ['a right-to-left override', 'Ada \u202Eecalevol'],
+        ['a left-to-right isolate', 'Ada \u2066x\u2069'],
+        ['a right-to-left mark', 'Ada\u200F'],
+        ['an Arabic letter mark', 'Ada\u061C'],
+      ])('refuses a name with %s with 400 naming name, at sign-up and on change', async (_, name) => {
+        const res = await post('/accounts', newAccountBody({ name }));
+        expect(res.statusCode).toBe(400);
+        expect(Object.keys(res.json().error.details.fields)).toContain('name');
+
+        const user = await signUp(app);
+        const before = (await get('/me', auth(user.token))).json();
+        const patch = await call('PATCH', '/me', user, { name });
+        expect(patch.statusCode).toBe(400);
+        expect(Object.keys(patch.json().error.details.fields)).toContain('name');
+        expect((await get('/me', auth(user.token))).json()).toEqual(before);
+      });
+
+      it('refuses a handle with an invisible or direction-changing character with 400', async () => {
+        for (const handle of ['ad\u200Bmin', 'ada\u202Ex', 'ada\u2066x']) {
+          const res = await post('/accounts', newAccountBody({ handle }));
+          expect(res.statusCode, handle).toBe(400);
+          expect(Object.keys(res.json().error.details.fields)).toContain('handle');
+        }
+      });
+    });
+  });
+
+  describe.skipIf(stack.skip !== undefined)(stackTitle('account security limits', stack), () => {
+    let app: FastifyInstance;
+    beforeAll(async () => {
+      ({ app } = await buildTestApp({
+        sql: stack.sql,
+        cache: stack.cache,
+        env: {
+          RATE_LIMIT_FAILED_LOGIN_PER_EMAIL_AND_ADDRESS: '3/15m',
+          RATE_LIMIT_FAILED_LOGIN_PER_EMAIL: '5/1h',
+          RATE_LIMIT_FAILED_LOGIN_PER_DEVICE: '3/15m',
+          RATE_LIMIT_WRITES_PER_USER: '3/5m',
+          RATE_LIMIT_SECURITY_WRITES_PER_USER: '20/5m',
+          RATE_LIMIT_LOGIN_PER_ADDRESS: '1000/1h',
+          SESSION_MAX_AGE_SECONDS: '3',
+        },
+      }));
+    });
+
+    const get = (url: string, headers = {}) => app.inject({ method: 'GET', url: `/api/v1${url}`, headers });
+    const call = caller(() => app);
+    const logIn = (body: Record<string, unknown>, remoteAddress: string) =>
+      app.inject({ method: 'POST', url: '/api/v1/sessions', payload: body, remoteAddress });
+    const newUser = async (overrides: Record<string, unknown> = {}) => {
+      const body = newAccountBody(overrides);
+      const res = await app.inject({ method: 'POST', url: '/api/v1/accounts', payload: body });
+      expect(res.statusCode, res.body).toBe(201);
+      return { ...body, id: res.json().id as number };
+    };
+
+    it('looks up and limits every spelling of an email as one: NFKC and case folding', async () => {
+      const stamp = `${Date.now() % 1e6}${Math.random().toString(36).slice(2, 6)}`;
+      const user = await newUser({ email: `strasse.kim${stamp}@example.com` });
+      const spellings = [
+        user.email.toUpperCase(),
+        user.email.replace('strasse', 'STRAßE'),
+        user.email.replace('kim', '\u212Aim'), // KELVIN SIGN
+        user.email.replace('example', 'ｅｘａｍｐｌｅ'), // fullwidth letters
+      ];
+      // Every spelling reaches the account...
+      for (const email of spellings) {
+        expect((await logIn({ email, password: user.password }, '10.6.0.1')).statusCode, email).toBe(201);
+      }
+      // ...and every failure with any of them counts against the same limit.
+      for (const email of spellings.slice(1)) {
+        expect((await logIn({ email, password: 'wrong password' }, '10.6.0.2')).statusCode, email).toBe(401);
+      }
+      expect((await logIn({ email: user.email, password: user.password }, '10.6.0.2')).statusCode).toBe(429);
+      // A dotted capital I folds to i + a combining dot: another address, which is no way into this account.
+      const dotted = user.email.replace('kim', 'kİm');
+      expect((await logIn({ email: dotted, password: user.password }, '10.6.0.3')).statusCode).toBe(401);
+    });
+
+    it('gives a device token that lets the owner in while strangers have locked the email', async () => {
+      const user = await newUser();
+      const first = await logIn({ email: user.email, password: user.password }, '10.7.0.1');
+      expect(first.statusCode).toBe(201);
+      const { device_token, device_token_expires_at } = first.json();
+      expect(device_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(Date.parse(device_token_expires_at) - Date.now()).toBeGreaterThan(360 * 86400_000);
+      const other = await newUser();
+      const othersDevice = (await logIn({ email: other.email, password: other.password }, '10.7.0.1')).json()
+        .device_token;
+
+      // Strangers guess from several addresses until the per-email limit is used up.
+      for (const address of ['10.7.1.1', '10.7.1.2']) {
+        for (let i = 0; i < 3; i++) {
+          const res = await logIn({ email: user.email, password: 'wrong password' }, address);
+          if (res.statusCode !== 401) expect(res.statusCode).toBe(429);
+        }
+      }
+      // Without a device token of this account even the right password is refused: guessing stopped...
+      expect((await logIn({ email: user.email, password: user.password }, '10.7.2.1')).statusCode).toBe(429);
+      expect(
+        (await logIn({ email: user.email, password: user.password, device_token: othersDevice }, '10.7.2.1'))
+          .statusCode,
+      ).toBe(429);
+      // ...but the owner's known device still gets in, and keeps its token.
+      const known = await logIn({ email: user.email, password: user.password, device_token }, '10.7.2.1');
+      expect(known.statusCode).toBe(201);
+      expect(known.json().device_token).toBe(device_token);
+      expect((await get('/me', auth(known.json().token))).json().id).toBe(user.id);
+    });
+
+    it('locks a device token that fails too often, itself', async () => {
+      const user = await newUser();
+      const { device_token } = (
+        await logIn({ email: user.email, password: user.password }, '10.8.0.1')
+      ).json();
+      // Failures with the device token from three addresses: no per-address limit is reached, the device's is.
+      for (let i = 1; i <= 3; i++) {
+        const res = await logIn(
+          { email: user.email, password: 'wrong password', device_token },
+          `10.8.1.${i}`,
+        );
+        expect(res.statusCode).toBe(401);
+      }
+      expect(
+        (await logIn({ email: user.email, password: user.password, device_token }, '10.8.1.4')).statusCode,
+      ).toBe(429);
+      // Its failures did not count against the email: the owner still signs in without it.
+      expect((await logIn({ email: user.email, password: user.password }, '10.8.0.2')).statusCode).toBe(201);
+      expect(
+        (
+          await logIn(
+            { email: user.email, password: user.password, device_token: 'x'.repeat(42) },
+            '10.8.0.2',
+          )
+        ).statusCode,
+      ).toBe(400);
+    });
+
+    it('documents the device token in the OpenAPI schemas', async () => {
+      const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
+      const logInBody = doc.paths['/api/v1/sessions'].post.requestBody.content['application/json'].schema;
+      expect(logInBody.properties.device_token).toMatchObject({ type: 'string' });
+      const reply = doc.paths['/api/v1/sessions'].post.responses['201'].content['application/json'].schema;
+      expect(Object.keys(reply.properties)).toEqual(
+        expect.arrayContaining(['device_token', 'device_token_expires_at']),
+      );
+    });
+
+    it('lets a user sign out and change the password after their write limit is used up', async () => {
+      const user = await signUp(app);
+      const spare = (await logIn({ email: user.email, password: user.password }, '10.9.0.1')).json().token;
+      for (let i = 0; i < 3; i++)
+        expect((await call('PATCH', '/me', user, { bio: 'x' })).statusCode).toBe(200);
+      expect((await call('PATCH', '/me', user, { bio: 'x' })).statusCode).toBe(429);
+
+      const change = await call('PUT', '/me/password', user, {
+        current_password: user.password,
+        new_password: 'a brand new password',
+      });
+      expect(change.statusCode).toBe(204);
+      expect(change.headers['ratelimit-limit']).toBe('20');
+      expect((await call('DELETE', '/sessions', user)).statusCode).toBe(204);
+
+      const other = await signUp(app);
+      for (let i = 0; i < 4; i++) await call('PATCH', '/me', other, { bio: 'x' });
+      expect((await call('DELETE', '/sessions/current', other)).statusCode).toBe(204);
+      expect((await call('GET', '/me', other)).statusCode).toBe(401);
+      expect((await get('/me', auth(spare))).statusCode).toBe(401);
+    });
+
+    it('sends RateLimit-Limit, -Remaining and -Reset on limited routes, and Retry-After with a 429', async () => {
+      const user = await signUp(app);
+      const patch = () => call('PATCH', '/me', user, { bio: 'x' });
+      const first = await patch();
+      expect(first.headers).toMatchObject({ 'ratelimit-limit': '3', 'ratelimit-remaining': '2' });
+      expect(Number(first.headers['ratelimit-reset'])).toBeGreaterThan(0);
+      expect(Number(first.headers['ratelimit-reset'])).toBeLessThanOrEqual(300);
+      await patch();
+      await patch();
+      const limited = await patch();
+      expect(limited.statusCode).toBe(429);
+      expect(limited.headers).toMatchObject({ 'ratelimit-limit': '3', 'ratelimit-remaining': '0' });
+      expect(limited.headers['retry-after']).toBe(limited.headers['ratelimit-reset']);
+
+      const login = await logIn({ email: user.email, password: user.password }, '10.10.0.1');
+      expect(login.headers['ratelimit-limit']).toBe('1000');
+      expect(Number(login.headers['ratelimit-remaining'])).toBeLessThan(1000);
+      const signup = await app.inject({ method: 'POST', url: '/api/v1/accounts', payload: newAccountBody() });
+      expect(signup.headers['ratelimit-limit']).toBeDefined();
+      expect(signup.headers['ratelimit-reset']).toBeDefined();
+    });
+
+    it('ends a session at its absolute lifetime even while it is used', async () => {
+      const user = await newUser();
+      const res = await logIn({ email: user.email, password: user.password }, '10.11.0.1');
+      const { token, expires_at } = res.json();
+      expect(Date.parse(expires_at) - Date.now()).toBeLessThanOrEqual(3000);
+      // Used continuously, the sliding expiry (an hour) would keep it alive; the 3 s lifetime ends it.
+      await expect
+        .poll(async () => (await get('/me', auth(token))).statusCode, { timeout: 15_000, interval: 200 })
+        .toBe(401);
     });
   });
 }

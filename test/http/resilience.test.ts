@@ -6,6 +6,7 @@ import { loadConfig } from '../../src/config.ts';
 import { auth, newAccountBody, signUp } from '../support/api.ts';
 import { buildTestApp, testEnv } from '../support/app.ts';
 import { freePort, hasRedisServer, startRedis, stop } from '../support/redis-server.ts';
+import { httpStacks } from '../support/targets.ts';
 
 describe('rate limits', async () => {
   const { app } = await buildTestApp({
@@ -154,5 +155,69 @@ describe.skipIf(!hasRedisServer)(
         .toBe(200);
       expect((await me()).statusCode).toBe(200);
     });
+  },
+);
+
+describe.skipIf(!hasRedisServer)(
+  `rate limits while the cache is down${hasRedisServer ? '' : ' [SKIPPED: no redis-server binary on this machine]'}`,
+  () => {
+    let redis: ChildProcess | undefined;
+    afterAll(async () => {
+      // Killed by the test already: exitCode stays null after a signal, signalCode is set.
+      if (redis && redis.exitCode === null && redis.signalCode === null) await stop(redis);
+    });
+
+    for (const stack of httpStacks) {
+      it.skipIf(stack.skip !== undefined)(
+        `still stop password guessing (counted in the process) on ${stack.sql}, and fail open for the rest`,
+        async () => {
+          const port = await freePort();
+          redis = await startRedis(port);
+          const { app } = await buildTestApp({
+            sql: stack.sql,
+            env: {
+              REDIS_URL: `redis://127.0.0.1:${port}`,
+              CACHE_STORE: 'redis',
+              JOBS_STORE: stack.sql,
+              RATE_LIMIT_FAILED_LOGIN_PER_EMAIL_AND_ADDRESS: '3/15m',
+              RATE_LIMIT_FAILED_LOGIN_PER_EMAIL: '5/1h',
+              RATE_LIMIT_WRITES_PER_USER: '2/5m',
+            },
+          });
+          const user = await signUp(app);
+          const logIn = (password: string, remoteAddress: string) =>
+            app.inject({
+              method: 'POST',
+              url: '/api/v1/sessions',
+              payload: { email: user.email, password },
+              remoteAddress,
+            });
+          await stop(redis);
+
+          for (let i = 0; i < 3; i++)
+            expect((await logIn('wrong password', '10.12.0.1')).statusCode).toBe(401);
+          const limited = await logIn(user.password, '10.12.0.1');
+          expect(limited.statusCode).toBe(429);
+          expect(limited.headers['retry-after']).toBeDefined();
+          // The per-email limit holds across addresses too.
+          for (const address of ['10.12.0.2', '10.12.0.3']) await logIn('wrong password', address);
+          expect((await logIn(user.password, '10.12.0.4')).statusCode).toBe(429);
+
+          // Ordinary writes and reads fail open: more than the write limit goes through.
+          for (let i = 0; i < 4; i++) {
+            const patch = await app.inject({
+              method: 'PATCH',
+              url: '/api/v1/me',
+              headers: auth(user.token),
+              payload: { bio: `during the outage ${i}` },
+            });
+            expect(patch.statusCode).toBe(200);
+          }
+          expect(
+            (await app.inject({ method: 'GET', url: '/api/v1/me', headers: auth(user.token) })).statusCode,
+          ).toBe(200);
+        },
+      );
+    }
   },
 );

@@ -176,6 +176,8 @@ export const commerceRoutes: FastifyPluginAsyncTypebox<CommerceRoutesOptions> = 
         security: bearerAuth,
         tags: ['orders'],
         summary: 'Buy: stock, order, payment and credits in one transaction (once per idempotency key)',
+        description:
+          'Each line names the unit price the buyer was shown. A product that costs more now refuses the whole order with 409 `price_changed` (details: product_id, current_unit_price_cents, expected_unit_price_cents) and nothing is charged or reserved; a lower price is charged at the lower price.',
         body: OrderBody,
         response: { 201: OrderReply, ...errorReplies(400, 401, 402, 404, 409, 429) },
       },
@@ -278,7 +280,7 @@ export const commerceRoutes: FastifyPluginAsyncTypebox<CommerceRoutesOptions> = 
       schema: {
         security: bearerAuth,
         tags: ['cart'],
-        summary: 'Your cart',
+        summary: 'Your cart, with the price stored on each line and the price now',
         response: { 200: CartReply, ...errorReplies(401) },
       },
     },
@@ -293,6 +295,8 @@ export const commerceRoutes: FastifyPluginAsyncTypebox<CommerceRoutesOptions> = 
         security: bearerAuth,
         tags: ['cart'],
         summary: 'Put a product in your cart, or change its quantity (idempotent)',
+        description:
+          "The line stores the product's current price: a checkout never charges more than it. Putting the product again accepts a new price. 204 means the line is saved.",
         params: CartItemParams,
         body: CartQuantityBody,
         response: errorReplies(400, 401, 404, 429),
@@ -330,6 +334,8 @@ export const commerceRoutes: FastifyPluginAsyncTypebox<CommerceRoutesOptions> = 
         security: bearerAuth,
         tags: ['cart'],
         summary: 'Order everything in your cart and empty it (once per idempotency key)',
+        description:
+          'Each line expects the unit price stored with it: a product that costs more now is 409 `price_changed` (nothing charged, the cart kept). An edit made while a checkout runs is either in the order or stays in the cart after it.',
         body: CheckoutBody,
         response: { 201: OrderReply, ...errorReplies(400, 401, 402, 404, 409, 429) },
       },

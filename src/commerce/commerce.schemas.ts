@@ -96,7 +96,13 @@ export const IdParams = (what: string) =>
   Type.Object({ id: Uuid(`the ${what}'s id`) }, { additionalProperties: false });
 
 const OrderLineBody = Type.Object(
-  { product_id: Uuid('a product id'), quantity: Quantity },
+  {
+    product_id: Uuid('a product id'),
+    quantity: Quantity,
+    expected_unit_price_cents: Cents(
+      'the unit price you were shown: if the product costs more now the order is refused (409 price_changed, nothing charged); if it costs less you pay the lower price',
+    ),
+  },
   { additionalProperties: false },
 );
 
@@ -156,7 +162,19 @@ export const BookingReply = Type.Object(
 );
 
 export const CartReply = Type.Object(
-  { items: Type.Array(Type.Object({ product_id: Type.String(), quantity: Type.Integer() })) },
+  {
+    items: Type.Array(
+      Type.Object({
+        product_id: Type.String(),
+        quantity: Type.Integer(),
+        unit_price_cents: Type.Integer({
+          description:
+            'the price when the line was put: the most a checkout charges (put the product again to accept a new price)',
+        }),
+        current_unit_price_cents: Type.Integer({ description: "the product's price now" }),
+      }),
+    ),
+  },
   { title: 'Cart' },
 );
 

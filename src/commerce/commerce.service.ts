@@ -17,6 +17,7 @@ import type {
   Order,
   OrderLine,
   OrderResult,
+  PricedLine,
   Product,
   ProductChanges,
   SeatedEvent,
@@ -41,8 +42,6 @@ interface Log {
   warn(object: object, message: string): void;
 }
 
-export const CART_CHECKED_OUT = 'cart_checked_out';
-
 /** 404 naming the product, so a client with several items knows which one. */
 export const productNotFound = (productId: string) =>
   new AppError(404, 'not_found', `product ${productId} not found`, { product_id: productId });
@@ -53,7 +52,7 @@ const keyReused = () =>
   });
 
 /** Distinct products, in the order given; a product listed twice is a client mistake. */
-export function checkLines(lines: readonly OrderLine[]): void {
+function checkLines(lines: readonly OrderLine[]): void {
   const seen = new Set<string>();
   for (const [index, line] of lines.entries()) {
     if (seen.has(line.product_id)) {
@@ -147,17 +146,16 @@ export class CommerceService {
   }
 
   /**
-   * Places an order; `cartVersion` is set by a checkout. Returns the order, the first one
-   * again when the idempotency key is replayed with the same request.
+   * Places an order of the given lines, or of the buyer's cart ('cart', a checkout). Returns
+   * the order, the first one again when the idempotency key is replayed with the same request.
    */
   async placeOrder(
     buyerId: number,
-    lines: readonly OrderLine[],
+    lines: readonly PricedLine[] | 'cart',
     idempotencyKey: string,
-    cartVersion?: number,
   ): Promise<{ order: Order; replayed: boolean }> {
-    checkLines(lines);
-    const result = await this.commerce.placeOrder({ id: v7(), buyerId, lines, idempotencyKey, cartVersion });
+    if (lines !== 'cart') checkLines(lines);
+    const result = await this.commerce.placeOrder({ id: v7(), buyerId, lines, idempotencyKey });
     const placed = this.placed(result);
     if (!placed.replayed) await this.countRevenue(placed.order);
     return placed;
@@ -182,8 +180,18 @@ export class CommerceService {
         throw new InsufficientFundsError(result.balanceCents, result.totalCents);
       case 'key_reused':
         throw keyReused();
-      case 'cart_checked_out':
-        throw new ConflictError(CART_CHECKED_OUT, 'this cart was just checked out by another request');
+      case 'price_raised':
+        throw new ConflictError(
+          'price_changed',
+          `product ${result.productId} now costs ${result.currentCents} cents, more than the ${result.expectedCents} expected; nothing was charged`,
+          {
+            product_id: result.productId,
+            current_unit_price_cents: result.currentCents,
+            expected_unit_price_cents: result.expectedCents,
+          },
+        );
+      case 'cart_empty':
+        throw new ConflictError('cart_empty', 'the cart is empty');
     }
   }
 

@@ -61,7 +61,7 @@ describe.skipIf(servers.postgres.skipReason !== undefined)(
           commerce.placeOrder({
             id: v7(),
             buyerId,
-            lines: [{ product_id: product.id, quantity: 1 }],
+            lines: [{ product_id: product.id, quantity: 1, expected_unit_price_cents: 333 }],
             idempotencyKey: 'buy',
           }),
         ),
@@ -135,7 +135,11 @@ describe.skipIf(servers.postgres.skipReason !== undefined)(
         const buyerId = traders[Math.floor(Math.random() * traders.length)] as number;
         const lines = products
           .filter((p) => p.seller_id !== buyerId && Math.random() < 0.15)
-          .map((p) => ({ product_id: p.id, quantity: 1 + Math.floor(Math.random() * 3) }));
+          .map((p) => ({
+            product_id: p.id,
+            quantity: 1 + Math.floor(Math.random() * 3),
+            expected_unit_price_cents: 100,
+          }));
         if (lines.length === 0) return;
         const result = await commerce.placeOrder({ id: v7(), buyerId, lines, idempotencyKey: v7() });
         if (!result.ok) throw new Error(`unexpected refusal ${result.reason}`);

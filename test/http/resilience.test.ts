@@ -1,11 +1,11 @@
 // Rate limits, and sessions that survive a restart and a cache outage.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import net from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { auth, newAccountBody, signUp } from '../support/api.ts';
 import { buildTestApp, testEnv } from '../support/app.ts';
+import { freePort, hasRedisServer, startRedis, stopRedis as stop } from '../support/redis-server.ts';
 
 describe('rate limits', async () => {
   const { app } = await buildTestApp({
@@ -108,43 +108,6 @@ describe('sessions of record', () => {
 });
 
 // A Redis of this test's own, so that it can be stopped in the middle of a session.
-const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', [
-    '--port',
-    String(port),
-    '--bind',
-    '127.0.0.1',
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-  ]);
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('Ready to accept connections')) resolve();
-    });
-    child.once('exit', () => reject(new Error('redis-server exited')));
-  });
-  return child;
-}
-
-const stop = (child: ChildProcess) =>
-  new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-
 describe.skipIf(!hasRedisServer)(
   `sessions when the cache goes down mid-session${hasRedisServer ? '' : ' [SKIPPED: no redis-server binary on this machine]'}`,
   () => {

@@ -1,0 +1,11 @@
+-- Prices a buyer was shown. The cart tables become the cart of record: every edit is written
+-- here first (its row's version grows), and a checkout locks the row.
+--
+-- A cart line keeps the unit price of the product when it was put in the cart: a checkout
+-- never charges more than that (a higher current price is refused, a lower one is charged).
+-- Lines saved before this migration take the product's current price.
+ALTER TABLE cart_items ADD COLUMN unit_price_cents bigint;
+UPDATE cart_items i SET unit_price_cents = p.price_cents FROM products p WHERE p.id = i.product_id;
+ALTER TABLE cart_items
+  ALTER COLUMN unit_price_cents SET NOT NULL,
+  ADD CONSTRAINT cart_items_unit_price_positive CHECK (unit_price_cents > 0);

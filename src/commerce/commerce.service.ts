@@ -33,6 +33,11 @@ export interface Page<Item> {
   next_cursor: string | null;
 }
 
+/** An order as one caller may see it: whole for its buyer, one seller's part for a seller. */
+export type OrderView =
+  | (Order & { view: 'buyer' })
+  | (Omit<Order, 'total_cents'> & { view: 'seller'; subtotal_cents: number });
+
 export interface LeaderboardItem {
   seller: ProfileSummary;
   revenue_cents: number;
@@ -195,15 +200,24 @@ export class CommerceService {
     }
   }
 
-  /** Buyer or seller only. */
-  async order(callerId: number, orderId: string): Promise<Order> {
+  /**
+   * The buyer sees the whole order; a seller sees only their own lines and their subtotal
+   * (what other sellers sold, and the buyer's total, are none of their business). Anyone
+   * else is refused.
+   */
+  async order(callerId: number, orderId: string): Promise<OrderView> {
     const order = await this.commerce.order(orderId);
     if (!order) throw new NotFoundError('order');
-    const isSeller = order.items.some((item) => item.seller_id === callerId);
-    if (order.buyer_id !== callerId && !isSeller) {
-      throw new ForbiddenError('only the buyer and the sellers may see an order');
-    }
-    return order;
+    if (order.buyer_id === callerId) return { view: 'buyer', ...order };
+    const own = order.items.filter((item) => item.seller_id === callerId);
+    if (own.length === 0) throw new ForbiddenError('only the buyer and the sellers may see an order');
+    const { total_cents: _, ...rest } = order;
+    return {
+      view: 'seller',
+      ...rest,
+      items: own,
+      subtotal_cents: own.reduce((sum, item) => sum + item.unit_price_cents * item.quantity, 0),
+    };
   }
 
   async orderByKey(buyerId: number, idempotencyKey: string) {

@@ -301,7 +301,7 @@ for (const stack of httpStacks) {
         expect([await stockOf(product), await balance(buyer), await balance(seller)]).toEqual([
           1, 2600, 2400,
         ]);
-        expect((await call('GET', `/orders/${order.id}`, buyer)).json()).toEqual(order);
+        expect((await call('GET', `/orders/${order.id}`, buyer)).json()).toEqual({ view: 'buyer', ...order });
         expect((await call('GET', `/orders/${order.id}`, seller)).statusCode).toBe(200);
         expect((await call('GET', `/orders/${order.id}`, stranger)).statusCode).toBe(403);
         expect((await call('GET', `/orders/${order.id}`)).statusCode).toBe(401);
@@ -309,6 +309,38 @@ for (const stack of httpStacks) {
         expect((await call('GET', '/orders/123', buyer)).statusCode).toBe(400);
         const mine = (await call('GET', '/me/orders', buyer)).json();
         expect(mine).toEqual({ items: [order], next_cursor: null });
+      });
+
+      it('shows a seller of a shared order only their own lines and subtotal; the buyer sees all', async () => {
+        const [buyer, first, second] = [await funded(10_000), await signUp(app), await signUp(app)];
+        const [cup, pot] = [await newProduct(first, 300, 5, 'Cup'), await newProduct(second, 1000, 5, 'Pot')];
+        const placed = await buy(buyer, [
+          [cup, 2],
+          [pot, 1],
+        ]);
+        expect(placed.statusCode, placed.body).toBe(201);
+        const order = placed.json();
+        const lineOf = (product: Product) =>
+          order.items.find((item: { product_id: string }) => item.product_id === product.id);
+        const asBuyer = (await call('GET', `/orders/${order.id}`, buyer)).json();
+        expect(asBuyer).toEqual({ view: 'buyer', ...order });
+        expect([asBuyer.total_cents, asBuyer.items.length]).toEqual([1600, 2]);
+        for (const [seller, product, subtotal] of [
+          [first, cup, 600],
+          [second, pot, 1000],
+        ] as const) {
+          const res = await call('GET', `/orders/${order.id}`, seller);
+          expect(res.statusCode).toBe(200);
+          expect(res.json()).toEqual({
+            view: 'seller',
+            id: order.id,
+            buyer_id: buyer.id,
+            status: 'paid',
+            subtotal_cents: subtotal,
+            items: [lineOf(product)],
+            created_at: order.created_at,
+          });
+        }
       });
 
       it('puts the order count on GET /me, and not on the public profile', async () => {

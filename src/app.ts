@@ -207,6 +207,7 @@ export async function buildApp(config: Config) {
     const auth = authHooks(sessions, limiter);
     const commerce = new CommerceService(commercePort, commerceLeaderboard(config, engines), accountsPort, {
       demoMode: config.demoMode,
+      events: config.events,
       log: app.log,
     });
     const carts = new CartService(commercePort, commerce);

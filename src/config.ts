@@ -86,6 +86,15 @@ export interface Config {
   /** Record every API request (route, method, status, time) for /metrics/endpoints; on by default. */
   recordApiRequests: boolean;
   feed: FeedConfig;
+  events: EventLimits;
+}
+
+/** Bounds on seated events, so that one account cannot grow the seats table without end. */
+export interface EventLimits {
+  /** Seats of one event (EVENT_MAX_SEATS); the database allows at most 10,000. */
+  maxSeats: number;
+  /** Events one organizer may create in any 24 hours (EVENTS_PER_USER_PER_DAY), counted in the database. */
+  perUserPerDay: number;
 }
 
 /** How home feeds are built: fan-out on write (default), pull on read, or the seed's SQL join. */
@@ -123,6 +132,8 @@ export const KNOWN_VARIABLES = [
   'FEED_STRATEGY',
   'FEED_ACTIVE_DAYS',
   'FEED_FANOUT_THRESHOLD',
+  'EVENT_MAX_SEATS',
+  'EVENTS_PER_USER_PER_DAY',
 ] as const;
 
 export class ConfigError extends Error {
@@ -292,5 +303,9 @@ export function loadConfig(env: Env = process.env): Config {
     mongoWriteConcern: readWriteConcern(env, 'MONGODB_WRITE_CONCERN'),
     recordApiRequests: readBoolean(env, 'ANALYTICS_RECORD_REQUESTS', true),
     feed: readFeed(env, stores),
+    events: {
+      maxSeats: readInteger(env, 'EVENT_MAX_SEATS', 2000, 1, 10_000),
+      perUserPerDay: readInteger(env, 'EVENTS_PER_USER_PER_DAY', 20, 1, 100_000),
+    },
   };
 }

@@ -59,6 +59,7 @@ describe('loadConfig defaults', () => {
     expect(config.trustProxy).toBe(false);
     expect(config.keyPrefix).toBe('polyglot:');
     expect(config.rateLimits.failedLoginPerEmailAndAddress).toEqual({ max: 10, windowSeconds: 900 });
+    expect(config.events).toEqual({ maxSeats: 2000, perUserPerDay: 20 });
   });
 
   it('treats empty and blank values as unset', () => {
@@ -83,6 +84,10 @@ describe('loadConfig defaults', () => {
     expect(config.rateLimits.signupPerAddress).toEqual({ max: 5, windowSeconds: 3600 });
     expect(config.keyPrefix).toBe('{polyglot}:');
     expect(loadConfig({ PORT: '65535' }).port).toBe(65535);
+    expect(loadConfig({ EVENT_MAX_SEATS: '10000', EVENTS_PER_USER_PER_DAY: '3' }).events).toEqual({
+      maxSeats: 10_000,
+      perUserPerDay: 3,
+    });
   });
 });
 
@@ -220,6 +225,9 @@ describe('configuration errors name the variable', () => {
     configError({ PORT: '80.5' }, 'PORT');
     configError({ SESSION_TTL_SECONDS: '59' }, 'SESSION_TTL_SECONDS');
     configError({ BODY_LIMIT_BYTES: '1e6' }, 'BODY_LIMIT_BYTES');
+    // The database refuses events of more than 10,000 seats, so a larger cap would only mislead.
+    configError({ EVENT_MAX_SEATS: '10001' }, 'EVENT_MAX_SEATS');
+    configError({ EVENTS_PER_USER_PER_DAY: '0' }, 'EVENTS_PER_USER_PER_DAY');
   });
 
   it('a bad boolean', () => {

@@ -130,7 +130,14 @@ export interface NewEvent {
   organizerId: number;
   name: string;
   seats: number;
+  /** At most this many events per organizer in any 24 hours, counted in the store. */
+  maxPerDay: number;
 }
+
+export type NewEventResult =
+  | { ok: true; event: SeatedEvent }
+  /** The organizer made maxPerDay events in the last 24 hours; the oldest leaves the window then. */
+  | { ok: false; reason: 'daily_limit'; retryAfterSeconds: number };
 
 export interface Booking {
   event_id: string;
@@ -207,7 +214,8 @@ export interface CommercePort {
   /** Every seller's revenue from every order: the leaderboard's source of record. */
   sellerRevenue(): Promise<SellerRevenue[]>;
 
-  createEvent(event: NewEvent): Promise<SeatedEvent>;
+  /** Creates the event and its seats, unless the organizer reached `maxPerDay` in the last 24 hours. */
+  createEvent(event: NewEvent): Promise<NewEventResult>;
   event(eventId: string): Promise<SeatedEvent | null>;
   /** Books a free seat; a seat is booked at most once, whoever asks and however many at once. */
   bookSeat(eventId: string, seat: number, userId: number): Promise<BookingResult>;

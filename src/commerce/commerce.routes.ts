@@ -234,6 +234,8 @@ export const commerceRoutes: FastifyPluginAsyncTypebox<CommerceRoutesOptions> = 
         security: bearerAuth,
         tags: ['seats'],
         summary: 'Create an event with seats numbered 1..seats',
+        description:
+          'Each organizer may create EVENTS_PER_USER_PER_DAY events (20 unless configured otherwise) in any 24 hours; beyond that 429 with Retry-After.',
         body: EventBody,
         response: { 201: EventReply, ...errorReplies(400, 401, 429) },
       },

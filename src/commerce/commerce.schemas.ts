@@ -161,7 +161,15 @@ export const OrderViewReply = Type.Union([BuyerOrderReply, SellerOrderReply], {
 });
 
 export const EventBody = Type.Object(
-  { name: VisibleText({ maxLength: 200 }), seats: Type.Integer({ minimum: 1, maximum: 10_000 }) },
+  {
+    name: VisibleText({ maxLength: 200 }),
+    seats: Type.Integer({
+      minimum: 1,
+      maximum: 10_000,
+      description:
+        'at most EVENT_MAX_SEATS (2,000 unless configured otherwise; never above 10,000): 400 beyond it',
+    }),
+  },
   { additionalProperties: false },
 );
 

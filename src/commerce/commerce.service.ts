@@ -3,6 +3,7 @@
 // the API's statuses. Money moves only inside the commerce port's transactions.
 import { v7 } from 'uuid';
 import type { AccountsPort, ProfileSummary } from '../accounts/accounts.port.ts';
+import type { EventLimits } from '../config.ts';
 import {
   AppError,
   BadRequestError,
@@ -10,6 +11,7 @@ import {
   ForbiddenError,
   InsufficientFundsError,
   NotFoundError,
+  RateLimitedError,
 } from '../errors.ts';
 import type {
   Booking,
@@ -74,7 +76,7 @@ export class CommerceService {
     private readonly commerce: CommercePort,
     private readonly leaderboard: LeaderboardPort,
     private readonly accounts: Pick<AccountsPort, 'summaries'>,
-    private readonly options: { demoMode: boolean; log: Log },
+    private readonly options: { demoMode: boolean; events: EventLimits; log: Log },
   ) {}
 
   get demoMode(): boolean {
@@ -238,8 +240,23 @@ export class CommerceService {
     return this.commerce.orderCount(buyerId);
   }
 
-  createEvent(organizerId: number, input: { name: string; seats: number }): Promise<SeatedEvent> {
-    return this.commerce.createEvent({ id: v7(), organizerId, name: input.name, seats: input.seats });
+  /** At most `events.maxSeats` seats (400), and `events.perUserPerDay` events a day per organizer (429). */
+  async createEvent(organizerId: number, input: { name: string; seats: number }): Promise<SeatedEvent> {
+    const { maxSeats, perUserPerDay } = this.options.events;
+    if (input.seats > maxSeats) {
+      throw new BadRequestError(`an event has at most ${maxSeats} seats`, {
+        fields: { seats: `must be at most ${maxSeats}` },
+      });
+    }
+    const result = await this.commerce.createEvent({
+      id: v7(),
+      organizerId,
+      name: input.name,
+      seats: input.seats,
+      maxPerDay: perUserPerDay,
+    });
+    if (result.ok) return result.event;
+    throw new RateLimitedError(result.retryAfterSeconds);
   }
 
   async event(eventId: string): Promise<SeatedEvent> {

@@ -371,7 +371,15 @@ export function commerceContract(name: string, open: () => Promise<CommerceHarne
         it('creates numbered seats, books a free one once, and knows seats that do not exist', async () => {
           const [organizer, guest] = [await harness.newUser(), await harness.newUser()];
           const id = v7();
-          const event = await commerce.createEvent({ id, organizerId: organizer, name: 'Gala', seats: 3 });
+          const created = await commerce.createEvent({
+            id,
+            organizerId: organizer,
+            name: 'Gala',
+            seats: 3,
+            maxPerDay: 2,
+          });
+          if (!created.ok) throw new Error(`expected an event, got ${created.reason}`);
+          const event = created.event;
           expect(event).toEqual({
             id,
             organizer_id: organizer,
@@ -391,11 +399,28 @@ export function commerceContract(name: string, open: () => Promise<CommerceHarne
           expect(await commerce.event(v7())).toBeNull();
         });
 
+        it('refuses an organizer their events beyond maxPerDay in 24 hours, even when asked at once', async () => {
+          const [organizer, other] = [await harness.newUser(), await harness.newUser()];
+          const create = (organizerId: number) =>
+            commerce.createEvent({ id: v7(), organizerId, name: 'Daily', seats: 2, maxPerDay: 3 });
+          const results = await Promise.all(Array.from({ length: 6 }, () => create(organizer)));
+          expect(results.filter((r) => r.ok)).toHaveLength(3);
+          for (const refused of results.filter((r) => !r.ok)) {
+            expect(refused).toEqual({
+              ok: false,
+              reason: 'daily_limit',
+              retryAfterSeconds: expect.any(Number),
+            });
+            if (!refused.ok) expect(refused.retryAfterSeconds).toBeGreaterThan(0);
+          }
+          expect((await create(other)).ok).toBe(true);
+        });
+
         it('gives a seat to exactly one of many concurrent bookers', async () => {
           const organizer = await harness.newUser();
           const guests = await Promise.all(Array.from({ length: 10 }, () => harness.newUser()));
           const id = v7();
-          await commerce.createEvent({ id, organizerId: organizer, name: 'Rush', seats: 1 });
+          await commerce.createEvent({ id, organizerId: organizer, name: 'Rush', seats: 1, maxPerDay: 1 });
           const results = await Promise.all(guests.map((guest) => commerce.bookSeat(id, 1, guest)));
           expect(results.filter((r) => r.ok)).toHaveLength(1);
           expect(results.filter((r) => !r.ok && r.reason === 'taken')).toHaveLength(9);

@@ -24,11 +24,11 @@ interface Product {
  * run); embedded, the process "restarts" (a new platform on the same data folder), which
  * empties the in-process cache and keeps PGlite.
  */
-async function platformWithCacheLoss(stack: HttpStack) {
+async function platformWithCacheLoss(stack: HttpStack, extraEnv: Record<string, string> = {}) {
   const env = await testEnv({
     sql: stack.sql,
     cache: stack.cache,
-    env: { DEMO_MODE: '1', COMMERCE_STORE: stack.sql },
+    env: { DEMO_MODE: '1', COMMERCE_STORE: stack.sql, ...extraEnv },
   });
   let platform = await buildApp(loadConfig(env));
   return {
@@ -741,6 +741,44 @@ for (const stack of httpStacks) {
       });
     },
   );
+}
+
+for (const stack of httpStacks) {
+  describe.skipIf(stack.skip !== undefined)(stackTitle('bounded events', stack), () => {
+    let platform: Awaited<ReturnType<typeof platformWithCacheLoss>>;
+    beforeAll(async () => {
+      platform = await platformWithCacheLoss(stack, { EVENT_MAX_SEATS: '50', EVENTS_PER_USER_PER_DAY: '3' });
+    });
+    afterAll(() => platform?.close());
+    const call = caller(() => platform.app);
+    const create = (user: TestUser, seats: number) =>
+      call('POST', '/events', user, { name: 'Meetup', seats });
+
+    it('refuses more seats than EVENT_MAX_SEATS with 400 naming the field, creating nothing', async () => {
+      const organizer = await signUp(platform.app);
+      for (const seats of [51, 10_001]) {
+        const res = await create(organizer, seats);
+        expect(res.statusCode).toBe(400);
+        expect(Object.keys(res.json().error.details.fields)).toEqual(['seats']);
+      }
+      // The refusals counted for nothing: the day's three events are all still there to make.
+      for (let i = 0; i < 3; i++) expect((await create(organizer, 50)).statusCode).toBe(201);
+    });
+
+    it('refuses an organizer more than EVENTS_PER_USER_PER_DAY with 429 and Retry-After, also after the cache is lost', async () => {
+      const [organizer, other] = [await signUp(platform.app), await signUp(platform.app)];
+      for (let i = 0; i < 3; i++) expect((await create(organizer, 2)).statusCode).toBe(201);
+      const refused = await create(organizer, 2);
+      expect([refused.statusCode, refused.json().error.code]).toEqual([429, 'rate_limited']);
+      const retryAfter = Number(refused.headers['retry-after']);
+      expect(retryAfter).toBeGreaterThan(0);
+      expect(retryAfter).toBeLessThanOrEqual(86_400);
+      // Counted in the database: a cache that lost everything (or a restart) changes nothing.
+      await platform.loseCache();
+      expect((await create(organizer, 2)).statusCode).toBe(429);
+      expect((await create(other, 2)).statusCode).toBe(201);
+    });
+  });
 }
 
 // Carts through a Redis outage and a Redis that comes back empty: a Redis of this test's own

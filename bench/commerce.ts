@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { v7 } from 'uuid';
-import type { CommercePort, OrderLine, Product } from '../src/commerce/commerce.port.ts';
+import type { CommercePort, PricedLine, Product } from '../src/commerce/commerce.port.ts';
 import { createPostgresCommerce } from '../src/commerce/commerce.postgres.ts';
 import { migrate } from '../src/engines/migrate.ts';
 import { openPglite } from '../src/engines/pglite.ts';
@@ -72,12 +72,16 @@ async function load(db: SqlDatabase, commerce: CommercePort) {
 }
 
 /** 1-3 distinct random products of other sellers, 1-2 of each. */
-function randomLines(products: Product[]): OrderLine[] {
+function randomLines(products: Product[]): PricedLine[] {
   const count = 1 + Math.floor(Math.random() * 3);
-  const chosen = new Map<string, OrderLine>();
+  const chosen = new Map<string, PricedLine>();
   while (chosen.size < count) {
     const product = products[Math.floor(Math.random() * products.length)] as Product;
-    chosen.set(product.id, { product_id: product.id, quantity: 1 + Math.floor(Math.random() * 2) });
+    chosen.set(product.id, {
+      product_id: product.id,
+      quantity: 1 + Math.floor(Math.random() * 2),
+      expected_unit_price_cents: product.price_cents,
+    });
   }
   return [...chosen.values()];
 }

@@ -22,9 +22,6 @@ import { createMemoryCache } from './cache/cache.memory.ts';
 import type { CachePort } from './cache/cache.port.ts';
 import { createRedisCache } from './cache/cache.redis.ts';
 import { RateLimiter } from './cache/rate-limiter.ts';
-import { createMemoryCarts } from './commerce/cart.memory.ts';
-import type { CartCachePort } from './commerce/cart.port.ts';
-import { createRedisCarts } from './commerce/cart.redis.ts';
 import { CartService } from './commerce/cart.service.ts';
 import { createPostgresCommerce } from './commerce/commerce.postgres.ts';
 import { commerceRoutes } from './commerce/commerce.routes.ts';
@@ -94,18 +91,10 @@ function commerceStore(config: Config, engines: Engines) {
   return createPostgresCommerce(engines.sql(engine));
 }
 
-/** The cart and the sellers' leaderboard live in the cache role, with domain operations of their own. */
-function commerceCaches(
-  config: Config,
-  engines: Engines,
-): { carts: CartCachePort; leaderboard: LeaderboardPort } {
-  if (config.stores.cache === 'redis') {
-    return {
-      carts: createRedisCarts(engines.redis(), config.keyPrefix),
-      leaderboard: createRedisLeaderboard(engines.redis(), config.keyPrefix),
-    };
-  }
-  return { carts: createMemoryCarts(), leaderboard: createMemoryLeaderboard() };
+/** The sellers' leaderboard lives in the cache role, with domain operations of its own. */
+function commerceLeaderboard(config: Config, engines: Engines): LeaderboardPort {
+  if (config.stores.cache === 'redis') return createRedisLeaderboard(engines.redis(), config.keyPrefix);
+  return createMemoryLeaderboard();
 }
 
 async function graphStore(config: Config, engines: Engines): Promise<GraphPort> {
@@ -245,13 +234,12 @@ export async function buildApp(config: Config) {
     const posts = new PostsService(postsPort, accountsPort, cache, { events: feed.postEvents, relay });
     relay.handle(PROFILE_CHANGED_JOB, (payload) => posts.refreshAuthorCopies(payload));
     const auth = authHooks(sessions, limiter);
-    const commerceCache = commerceCaches(config, engines);
-    const commerce = new CommerceService(commercePort, commerceCache.leaderboard, accountsPort, {
+    const commerce = new CommerceService(commercePort, commerceLeaderboard(config, engines), accountsPort, {
       demoMode: config.demoMode,
+      events: config.events,
       log: app.log,
     });
-    const carts = new CartService(commerceCache.carts, commercePort, commerce, jobs, app.log);
-    carts.registerJobs(jobs);
+    const carts = new CartService(commercePort, commerce);
 
     const probes: RoleProbes = {
       accounts: { engine: config.stores.accounts, ping: () => accountsPort.ping() },

@@ -99,6 +99,7 @@ export interface Config {
   feed: FeedConfig;
   outbox: OutboxConfig;
   analyticsRetention: AnalyticsRetention;
+  events: EventLimits;
 }
 
 export interface OutboxConfig {
@@ -114,6 +115,14 @@ export interface AnalyticsRetention {
   requestsDays: number;
   /** How often expired events are deleted. */
   intervalSeconds: number;
+}
+
+/** Bounds on seated events, so that one account cannot grow the seats table without end. */
+export interface EventLimits {
+  /** Seats of one event (EVENT_MAX_SEATS); the database allows at most 10,000. */
+  maxSeats: number;
+  /** Events one organizer may create in any 24 hours (EVENTS_PER_USER_PER_DAY), counted in the database. */
+  perUserPerDay: number;
 }
 
 /** How home feeds are built: fan-out on write (default), pull on read, or the seed's SQL join. */
@@ -159,6 +168,8 @@ export const KNOWN_VARIABLES = [
   'ANALYTICS_VIEWS_RETENTION_HOURS',
   'ANALYTICS_REQUESTS_RETENTION_DAYS',
   'ANALYTICS_RETENTION_INTERVAL_SECONDS',
+  'EVENT_MAX_SEATS',
+  'EVENTS_PER_USER_PER_DAY',
 ] as const;
 
 export class ConfigError extends Error {
@@ -339,6 +350,10 @@ export function loadConfig(env: Env = process.env): Config {
       viewsHours: readInteger(env, 'ANALYTICS_VIEWS_RETENTION_HOURS', VIEWS_RETENTION_HOURS, 1, 24 * 3650),
       requestsDays: readInteger(env, 'ANALYTICS_REQUESTS_RETENTION_DAYS', 30, 1, 3650),
       intervalSeconds: readInteger(env, 'ANALYTICS_RETENTION_INTERVAL_SECONDS', 3600, 1, 86_400),
+    },
+    events: {
+      maxSeats: readInteger(env, 'EVENT_MAX_SEATS', 2000, 1, 10_000),
+      perUserPerDay: readInteger(env, 'EVENTS_PER_USER_PER_DAY', 20, 1, 100_000),
     },
   };
 }

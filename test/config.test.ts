@@ -62,6 +62,7 @@ describe('loadConfig defaults', () => {
     expect(config.rateLimits.failedLoginPerDevice).toEqual({ max: 10, windowSeconds: 900 });
     expect(config.rateLimits.securityWritesPerUser).toEqual({ max: 100, windowSeconds: 300 });
     expect(config.sessionMaxAgeSeconds).toBe(30 * 86400);
+    expect(config.events).toEqual({ maxSeats: 2000, perUserPerDay: 20 });
   });
 
   it('reads the session lifetime and the account-security limits', () => {
@@ -101,6 +102,10 @@ describe('loadConfig defaults', () => {
     expect(config.rateLimits.signupPerAddress).toEqual({ max: 5, windowSeconds: 3600 });
     expect(config.keyPrefix).toBe('{polyglot}:');
     expect(loadConfig({ PORT: '65535' }).port).toBe(65535);
+    expect(loadConfig({ EVENT_MAX_SEATS: '10000', EVENTS_PER_USER_PER_DAY: '3' }).events).toEqual({
+      maxSeats: 10_000,
+      perUserPerDay: 3,
+    });
   });
 });
 
@@ -238,6 +243,9 @@ describe('configuration errors name the variable', () => {
     configError({ PORT: '80.5' }, 'PORT');
     configError({ SESSION_TTL_SECONDS: '59' }, 'SESSION_TTL_SECONDS');
     configError({ BODY_LIMIT_BYTES: '1e6' }, 'BODY_LIMIT_BYTES');
+    // The database refuses events of more than 10,000 seats, so a larger cap would only mislead.
+    configError({ EVENT_MAX_SEATS: '10001' }, 'EVENT_MAX_SEATS');
+    configError({ EVENTS_PER_USER_PER_DAY: '0' }, 'EVENTS_PER_USER_PER_DAY');
   });
 
   it('a bad boolean', () => {

@@ -31,8 +31,6 @@ export const cacheKeys = {
   profile: (userId: number) => `{u:${userId}}:profile`,
   session: (tokenHash: string) => `{s:${tokenHash}}:session`,
   rateLimit: (rule: string, subject: string) => `{rl:${rule}:${subject}}`,
-  /** A user's live cart: one hash, so every change is one atomic script on one slot. */
-  cart: (userId: number) => `{u:${userId}}:cart`,
   /** A post's summary (document without comments, with its counters), shared by every feed page. */
   post: (postId: string) => `{p:${postId}}:post`,
   /** The accounts a user follows whose posts are merged at read time (too many followers to fan out). */

@@ -1,5 +1,4 @@
-// The commerce role: wallets and their ledger, products, orders, seat bookings, and the
-// durable copy of carts. Money is integer cents throughout. Every method that moves money
+// The commerce role: wallets and their ledger, products, orders, seat bookings, and carts. Money is integer cents throughout. Every method that moves money
 // or stock is one transaction on the store: it happens whole or not at all.
 // Records are shaped as the API returns them (snake_case), so routes pass them through.
 
@@ -73,6 +72,11 @@ export interface OrderLine {
   quantity: number;
 }
 
+/** A line of an order as the buyer asks for it: never charged above the price they were shown. */
+export interface PricedLine extends OrderLine {
+  expected_unit_price_cents: number;
+}
+
 export interface OrderItem extends OrderLine {
   seller_id: number;
   name: string;
@@ -91,11 +95,13 @@ export interface Order {
 export interface NewOrder {
   id: string;
   buyerId: number;
-  /** Distinct products, each with a positive quantity. */
-  lines: readonly OrderLine[];
+  /**
+   * Distinct products, each with a positive quantity; or 'cart' for a checkout: the buyer's
+   * cart is read under its row lock, each line expecting the price stored with it, and the
+   * lines bought are taken out of the cart in the same transaction.
+   */
+  lines: readonly PricedLine[] | 'cart';
   idempotencyKey: string;
-  /** Set for a checkout: one order per version of a cart, and the durable cart is emptied with it. */
-  cartVersion?: number;
 }
 
 export type OrderResult =
@@ -105,8 +111,10 @@ export type OrderResult =
   | { ok: false; reason: 'out_of_stock'; productId: string; name: string; available: number }
   | { ok: false; reason: 'insufficient_funds'; balanceCents: number; totalCents: number }
   | { ok: false; reason: 'key_reused' }
-  /** Another checkout of the same cart version won the race. */
-  | { ok: false; reason: 'cart_checked_out' };
+  /** The product costs more now than the buyer expected; nothing was charged or reserved. */
+  | { ok: false; reason: 'price_raised'; productId: string; currentCents: number; expectedCents: number }
+  /** A checkout of an empty cart (perhaps emptied by a checkout that ran just before). */
+  | { ok: false; reason: 'cart_empty' };
 
 export interface SeatedEvent {
   id: string;
@@ -122,7 +130,14 @@ export interface NewEvent {
   organizerId: number;
   name: string;
   seats: number;
+  /** At most this many events per organizer in any 24 hours, counted in the store. */
+  maxPerDay: number;
 }
+
+export type NewEventResult =
+  | { ok: true; event: SeatedEvent }
+  /** The organizer made maxPerDay events in the last 24 hours; the oldest leaves the window then. */
+  | { ok: false; reason: 'daily_limit'; retryAfterSeconds: number };
 
 export interface Booking {
   event_id: string;
@@ -136,11 +151,13 @@ export type BookingResult =
   | { ok: false; reason: 'no_such_seat' }
   | { ok: false; reason: 'taken' };
 
-/** A cart as the cache and the durable copy both hold it; `version` only grows. */
-export interface CartState {
-  version: number;
-  lines: OrderLine[];
+/** A line of a cart: the unit price stored when it was put, and the product's price now. */
+export interface CartLine extends OrderLine {
+  unit_price_cents: number;
+  current_unit_price_cents: number;
 }
+
+export type CartEditResult = 'ok' | 'unknown_product' | 'cart_full';
 
 export interface SellerRevenue {
   userId: number;
@@ -197,15 +214,21 @@ export interface CommercePort {
   /** Every seller's revenue from every order: the leaderboard's source of record. */
   sellerRevenue(): Promise<SellerRevenue[]>;
 
-  createEvent(event: NewEvent): Promise<SeatedEvent>;
+  /** Creates the event and its seats, unless the organizer reached `maxPerDay` in the last 24 hours. */
+  createEvent(event: NewEvent): Promise<NewEventResult>;
   event(eventId: string): Promise<SeatedEvent | null>;
   /** Books a free seat; a seat is booked at most once, whoever asks and however many at once. */
   bookSeat(eventId: string, seat: number, userId: number): Promise<BookingResult>;
 
-  /** The durable copy of a user's cart (version 0 and no lines when none was saved). */
-  savedCart(userId: number): Promise<CartState>;
-  /** Saves a cart unless a newer version is saved already; true when it was written. */
-  saveCart(userId: number, cart: CartState): Promise<boolean>;
+  /** A user's cart, lines by product id. */
+  cart(userId: number): Promise<CartLine[]>;
+  /**
+   * Sets one line of a cart at the product's current price (committed when it returns 'ok');
+   * a new product beyond `maxLines` distinct ones is 'cart_full'.
+   */
+  setCartLine(userId: number, productId: string, quantity: number, maxLines: number): Promise<CartEditResult>;
+  /** Takes a product out of a cart (nothing to do when it is not there). */
+  removeCartLine(userId: number, productId: string): Promise<void>;
 
   ping(): Promise<void>;
 }

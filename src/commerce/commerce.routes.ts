@@ -18,6 +18,7 @@ import {
   OrderBody,
   OrderPageReply,
   OrderReply,
+  OrderViewReply,
   ProductBody,
   ProductChangesBody,
   ProductPageReply,
@@ -176,6 +177,8 @@ export const commerceRoutes: FastifyPluginAsyncTypebox<CommerceRoutesOptions> = 
         security: bearerAuth,
         tags: ['orders'],
         summary: 'Buy: stock, order, payment and credits in one transaction (once per idempotency key)',
+        description:
+          'Each line names the unit price the buyer was shown. A product that costs more now refuses the whole order with 409 `price_changed` (details: product_id, current_unit_price_cents, expected_unit_price_cents) and nothing is charged or reserved; a lower price is charged at the lower price.',
         body: OrderBody,
         response: { 201: OrderReply, ...errorReplies(400, 401, 402, 404, 409, 429) },
       },
@@ -213,8 +216,10 @@ export const commerceRoutes: FastifyPluginAsyncTypebox<CommerceRoutesOptions> = 
         security: bearerAuth,
         tags: ['orders'],
         summary: 'An order you bought or sold in',
+        description:
+          'The buyer sees every line and the total (`view: "buyer"`); a seller sees only their own lines and their subtotal (`view: "seller"`); anyone else gets 403.',
         params: IdParams('order'),
-        response: { 200: OrderReply, ...errorReplies(400, 401, 403, 404) },
+        response: { 200: OrderViewReply, ...errorReplies(400, 401, 403, 404) },
       },
     },
     async (request) => commerce.order(caller(request), request.params.id),
@@ -229,6 +234,8 @@ export const commerceRoutes: FastifyPluginAsyncTypebox<CommerceRoutesOptions> = 
         security: bearerAuth,
         tags: ['seats'],
         summary: 'Create an event with seats numbered 1..seats',
+        description:
+          'Each organizer may create EVENTS_PER_USER_PER_DAY events (20 unless configured otherwise) in any 24 hours; beyond that 429 with Retry-After.',
         body: EventBody,
         response: { 201: EventReply, ...errorReplies(400, 401, 429) },
       },
@@ -278,7 +285,7 @@ export const commerceRoutes: FastifyPluginAsyncTypebox<CommerceRoutesOptions> = 
       schema: {
         security: bearerAuth,
         tags: ['cart'],
-        summary: 'Your cart',
+        summary: 'Your cart, with the price stored on each line and the price now',
         response: { 200: CartReply, ...errorReplies(401) },
       },
     },
@@ -293,6 +300,8 @@ export const commerceRoutes: FastifyPluginAsyncTypebox<CommerceRoutesOptions> = 
         security: bearerAuth,
         tags: ['cart'],
         summary: 'Put a product in your cart, or change its quantity (idempotent)',
+        description:
+          "The line stores the product's current price: a checkout never charges more than it. Putting the product again accepts a new price. 204 means the line is saved.",
         params: CartItemParams,
         body: CartQuantityBody,
         response: errorReplies(400, 401, 404, 429),
@@ -330,6 +339,8 @@ export const commerceRoutes: FastifyPluginAsyncTypebox<CommerceRoutesOptions> = 
         security: bearerAuth,
         tags: ['cart'],
         summary: 'Order everything in your cart and empty it (once per idempotency key)',
+        description:
+          'Each line expects the unit price stored with it: a product that costs more now is 409 `price_changed` (nothing charged, the cart kept). An edit made while a checkout runs is either in the order or stays in the cart after it.',
         body: CheckoutBody,
         response: { 201: OrderReply, ...errorReplies(400, 401, 402, 404, 409, 429) },
       },

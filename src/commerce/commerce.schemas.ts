@@ -96,7 +96,13 @@ export const IdParams = (what: string) =>
   Type.Object({ id: Uuid(`the ${what}'s id`) }, { additionalProperties: false });
 
 const OrderLineBody = Type.Object(
-  { product_id: Uuid('a product id'), quantity: Quantity },
+  {
+    product_id: Uuid('a product id'),
+    quantity: Quantity,
+    expected_unit_price_cents: Cents(
+      'the unit price you were shown: if the product costs more now the order is refused (409 price_changed, nothing charged); if it costs less you pay the lower price',
+    ),
+  },
   { additionalProperties: false },
 );
 
@@ -108,28 +114,62 @@ export const OrderBody = Type.Object(
   { additionalProperties: false },
 );
 
+const OrderItemReply = Type.Object({
+  product_id: Type.String(),
+  name: Type.String({ description: 'as it was when ordered' }),
+  seller_id: UserId,
+  quantity: Type.Integer(),
+  unit_price_cents: Type.Integer({ description: 'the price paid: as it was when ordered' }),
+});
+
+const orderFields = {
+  id: Type.String(),
+  buyer_id: UserId,
+  status: Type.Literal('paid'),
+  created_at: Timestamp,
+};
+
 export const OrderReply = Type.Object(
-  {
-    id: Type.String(),
-    buyer_id: UserId,
-    status: Type.Literal('paid'),
-    total_cents: Type.Integer(),
-    items: Type.Array(
-      Type.Object({
-        product_id: Type.String(),
-        name: Type.String({ description: 'as it was when ordered' }),
-        seller_id: UserId,
-        quantity: Type.Integer(),
-        unit_price_cents: Type.Integer({ description: 'as it was when ordered' }),
-      }),
-    ),
-    created_at: Timestamp,
-  },
+  { ...orderFields, total_cents: Type.Integer(), items: Type.Array(OrderItemReply) },
   { title: 'Order' },
 );
 
+const BuyerOrderReply = Type.Object(
+  {
+    view: Type.Literal('buyer', { description: 'you bought this order: every line and the total' }),
+    ...OrderReply.properties,
+  },
+  { title: 'BuyerOrder' },
+);
+
+const SellerOrderReply = Type.Object(
+  {
+    view: Type.Literal('seller', {
+      description:
+        "you sold in this order: only your own lines and their subtotal, not other sellers' nor the buyer's total",
+    }),
+    ...orderFields,
+    subtotal_cents: Type.Integer({ description: 'the sum of your lines' }),
+    items: Type.Array(OrderItemReply, { description: 'your lines only' }),
+  },
+  { title: 'SellerOrder' },
+);
+
+/** GET /orders/:id: which view it is, `view` says. */
+export const OrderViewReply = Type.Union([BuyerOrderReply, SellerOrderReply], {
+  description: "the buyer's view (every line, total_cents) or a seller's view (their lines, subtotal_cents)",
+});
+
 export const EventBody = Type.Object(
-  { name: VisibleText({ maxLength: 200 }), seats: Type.Integer({ minimum: 1, maximum: 10_000 }) },
+  {
+    name: VisibleText({ maxLength: 200 }),
+    seats: Type.Integer({
+      minimum: 1,
+      maximum: 10_000,
+      description:
+        'at most EVENT_MAX_SEATS (2,000 unless configured otherwise; never above 10,000): 400 beyond it',
+    }),
+  },
   { additionalProperties: false },
 );
 
@@ -156,7 +196,19 @@ export const BookingReply = Type.Object(
 );
 
 export const CartReply = Type.Object(
-  { items: Type.Array(Type.Object({ product_id: Type.String(), quantity: Type.Integer() })) },
+  {
+    items: Type.Array(
+      Type.Object({
+        product_id: Type.String(),
+        quantity: Type.Integer(),
+        unit_price_cents: Type.Integer({
+          description:
+            'the price when the line was put: the most a checkout charges (put the product again to accept a new price)',
+        }),
+        current_unit_price_cents: Type.Integer({ description: "the product's price now" }),
+      }),
+    ),
+  },
   { title: 'Cart' },
 );
 

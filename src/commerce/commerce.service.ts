@@ -3,6 +3,7 @@
 // the API's statuses. Money moves only inside the commerce port's transactions.
 import { v7 } from 'uuid';
 import type { AccountsPort, ProfileSummary } from '../accounts/accounts.port.ts';
+import type { EventLimits } from '../config.ts';
 import {
   AppError,
   BadRequestError,
@@ -10,6 +11,7 @@ import {
   ForbiddenError,
   InsufficientFundsError,
   NotFoundError,
+  RateLimitedError,
 } from '../errors.ts';
 import type {
   Booking,
@@ -17,6 +19,7 @@ import type {
   Order,
   OrderLine,
   OrderResult,
+  PricedLine,
   Product,
   ProductChanges,
   SeatedEvent,
@@ -32,6 +35,11 @@ export interface Page<Item> {
   next_cursor: string | null;
 }
 
+/** An order as one caller may see it: whole for its buyer, one seller's part for a seller. */
+export type OrderView =
+  | (Order & { view: 'buyer' })
+  | (Omit<Order, 'total_cents'> & { view: 'seller'; subtotal_cents: number });
+
 export interface LeaderboardItem {
   seller: ProfileSummary;
   revenue_cents: number;
@@ -40,8 +48,6 @@ export interface LeaderboardItem {
 interface Log {
   warn(object: object, message: string): void;
 }
-
-export const CART_CHECKED_OUT = 'cart_checked_out';
 
 /** 404 naming the product, so a client with several items knows which one. */
 export const productNotFound = (productId: string) =>
@@ -53,7 +59,7 @@ const keyReused = () =>
   });
 
 /** Distinct products, in the order given; a product listed twice is a client mistake. */
-export function checkLines(lines: readonly OrderLine[]): void {
+function checkLines(lines: readonly OrderLine[]): void {
   const seen = new Set<string>();
   for (const [index, line] of lines.entries()) {
     if (seen.has(line.product_id)) {
@@ -70,7 +76,7 @@ export class CommerceService {
     private readonly commerce: CommercePort,
     private readonly leaderboard: LeaderboardPort,
     private readonly accounts: Pick<AccountsPort, 'summaries'>,
-    private readonly options: { demoMode: boolean; log: Log },
+    private readonly options: { demoMode: boolean; events: EventLimits; log: Log },
   ) {}
 
   get demoMode(): boolean {
@@ -147,17 +153,16 @@ export class CommerceService {
   }
 
   /**
-   * Places an order; `cartVersion` is set by a checkout. Returns the order, the first one
-   * again when the idempotency key is replayed with the same request.
+   * Places an order of the given lines, or of the buyer's cart ('cart', a checkout). Returns
+   * the order, the first one again when the idempotency key is replayed with the same request.
    */
   async placeOrder(
     buyerId: number,
-    lines: readonly OrderLine[],
+    lines: readonly PricedLine[] | 'cart',
     idempotencyKey: string,
-    cartVersion?: number,
   ): Promise<{ order: Order; replayed: boolean }> {
-    checkLines(lines);
-    const result = await this.commerce.placeOrder({ id: v7(), buyerId, lines, idempotencyKey, cartVersion });
+    if (lines !== 'cart') checkLines(lines);
+    const result = await this.commerce.placeOrder({ id: v7(), buyerId, lines, idempotencyKey });
     const placed = this.placed(result);
     if (!placed.replayed) await this.countRevenue(placed.order);
     return placed;
@@ -182,20 +187,39 @@ export class CommerceService {
         throw new InsufficientFundsError(result.balanceCents, result.totalCents);
       case 'key_reused':
         throw keyReused();
-      case 'cart_checked_out':
-        throw new ConflictError(CART_CHECKED_OUT, 'this cart was just checked out by another request');
+      case 'price_raised':
+        throw new ConflictError(
+          'price_changed',
+          `product ${result.productId} now costs ${result.currentCents} cents, more than the ${result.expectedCents} expected; nothing was charged`,
+          {
+            product_id: result.productId,
+            current_unit_price_cents: result.currentCents,
+            expected_unit_price_cents: result.expectedCents,
+          },
+        );
+      case 'cart_empty':
+        throw new ConflictError('cart_empty', 'the cart is empty');
     }
   }
 
-  /** Buyer or seller only. */
-  async order(callerId: number, orderId: string): Promise<Order> {
+  /**
+   * The buyer sees the whole order; a seller sees only their own lines and their subtotal
+   * (what other sellers sold, and the buyer's total, are none of their business). Anyone
+   * else is refused.
+   */
+  async order(callerId: number, orderId: string): Promise<OrderView> {
     const order = await this.commerce.order(orderId);
     if (!order) throw new NotFoundError('order');
-    const isSeller = order.items.some((item) => item.seller_id === callerId);
-    if (order.buyer_id !== callerId && !isSeller) {
-      throw new ForbiddenError('only the buyer and the sellers may see an order');
-    }
-    return order;
+    if (order.buyer_id === callerId) return { view: 'buyer', ...order };
+    const own = order.items.filter((item) => item.seller_id === callerId);
+    if (own.length === 0) throw new ForbiddenError('only the buyer and the sellers may see an order');
+    const { total_cents: _, ...rest } = order;
+    return {
+      view: 'seller',
+      ...rest,
+      items: own,
+      subtotal_cents: own.reduce((sum, item) => sum + item.unit_price_cents * item.quantity, 0),
+    };
   }
 
   async orderByKey(buyerId: number, idempotencyKey: string) {
@@ -216,8 +240,27 @@ export class CommerceService {
     return this.commerce.orderCount(buyerId);
   }
 
-  createEvent(organizerId: number, input: { name: string; seats: number }): Promise<SeatedEvent> {
-    return this.commerce.createEvent({ id: v7(), organizerId, name: input.name, seats: input.seats });
+  /** At most `events.maxSeats` seats (400), and `events.perUserPerDay` events a day per organizer (429). */
+  async createEvent(organizerId: number, input: { name: string; seats: number }): Promise<SeatedEvent> {
+    const { maxSeats, perUserPerDay } = this.options.events;
+    if (input.seats > maxSeats) {
+      throw new BadRequestError(`an event has at most ${maxSeats} seats`, {
+        fields: { seats: `must be at most ${maxSeats}` },
+      });
+    }
+    const result = await this.commerce.createEvent({
+      id: v7(),
+      organizerId,
+      name: input.name,
+      seats: input.seats,
+      maxPerDay: perUserPerDay,
+    });
+    if (result.ok) return result.event;
+    throw new RateLimitedError({
+      limit: perUserPerDay,
+      remaining: 0,
+      resetSeconds: result.retryAfterSeconds,
+    });
   }
 
   async event(eventId: string): Promise<SeatedEvent> {

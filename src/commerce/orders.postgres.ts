@@ -2,13 +2,14 @@
 // and its items, the buyer's debit, the sellers' credits and the payment are one transaction.
 // Locks are taken in one global order, products by id and then wallets by user id, so
 // concurrent orders queue on the rows they share instead of deadlocking.
-import { type SqlDatabase, sqlConstraint, sqlState } from '../engines/sql.ts';
+import { type SqlClient, type SqlDatabase, sqlConstraint, sqlState } from '../engines/sql.ts';
 import type {
   CommercePort,
   NewOrder,
   Order,
   OrderLine,
   OrderResult,
+  PricedLine,
   Product,
   SellerRevenue,
 } from './commerce.port.ts';
@@ -108,15 +109,36 @@ const WRITE_ORDER = `
     SELECT $1, * FROM unnest($2::uuid[], $6::bigint[], $7::text[], $3::int[], $8::bigint[])
   ),
   payment AS (INSERT INTO payments (order_id, movement_id, amount_cents) VALUES ($1, $1, $9)),
-  -- A checkout empties the durable cart it came from, unless a newer cart is saved there.
+  -- A checkout takes the lines it bought out of the cart it locked, and bumps its version.
   cart AS (
-    INSERT INTO carts (user_id, version) SELECT $10, $11::bigint + 1 WHERE $11::bigint IS NOT NULL
-    ON CONFLICT (user_id) DO UPDATE SET version = EXCLUDED.version, updated_at = now()
-      WHERE carts.version <= $11::bigint
+    UPDATE carts SET version = version + 1, updated_at = now()
+    WHERE user_id = $10 AND $11::bigint IS NOT NULL
     RETURNING user_id
   ),
-  emptied AS (DELETE FROM cart_items WHERE user_id IN (SELECT user_id FROM cart))
+  emptied AS (
+    DELETE FROM cart_items WHERE user_id IN (SELECT user_id FROM cart) AND product_id = ANY($2::uuid[])
+  )
   SELECT created_at FROM placed`;
+
+/**
+ * Locks the buyer's cart row (edits of the cart wait for this checkout) and reads its lines,
+ * each expecting the unit price stored with it. An empty cart is refused.
+ */
+async function lockCart(tx: SqlClient, buyerId: number) {
+  const [cart] = await tx.query<{ version: number }>(
+    'SELECT version FROM carts WHERE user_id = $1 FOR UPDATE',
+    [buyerId],
+  );
+  const lines = cart
+    ? await tx.query<PricedLine>(
+        `SELECT product_id, quantity, unit_price_cents AS expected_unit_price_cents
+         FROM cart_items WHERE user_id = $1`,
+        [buyerId],
+      )
+    : [];
+  if (!cart || lines.length === 0) return refuse<OrderResult>({ ok: false, reason: 'cart_empty' });
+  return { lines, cartVersion: cart.version };
+}
 
 export function createOrdersPostgres(db: SqlDatabase) {
   const orderByKey = async (buyerId: number, idempotencyKey: string) => {
@@ -128,11 +150,13 @@ export function createOrdersPostgres(db: SqlDatabase) {
   };
 
   /**
-   * The whole order in one transaction of two statements: lock and read, then write.
-   * Refusals roll it back and come back as results.
+   * The whole order in one transaction: (for a checkout, lock and read the cart,) lock and
+   * read the products and wallets, then write. Refusals roll it back and come back as results.
    */
-  const place = ({ id, buyerId, lines, idempotencyKey, cartVersion }: NewOrder) =>
+  const place = ({ id, buyerId, lines: requested, idempotencyKey }: NewOrder) =>
     inTransaction(db, async (tx): Promise<OrderResult> => {
+      const { lines, cartVersion } =
+        requested === 'cart' ? await lockCart(tx, buyerId) : { lines: requested, cartVersion: null };
       const sorted = [...lines].sort((a, b) => (a.product_id < b.product_id ? -1 : 1));
       const rows = await tx.query<LockedRow>(LOCK_ORDER_ROWS, [
         sorted.map((line) => line.product_id),
@@ -151,6 +175,17 @@ export function createOrdersPostgres(db: SqlDatabase) {
         if (!product) return refuse({ ok: false, reason: 'unknown_product', productId: line.product_id });
         if (product.user_id === buyerId) {
           return refuse({ ok: false, reason: 'own_product', productId: line.product_id });
+        }
+        // Under the product's lock: a concurrent change of price waits for this order, or
+        // this order sees it. A higher price than the buyer was shown is refused.
+        if (product.price_cents > line.expected_unit_price_cents) {
+          return refuse({
+            ok: false,
+            reason: 'price_raised',
+            productId: product.id,
+            currentCents: product.price_cents,
+            expectedCents: line.expected_unit_price_cents,
+          });
         }
         if (product.stock < line.quantity) {
           return refuse({
@@ -182,7 +217,7 @@ export function createOrdersPostgres(db: SqlDatabase) {
         sorted.map((line) => productOf(line).price_cents),
         totalCents,
         buyerId,
-        cartVersion ?? null,
+        cartVersion,
         idempotencyKey,
       ]);
       const order: Order = {
@@ -207,9 +242,7 @@ export function createOrdersPostgres(db: SqlDatabase) {
     const first = await orderByKey(order.buyerId, order.idempotencyKey);
     if (!first) return null;
     const sameRequest =
-      order.cartVersion !== undefined
-        ? first.fromCart
-        : !first.fromCart && sameLines(first.order.items, order.lines);
+      order.lines === 'cart' ? first.fromCart : !first.fromCart && sameLines(first.order.items, order.lines);
     return sameRequest
       ? { ok: true, order: first.order, replayed: true }
       : { ok: false, reason: 'key_reused' };
@@ -258,17 +291,16 @@ export function createOrdersPostgres(db: SqlDatabase) {
         result = await place(order);
       } catch (error) {
         if (sqlState(error) !== '23505') throw error;
-        const constraint = sqlConstraint(error);
-        if (constraint === 'orders_cart_version') return { ok: false, reason: 'cart_checked_out' };
-        if (constraint !== 'orders_idempotency_key') throw error;
+        if (sqlConstraint(error) !== 'orders_idempotency_key') throw error;
         // The key was used: the same request again gets the first order, stock and money moved once.
         const replay = await replayOf(order);
         if (!replay) throw error;
         return replay;
       }
-      // A replay that queued behind its own first attempt finds the stock or the money gone:
-      // the key tells it apart from a new order that is truly refused.
-      if (!result.ok && (result.reason === 'out_of_stock' || result.reason === 'insufficient_funds')) {
+      // A replay that queued behind its own first attempt finds the stock, the money or the
+      // cart gone: the key tells it apart from a new order that is truly refused.
+      const gone = ['out_of_stock', 'insufficient_funds', 'cart_empty'];
+      if (!result.ok && gone.includes(result.reason)) {
         return (await replayOf(order)) ?? result;
       }
       return result;

@@ -1,8 +1,9 @@
 // Events and seat bookings on PostgreSQL: a seat row holds its booking, so a seat is booked
-// at most once by construction.
+// at most once by construction. Events per organizer per day are counted here, in the
+// database, so the bound holds across processes and whatever the cache does.
 import type { SqlDatabase } from '../engines/sql.ts';
-import type { BookingResult, CommercePort, SeatedEvent } from './commerce.port.ts';
-import { iso } from './transactions.ts';
+import type { BookingResult, CommercePort, NewEventResult, SeatedEvent } from './commerce.port.ts';
+import { inTransaction, iso, refuse } from './transactions.ts';
 
 interface EventRow extends Omit<SeatedEvent, 'created_at'> {
   created_at: Date;
@@ -16,8 +17,28 @@ const toEvent = (row: EventRow): SeatedEvent => ({
 
 export function createSeatsPostgres(db: SqlDatabase) {
   return {
-    createEvent: ({ id, organizerId, name, seats }) =>
-      db.transaction(async (tx) => {
+    createEvent: ({ id, organizerId, name, seats, maxPerDay }) =>
+      inTransaction(db, async (tx): Promise<NewEventResult> => {
+        // One organizer's creations take turns (a lock per organizer, held to the commit), so
+        // concurrent requests, from any process, cannot all pass the count below.
+        await tx.query("SELECT pg_advisory_xact_lock(hashtextextended('events:' || $1::text, 0))", [
+          organizerId,
+        ]);
+        // The maxPerDay-th newest event of the last 24 hours, if there is one: the organizer may
+        // create another once it has left the window.
+        const [limiting] = await tx.query<{ retry_after: number }>(
+          `SELECT ceil(extract(epoch FROM created_at + interval '1 day' - now()))::int AS retry_after
+           FROM events WHERE organizer_id = $1 AND created_at > now() - interval '1 day'
+           ORDER BY created_at DESC OFFSET $2::int - 1 LIMIT 1`,
+          [organizerId, maxPerDay],
+        );
+        if (limiting) {
+          return refuse({
+            ok: false,
+            reason: 'daily_limit',
+            retryAfterSeconds: Math.max(1, limiting.retry_after),
+          });
+        }
         const [row] = await tx.query<Omit<EventRow, 'free_seats'>>(
           `INSERT INTO events (id, organizer_id, name, seat_count) VALUES ($1, $2, $3, $4)
            RETURNING id, organizer_id, name, seat_count, created_at`,
@@ -27,7 +48,8 @@ export function createSeatsPostgres(db: SqlDatabase) {
           'INSERT INTO seats (event_id, seat_number) SELECT $1, n FROM generate_series(1, $2::int) AS n',
           [id, seats],
         );
-        return toEvent({ ...(row as EventRow), free_seats: Array.from({ length: seats }, (_, i) => i + 1) });
+        const free_seats = Array.from({ length: seats }, (_, i) => i + 1);
+        return { ok: true, event: toEvent({ ...(row as EventRow), free_seats }) };
       }),
 
     async event(eventId) {

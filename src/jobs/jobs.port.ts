@@ -1,5 +1,5 @@
 // The jobs role: work done after the request that caused it (feed fan-out, updating
-// denormalised copies, cart sync). A job accepted is never lost: it is stored before
+// denormalised copies). A job accepted is never lost: it is stored before
 // enqueue() resolves, and runs at least once, across restarts. Handlers must therefore
 // be idempotent: running one twice must leave the same state as running it once.
 

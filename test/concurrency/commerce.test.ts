@@ -61,7 +61,7 @@ describe.skipIf(servers.postgres.skipReason !== undefined)(
           commerce.placeOrder({
             id: v7(),
             buyerId,
-            lines: [{ product_id: product.id, quantity: 1 }],
+            lines: [{ product_id: product.id, quantity: 1, expected_unit_price_cents: 333 }],
             idempotencyKey: 'buy',
           }),
         ),
@@ -135,7 +135,11 @@ describe.skipIf(servers.postgres.skipReason !== undefined)(
         const buyerId = traders[Math.floor(Math.random() * traders.length)] as number;
         const lines = products
           .filter((p) => p.seller_id !== buyerId && Math.random() < 0.15)
-          .map((p) => ({ product_id: p.id, quantity: 1 + Math.floor(Math.random() * 3) }));
+          .map((p) => ({
+            product_id: p.id,
+            quantity: 1 + Math.floor(Math.random() * 3),
+            expected_unit_price_cents: 100,
+          }));
         if (lines.length === 0) return;
         const result = await commerce.placeOrder({ id: v7(), buyerId, lines, idempotencyKey: v7() });
         if (!result.ok) throw new Error(`unexpected refusal ${result.reason}`);
@@ -148,7 +152,13 @@ describe.skipIf(servers.postgres.skipReason !== undefined)(
     it('gives one seat to exactly one of 50 concurrent bookers', async () => {
       const [organizer, ...guests] = await newUsers(51);
       const id = v7();
-      await commerce.createEvent({ id, organizerId: organizer as number, name: 'One seat', seats: 1 });
+      await commerce.createEvent({
+        id,
+        organizerId: organizer as number,
+        name: 'One seat',
+        seats: 1,
+        maxPerDay: 1000,
+      });
       const results = await Promise.all(guests.map((guest) => commerce.bookSeat(id, 1, guest)));
       expect(results.filter((r) => r.ok)).toHaveLength(1);
       expect(results.filter((r) => !r.ok && r.reason === 'taken')).toHaveLength(49);

@@ -1,5 +1,3 @@
-import { createMemoryCarts } from '../../src/commerce/cart.memory.ts';
-import { createRedisCarts } from '../../src/commerce/cart.redis.ts';
 import { createMemoryLeaderboard } from '../../src/commerce/leaderboard.memory.ts';
 import { createRedisLeaderboard } from '../../src/commerce/leaderboard.redis.ts';
 import { freshRedis } from '../support/stores.ts';
@@ -9,10 +7,8 @@ import { commerceCacheContract } from './commerce-cache.contract.ts';
 commerceCacheContract('memory (embedded)', async () => {
   // A flush of the embedded cache is a restart of the process: new, empty adapters.
   const harness = {
-    carts: createMemoryCarts(),
     leaderboard: createMemoryLeaderboard(),
     async flush() {
-      harness.carts = createMemoryCarts();
       harness.leaderboard = createMemoryLeaderboard();
     },
     close: async () => {},
@@ -26,7 +22,6 @@ commerceCacheContract(
     // Each run has its own prefix: the "flush" drops this run's keys only, never a shared Redis.
     const { redis, prefix, flush, close } = await freshRedis();
     return {
-      carts: createRedisCarts(redis, prefix),
       leaderboard: createRedisLeaderboard(redis, prefix),
       flush,
       close,

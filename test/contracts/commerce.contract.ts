@@ -54,14 +54,19 @@ export function commerceContract(name: string, open: () => Promise<CommerceHarne
       const stockOf = async (p: Product) => (await commerce.product(p.id))?.stock;
       const transfer = (fromUserId: number, toUserId: number, amountCents: number, key = v7()) =>
         commerce.transfer({ id: v7(), fromUserId, toUserId, amountCents, idempotencyKey: key });
-      const order = (buyerId: number, lines: Array<[Product, number]>, key = v7(), cartVersion?: number) =>
+      const order = (buyerId: number, lines: Array<[Product, number]>, key = v7()) =>
         commerce.placeOrder({
           id: v7(),
           buyerId,
-          lines: lines.map(([p, quantity]) => ({ product_id: p.id, quantity })),
+          lines: lines.map(([p, quantity]) => ({
+            product_id: p.id,
+            quantity,
+            expected_unit_price_cents: p.price_cents,
+          })),
           idempotencyKey: key,
-          cartVersion,
         });
+      const checkout = (buyerId: number, key = v7()) =>
+        commerce.placeOrder({ id: v7(), buyerId, lines: 'cart', idempotencyKey: key });
       const okOrder = (result: OrderResult) => {
         if (!result.ok) throw new Error(`expected an order, got ${result.reason}`);
         return result.order;
@@ -332,13 +337,16 @@ export function commerceContract(name: string, open: () => Promise<CommerceHarne
           expect([...first, ...rest].map((o) => o.id)).toEqual(ids.reverse());
         });
 
-        it('places one order per cart version, and empties the durable cart with it', async () => {
+        it('orders a cart once and takes its lines out with it; the same key replays', async () => {
           const [buyer, seller] = [await funded(1000), await harness.newUser()];
           const item = await product(seller, 10, 10);
-          await commerce.saveCart(buyer, { version: 5, lines: [{ product_id: item.id, quantity: 1 }] });
-          expect(okOrder(await order(buyer, [[item, 1]], 'a', 5)).total_cents).toBe(10);
-          expect(await order(buyer, [[item, 1]], 'b', 5)).toEqual({ ok: false, reason: 'cart_checked_out' });
-          expect(await commerce.savedCart(buyer)).toEqual({ version: 6, lines: [] });
+          expect(await checkout(buyer, 'a')).toEqual({ ok: false, reason: 'cart_empty' });
+          expect(await commerce.setCartLine(buyer, item.id, 1, 50)).toBe('ok');
+          const first = okOrder(await checkout(buyer, 'a'));
+          expect(first.total_cents).toBe(10);
+          expect(await checkout(buyer, 'b')).toEqual({ ok: false, reason: 'cart_empty' });
+          expect(await checkout(buyer, 'a')).toEqual({ ok: true, order: first, replayed: true });
+          expect(await commerce.cart(buyer)).toEqual([]);
           expect((await commerce.orderByKey(buyer, 'a'))?.fromCart).toBe(true);
           // A checkout's key replays as a checkout, not as a direct order.
           expect(await order(buyer, [[item, 1]], 'a')).toEqual({ ok: false, reason: 'key_reused' });
@@ -363,7 +371,15 @@ export function commerceContract(name: string, open: () => Promise<CommerceHarne
         it('creates numbered seats, books a free one once, and knows seats that do not exist', async () => {
           const [organizer, guest] = [await harness.newUser(), await harness.newUser()];
           const id = v7();
-          const event = await commerce.createEvent({ id, organizerId: organizer, name: 'Gala', seats: 3 });
+          const created = await commerce.createEvent({
+            id,
+            organizerId: organizer,
+            name: 'Gala',
+            seats: 3,
+            maxPerDay: 2,
+          });
+          if (!created.ok) throw new Error(`expected an event, got ${created.reason}`);
+          const event = created.event;
           expect(event).toEqual({
             id,
             organizer_id: organizer,
@@ -383,11 +399,28 @@ export function commerceContract(name: string, open: () => Promise<CommerceHarne
           expect(await commerce.event(v7())).toBeNull();
         });
 
+        it('refuses an organizer their events beyond maxPerDay in 24 hours, even when asked at once', async () => {
+          const [organizer, other] = [await harness.newUser(), await harness.newUser()];
+          const create = (organizerId: number) =>
+            commerce.createEvent({ id: v7(), organizerId, name: 'Daily', seats: 2, maxPerDay: 3 });
+          const results = await Promise.all(Array.from({ length: 6 }, () => create(organizer)));
+          expect(results.filter((r) => r.ok)).toHaveLength(3);
+          for (const refused of results.filter((r) => !r.ok)) {
+            expect(refused).toEqual({
+              ok: false,
+              reason: 'daily_limit',
+              retryAfterSeconds: expect.any(Number),
+            });
+            if (!refused.ok) expect(refused.retryAfterSeconds).toBeGreaterThan(0);
+          }
+          expect((await create(other)).ok).toBe(true);
+        });
+
         it('gives a seat to exactly one of many concurrent bookers', async () => {
           const organizer = await harness.newUser();
           const guests = await Promise.all(Array.from({ length: 10 }, () => harness.newUser()));
           const id = v7();
-          await commerce.createEvent({ id, organizerId: organizer, name: 'Rush', seats: 1 });
+          await commerce.createEvent({ id, organizerId: organizer, name: 'Rush', seats: 1, maxPerDay: 1 });
           const results = await Promise.all(guests.map((guest) => commerce.bookSeat(id, 1, guest)));
           expect(results.filter((r) => r.ok)).toHaveLength(1);
           expect(results.filter((r) => !r.ok && r.reason === 'taken')).toHaveLength(9);
@@ -395,21 +428,32 @@ export function commerceContract(name: string, open: () => Promise<CommerceHarne
         });
       });
 
-      describe('the durable copy of carts', () => {
-        it('saves a cart unless a newer version is saved, and reads it back', async () => {
+      describe('carts', () => {
+        it('sets lines at the price of the moment, removes them, and refuses unknown products and a full cart', async () => {
           const [user, seller] = [await harness.newUser(), await harness.newUser()];
-          const [a, b] = [await product(seller, 1, 1), await product(seller, 1, 1)];
-          expect(await commerce.savedCart(user)).toEqual({ version: 0, lines: [] });
-          const lines = [
-            { product_id: a.id, quantity: 2 },
-            { product_id: b.id, quantity: 1 },
-          ].sort((x, y) => (x.product_id < y.product_id ? -1 : 1));
-          expect(await commerce.saveCart(user, { version: 10, lines })).toBe(true);
-          expect(await commerce.saveCart(user, { version: 9, lines: [] })).toBe(false);
-          expect(await commerce.saveCart(user, { version: 10, lines: [] })).toBe(false);
-          expect(await commerce.savedCart(user)).toEqual({ version: 10, lines });
-          expect(await commerce.saveCart(user, { version: 11, lines: [] })).toBe(true);
-          expect(await commerce.savedCart(user)).toEqual({ version: 11, lines: [] });
+          const [a, b] = [await product(seller, 100, 1), await product(seller, 7, 1)];
+          expect(await commerce.cart(user)).toEqual([]);
+          expect(await commerce.setCartLine(user, a.id, 2, 2)).toBe('ok');
+          expect(await commerce.setCartLine(user, b.id, 1, 2)).toBe('ok');
+          await commerce.updateProduct(a.id, { price_cents: 150 });
+          const line = (p: Product, quantity: number, stored: number, current: number) => ({
+            product_id: p.id,
+            quantity,
+            unit_price_cents: stored,
+            current_unit_price_cents: current,
+          });
+          const sorted = (lines: ReturnType<typeof line>[]) =>
+            lines.sort((x, y) => (x.product_id < y.product_id ? -1 : 1));
+          expect(await commerce.cart(user)).toEqual(sorted([line(a, 2, 100, 150), line(b, 1, 7, 7)]));
+          // Putting the product again accepts its new price.
+          expect(await commerce.setCartLine(user, a.id, 3, 2)).toBe('ok');
+          expect(await commerce.cart(user)).toEqual(sorted([line(a, 3, 150, 150), line(b, 1, 7, 7)]));
+          expect(await commerce.setCartLine(user, v7(), 1, 50)).toBe('unknown_product');
+          const c = await product(seller, 1, 1);
+          expect(await commerce.setCartLine(user, c.id, 1, 2)).toBe('cart_full');
+          await commerce.removeCartLine(user, b.id);
+          await commerce.removeCartLine(user, b.id);
+          expect(await commerce.cart(user)).toEqual([line(a, 3, 150, 150)]);
         });
       });
 

@@ -1,6 +1,7 @@
 // Wallets, products, orders, seats, carts and the sellers' leaderboard through the real HTTP
 // stack, on the embedded default (PGlite + memory cache + the embedded queue) and on the real
 // PostgreSQL + Redis (BullMQ jobs).
+import type { ChildProcess } from 'node:child_process';
 import type { FastifyInstance } from 'fastify';
 import { v7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,19 +9,26 @@ import { buildApp, type Platform } from '../../src/app.ts';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { auth, caller, signUp, type TestUser } from '../support/api.ts';
 import { buildTestApp, testEnv } from '../support/app.ts';
+import { freePort, hasRedisServer, startRedis, stop } from '../support/redis-server.ts';
 import { dropKeys } from '../support/stores.ts';
 import { type HttpStack, httpStacks, servers, stackTitle } from '../support/targets.ts';
+
+interface Product {
+  id: string;
+  price_cents: number;
+  stock: number;
+}
 
 /**
  * A platform that can lose its cache: on Redis the run's keys are dropped (a FLUSHALL of this
  * run); embedded, the process "restarts" (a new platform on the same data folder), which
  * empties the in-process cache and keeps PGlite.
  */
-async function platformWithCacheLoss(stack: HttpStack) {
+async function platformWithCacheLoss(stack: HttpStack, extraEnv: Record<string, string> = {}) {
   const env = await testEnv({
     sql: stack.sql,
     cache: stack.cache,
-    env: { DEMO_MODE: '1', COMMERCE_STORE: stack.sql },
+    env: { DEMO_MODE: '1', COMMERCE_STORE: stack.sql, ...extraEnv },
   });
   let platform = await buildApp(loadConfig(env));
   return {
@@ -70,11 +78,16 @@ for (const stack of httpStacks) {
     const newProduct = async (seller: TestUser, price_cents = 1000, stock = 10, name = 'Teapot') => {
       const res = await call('POST', '/products', seller, { name, price_cents, stock });
       expect(res.statusCode, res.body).toBe(201);
-      return res.json() as { id: string; stock: number };
+      return res.json() as Product;
     };
-    const buy = (buyer: TestUser, items: Array<[{ id: string }, number]>, idempotency_key = v7()) =>
+    /** An order of the products at the prices the buyer saw (`expected`, or the product's price). */
+    const buy = (buyer: TestUser, items: Array<[Product, number, number?]>, idempotency_key = v7()) =>
       call('POST', '/orders', buyer, {
-        items: items.map(([p, quantity]) => ({ product_id: p.id, quantity })),
+        items: items.map(([p, quantity, expected]) => ({
+          product_id: p.id,
+          quantity,
+          expected_unit_price_cents: expected ?? p.price_cents,
+        })),
         idempotency_key,
       });
     const stockOf = async (p: { id: string }) => (await call('GET', `/products/${p.id}`)).json().stock;
@@ -288,7 +301,7 @@ for (const stack of httpStacks) {
         expect([await stockOf(product), await balance(buyer), await balance(seller)]).toEqual([
           1, 2600, 2400,
         ]);
-        expect((await call('GET', `/orders/${order.id}`, buyer)).json()).toEqual(order);
+        expect((await call('GET', `/orders/${order.id}`, buyer)).json()).toEqual({ view: 'buyer', ...order });
         expect((await call('GET', `/orders/${order.id}`, seller)).statusCode).toBe(200);
         expect((await call('GET', `/orders/${order.id}`, stranger)).statusCode).toBe(403);
         expect((await call('GET', `/orders/${order.id}`)).statusCode).toBe(401);
@@ -296,6 +309,38 @@ for (const stack of httpStacks) {
         expect((await call('GET', '/orders/123', buyer)).statusCode).toBe(400);
         const mine = (await call('GET', '/me/orders', buyer)).json();
         expect(mine).toEqual({ items: [order], next_cursor: null });
+      });
+
+      it('shows a seller of a shared order only their own lines and subtotal; the buyer sees all', async () => {
+        const [buyer, first, second] = [await funded(10_000), await signUp(app), await signUp(app)];
+        const [cup, pot] = [await newProduct(first, 300, 5, 'Cup'), await newProduct(second, 1000, 5, 'Pot')];
+        const placed = await buy(buyer, [
+          [cup, 2],
+          [pot, 1],
+        ]);
+        expect(placed.statusCode, placed.body).toBe(201);
+        const order = placed.json();
+        const lineOf = (product: Product) =>
+          order.items.find((item: { product_id: string }) => item.product_id === product.id);
+        const asBuyer = (await call('GET', `/orders/${order.id}`, buyer)).json();
+        expect(asBuyer).toEqual({ view: 'buyer', ...order });
+        expect([asBuyer.total_cents, asBuyer.items.length]).toEqual([1600, 2]);
+        for (const [seller, product, subtotal] of [
+          [first, cup, 600],
+          [second, pot, 1000],
+        ] as const) {
+          const res = await call('GET', `/orders/${order.id}`, seller);
+          expect(res.statusCode).toBe(200);
+          expect(res.json()).toEqual({
+            view: 'seller',
+            id: order.id,
+            buyer_id: buyer.id,
+            status: 'paid',
+            subtotal_cents: subtotal,
+            items: [lineOf(product)],
+            created_at: order.created_at,
+          });
+        }
       });
 
       it('puts the order count on GET /me, and not on the public profile', async () => {
@@ -354,7 +399,7 @@ for (const stack of httpStacks) {
       it('answers 404 for an unknown product, 400 for duplicates, own products and bad items', async () => {
         const buyer = await funded(1000);
         const ghost = v7();
-        const unknown = await buy(buyer, [[{ id: ghost }, 1]]);
+        const unknown = await buy(buyer, [[{ id: ghost, price_cents: 1, stock: 1 }, 1]]);
         expect([unknown.statusCode, unknown.json().error.details]).toEqual([404, { product_id: ghost }]);
         const own = await newProduct(buyer);
         expect((await buy(buyer, [[own, 1]])).statusCode).toBe(400);
@@ -372,6 +417,122 @@ for (const stack of httpStacks) {
         expect(Object.keys(zero.json().error.details.fields)).toEqual(['items.0.quantity']);
         expect((await call('POST', '/orders', undefined, { items: 'x' })).statusCode).toBe(401);
         expect(await balance(buyer)).toBe(1000);
+      });
+    });
+
+    describe('prices a buyer was shown', () => {
+      /** Stock, both wallets and the buyer's orders: what a refused order must leave as it was. */
+      const snapshot = async (product: Product, buyer: TestUser, seller: TestUser) => ({
+        stock: await stockOf(product),
+        buyer: await balance(buyer),
+        seller: await balance(seller),
+        orders: (await call('GET', '/me/orders', buyer)).json().items.length,
+      });
+      /** 409 naming the product, its price now and the price the buyer expected. */
+      const expectPriceChanged = (
+        res: { statusCode: number; json: () => { error: unknown } },
+        product: Product,
+        current: number,
+        expected: number,
+      ) => {
+        expect(res.statusCode).toBe(409);
+        expect(res.json().error).toMatchObject({
+          code: 'price_changed',
+          details: {
+            product_id: product.id,
+            current_unit_price_cents: current,
+            expected_unit_price_cents: expected,
+          },
+        });
+      };
+      const reprice = async (seller: TestUser, product: Product, price_cents: number) =>
+        expect((await call('PATCH', `/products/${product.id}`, seller, { price_cents })).statusCode).toBe(
+          200,
+        );
+
+      it('refuses an order above the expected price with 409 naming the product, changing nothing', async () => {
+        const [buyer, seller] = [await funded(100_000), await signUp(app)];
+        const product = await newProduct(seller, 100, 5);
+        await reprice(seller, product, 5_000);
+        const before = await snapshot(product, buyer, seller);
+        expectPriceChanged(await buy(buyer, [[product, 1, 100]]), product, 5_000, 100);
+        expect(await snapshot(product, buyer, seller)).toEqual(before);
+      });
+
+      it('charges the lower price when the price fell', async () => {
+        const [buyer, seller] = [await funded(1000), await signUp(app)];
+        const product = await newProduct(seller, 100, 5);
+        await reprice(seller, product, 60);
+        const res = await buy(buyer, [[product, 2, 100]]);
+        expect(res.statusCode, res.body).toBe(201);
+        expect(res.json()).toMatchObject({ total_cents: 120, items: [{ unit_price_cents: 60 }] });
+        expect([await balance(buyer), await balance(seller)]).toEqual([880, 120]);
+      });
+
+      it('requires the expected price on every line (400 naming it)', async () => {
+        const [buyer, seller] = [await funded(1000), await signUp(app)];
+        const product = await newProduct(seller, 100, 5);
+        const res = await call('POST', '/orders', buyer, {
+          items: [{ product_id: product.id, quantity: 1 }],
+          idempotency_key: v7(),
+        });
+        expect(res.statusCode).toBe(400);
+        expect(Object.keys(res.json().error.details.fields)).toEqual(['items.0.expected_unit_price_cents']);
+        expect(await balance(buyer)).toBe(1000);
+      });
+
+      it('never charges more than expected while the seller changes the price concurrently', async () => {
+        const [buyer, seller] = [await funded(1_000_000), await signUp(app)];
+        const product = await newProduct(seller, 100, 1000);
+        for (let round = 0; round < 15; round++) {
+          const [order] = await Promise.all([
+            buy(buyer, [[product, 1, 100]]),
+            reprice(seller, product, round % 2 ? 100 : 5000),
+          ]);
+          expect([201, 409]).toContain(order.statusCode);
+          if (order.statusCode === 201) expect(order.json().total_cents).toBe(100);
+          else expect(order.json().error.details.current_unit_price_cents).toBe(5000);
+          await reprice(seller, product, 100);
+        }
+        const paid = (await call('GET', '/me/orders?limit=100', buyer)).json().items;
+        expect(1_000_000 - (await balance(buyer))).toBe(paid.length * 100);
+      });
+
+      it('checks a cart out at the price stored with each line: higher is 409 and keeps the cart', async () => {
+        const [buyer, seller] = [await funded(100_000), await signUp(app)];
+        const product = await newProduct(seller, 100, 5);
+        expect((await call('PUT', `/me/cart/items/${product.id}`, buyer, { quantity: 1 })).statusCode).toBe(
+          204,
+        );
+        await reprice(seller, product, 5_000);
+        const line = { product_id: product.id, quantity: 1 };
+        expect((await call('GET', '/me/cart', buyer)).json().items).toEqual([
+          { ...line, unit_price_cents: 100, current_unit_price_cents: 5_000 },
+        ]);
+        const before = await snapshot(product, buyer, seller);
+        const refused = await call('POST', '/me/cart/checkout', buyer, { idempotency_key: v7() });
+        expectPriceChanged(refused, product, 5_000, 100);
+        expect(await snapshot(product, buyer, seller)).toEqual(before);
+        expect((await call('GET', '/me/cart', buyer)).json().items).toHaveLength(1);
+        // Putting the product again accepts the new price.
+        expect((await call('PUT', `/me/cart/items/${product.id}`, buyer, { quantity: 1 })).statusCode).toBe(
+          204,
+        );
+        expect((await call('GET', '/me/cart', buyer)).json().items).toEqual([
+          { ...line, unit_price_cents: 5_000, current_unit_price_cents: 5_000 },
+        ]);
+        const paid = await call('POST', '/me/cart/checkout', buyer, { idempotency_key: v7() });
+        expect([paid.statusCode, paid.json().total_cents]).toEqual([201, 5_000]);
+      });
+
+      it('checks a cart out at the lower price when the price fell', async () => {
+        const [buyer, seller] = [await funded(1000), await signUp(app)];
+        const product = await newProduct(seller, 100, 5);
+        await call('PUT', `/me/cart/items/${product.id}`, buyer, { quantity: 2 });
+        await reprice(seller, product, 80);
+        const res = await call('POST', '/me/cart/checkout', buyer, { idempotency_key: v7() });
+        expect([res.statusCode, res.json().total_cents]).toEqual([201, 160]);
+        expect(await balance(buyer)).toBe(840);
       });
     });
 
@@ -421,7 +582,7 @@ for (const stack of httpStacks) {
         expect((await call('DELETE', `/me/cart/items/${b.id}`, user)).statusCode).toBe(204);
         expect((await call('DELETE', `/me/cart/items/${b.id}`, user)).statusCode).toBe(204);
         expect((await call('GET', '/me/cart', user)).json()).toEqual({
-          items: [{ product_id: a.id, quantity: 3 }],
+          items: [{ product_id: a.id, quantity: 3, unit_price_cents: 1000, current_unit_price_cents: 1000 }],
         });
         const unknown = await call('PUT', `/me/cart/items/${v7()}`, user, { quantity: 1 });
         expect(unknown.statusCode).toBe(404);
@@ -460,6 +621,31 @@ for (const stack of httpStacks) {
         expect([one.statusCode, two.statusCode].sort()).toEqual([201, 409]);
         expect((await call('GET', '/me/orders', buyer)).json().items).toHaveLength(1);
         expect([await stockOf(product), await balance(buyer)]).toEqual([8, 9800]);
+      });
+
+      it('never drops an acknowledged edit made while a checkout of the same cart runs', async () => {
+        const [buyer, seller] = [await funded(1_000_000), await signUp(app)];
+        const [bought, added] = [await newProduct(seller, 10, 1000), await newProduct(seller, 20, 1000)];
+        for (let round = 0; round < 10; round++) {
+          expect((await call('PUT', `/me/cart/items/${bought.id}`, buyer, { quantity: 1 })).statusCode).toBe(
+            204,
+          );
+          const [checkout, edit] = await Promise.all([
+            call('POST', '/me/cart/checkout', buyer, { idempotency_key: v7() }),
+            call('PUT', `/me/cart/items/${added.id}`, buyer, { quantity: 2 }),
+          ]);
+          expect(checkout.statusCode, checkout.body).toBe(201);
+          expect(edit.statusCode).toBe(204);
+          // The acknowledged line is in the order, or still in the cart: never lost.
+          const ordered = checkout
+            .json()
+            .items.some((item: { product_id: string }) => item.product_id === added.id);
+          const cart = (await call('GET', '/me/cart', buyer)).json().items;
+          expect(
+            cart.map((line: { product_id: string; quantity: number }) => [line.product_id, line.quantity]),
+          ).toEqual(ordered ? [] : [[added.id, 2]]);
+          if (!ordered) await call('DELETE', `/me/cart/items/${added.id}`, buyer);
+        }
       });
 
       it('refuses a checkout the buyer cannot pay with 402, keeping the cart', async () => {
@@ -514,29 +700,26 @@ for (const stack of httpStacks) {
 
       const call = caller(() => platform.app);
 
-      it('reloads a cart from PostgreSQL after the cache lost it, and checks it out', async () => {
+      it('keeps every acknowledged cart line when the cache loses everything, and checks it out', async () => {
         const [buyer, seller] = [await signUp(platform.app), await signUp(platform.app)];
         await call('POST', '/wallet/deposits', buyer, { amount_cents: 10_000 });
         const product = (
           await call('POST', '/products', seller, { name: 'Mug', price_cents: 700, stock: 9 })
         ).json();
-        await call('PUT', `/me/cart/items/${product.id}`, buyer, { quantity: 2 });
-        // The background job has saved the cart once the queue is idle.
-        await platform.jobs.idle();
+        expect((await call('PUT', `/me/cart/items/${product.id}`, buyer, { quantity: 2 })).statusCode).toBe(
+          204,
+        );
+        // No background work to wait for: a 204 means the line is saved.
         await platform.loseCache();
-        expect((await call('GET', '/me/cart', buyer)).json()).toEqual({
-          items: [{ product_id: product.id, quantity: 2 }],
-        });
-        // A change after the reload outranks every change made before the loss.
-        await call('PUT', `/me/cart/items/${product.id}`, buyer, { quantity: 3 });
-        await platform.jobs.idle();
+        const line = { product_id: product.id, unit_price_cents: 700, current_unit_price_cents: 700 };
+        expect((await call('GET', '/me/cart', buyer)).json()).toEqual({ items: [{ ...line, quantity: 2 }] });
+        expect((await call('PUT', `/me/cart/items/${product.id}`, buyer, { quantity: 3 })).statusCode).toBe(
+          204,
+        );
         await platform.loseCache();
-        expect((await call('GET', '/me/cart', buyer)).json().items).toEqual([
-          { product_id: product.id, quantity: 3 },
-        ]);
+        expect((await call('GET', '/me/cart', buyer)).json().items).toEqual([{ ...line, quantity: 3 }]);
         const order = await call('POST', '/me/cart/checkout', buyer, { idempotency_key: 'after-flush' });
         expect([order.statusCode, order.json().total_cents]).toEqual([201, 2100]);
-        // The order emptied the durable copy too: a loss right after the checkout shows no cart.
         await platform.loseCache();
         expect((await call('GET', '/me/cart', buyer)).json()).toEqual({ items: [] });
       });
@@ -548,7 +731,7 @@ for (const stack of httpStacks) {
           await call('POST', '/products', seller, { name: 'Gold', price_cents: 900_000, stock: 1 })
         ).json();
         await call('POST', '/orders', buyer, {
-          items: [{ product_id: product.id, quantity: 1 }],
+          items: [{ product_id: product.id, quantity: 1, expected_unit_price_cents: 900_000 }],
           idempotency_key: 'g',
         });
         const before = (await call('GET', '/leaderboards/sellers?limit=1')).json();
@@ -556,6 +739,122 @@ for (const stack of httpStacks) {
         await platform.loseCache();
         expect((await call('GET', '/leaderboards/sellers?limit=1')).json()).toEqual(before);
       });
+    },
+  );
+}
+
+for (const stack of httpStacks) {
+  describe.skipIf(stack.skip !== undefined)(stackTitle('bounded events', stack), () => {
+    let platform: Awaited<ReturnType<typeof platformWithCacheLoss>>;
+    beforeAll(async () => {
+      platform = await platformWithCacheLoss(stack, { EVENT_MAX_SEATS: '50', EVENTS_PER_USER_PER_DAY: '3' });
+    });
+    afterAll(() => platform?.close());
+    const call = caller(() => platform.app);
+    const create = (user: TestUser, seats: number) =>
+      call('POST', '/events', user, { name: 'Meetup', seats });
+
+    it('refuses more seats than EVENT_MAX_SEATS with 400 naming the field, creating nothing', async () => {
+      const organizer = await signUp(platform.app);
+      for (const seats of [51, 10_001]) {
+        const res = await create(organizer, seats);
+        expect(res.statusCode).toBe(400);
+        expect(Object.keys(res.json().error.details.fields)).toEqual(['seats']);
+      }
+      // The refusals counted for nothing: the day's three events are all still there to make.
+      for (let i = 0; i < 3; i++) expect((await create(organizer, 50)).statusCode).toBe(201);
+    });
+
+    it('refuses an organizer more than EVENTS_PER_USER_PER_DAY with 429 and Retry-After, also after the cache is lost', async () => {
+      const [organizer, other] = [await signUp(platform.app), await signUp(platform.app)];
+      for (let i = 0; i < 3; i++) expect((await create(organizer, 2)).statusCode).toBe(201);
+      const refused = await create(organizer, 2);
+      expect([refused.statusCode, refused.json().error.code]).toEqual([429, 'rate_limited']);
+      const retryAfter = Number(refused.headers['retry-after']);
+      expect(retryAfter).toBeGreaterThan(0);
+      expect(retryAfter).toBeLessThanOrEqual(86_400);
+      // Counted in the database: a cache that lost everything (or a restart) changes nothing.
+      await platform.loseCache();
+      expect((await create(organizer, 2)).statusCode).toBe(429);
+      expect((await create(other, 2)).statusCode).toBe(201);
+    });
+  });
+}
+
+// Carts through a Redis outage and a Redis that comes back empty: a Redis of this test's own
+// (the shared one is never stopped), in front of each SQL store of record.
+for (const sql of ['pglite', 'postgres'] as const) {
+  const skip = !hasRedisServer
+    ? 'no redis-server binary on this machine'
+    : sql === 'postgres'
+      ? servers.postgres.skipReason
+      : undefined;
+  describe.skipIf(skip !== undefined)(
+    `carts when Redis goes down and comes back empty, on ${sql}${skip ? ` [SKIPPED: ${skip}]` : ''}`,
+    () => {
+      let redis: ChildProcess | undefined;
+      afterAll(async () => {
+        if (redis && redis.exitCode === null) await stop(redis);
+      });
+
+      it('keeps every acknowledged line, answers 204 or 503 (never 500) meanwhile, and checks out right', async () => {
+        const port = await freePort();
+        redis = await startRedis(port);
+        const { app } = await buildTestApp({
+          sql,
+          env: {
+            REDIS_URL: `redis://127.0.0.1:${port}`,
+            CACHE_STORE: 'redis',
+            JOBS_STORE: sql,
+            COMMERCE_STORE: sql,
+            DEMO_MODE: '1',
+          },
+        });
+        const call = caller(() => app);
+        const [buyer, seller] = [await signUp(app), await signUp(app)];
+        await call('POST', '/wallet/deposits', buyer, { amount_cents: 100_000 });
+        const products: Product[] = [];
+        for (const price_cents of [100, 200, 300, 400]) {
+          products.push(
+            (await call('POST', '/products', seller, { name: 'Lamp', price_cents, stock: 10 })).json(),
+          );
+        }
+        const [a, b, c, d] = products as [Product, Product, Product, Product];
+        const put = (p: Product, quantity: number) =>
+          call('PUT', `/me/cart/items/${p.id}`, buyer, { quantity });
+        expect((await put(a, 1)).statusCode).toBe(204);
+        expect((await put(b, 2)).statusCode).toBe(204);
+
+        await stop(redis);
+        const during = await put(c, 3);
+        expect([204, 503]).toContain(during.statusCode);
+        if (during.statusCode === 503) expect(during.headers['retry-after']).toBeDefined();
+        const removed = await call('DELETE', `/me/cart/items/${a.id}`, buyer);
+        expect([204, 503]).toContain(removed.statusCode);
+
+        // Back, with none of its data; the lines acknowledged before are all still there.
+        redis = await startRedis(port);
+        const after = await put(d, 1);
+        expect([204, 503]).toContain(after.statusCode);
+        const expected = new Map<string, number>([[b.id, 2]]);
+        if (removed.statusCode !== 204) expected.set(a.id, 1);
+        if (during.statusCode === 204) expected.set(c.id, 3);
+        if (after.statusCode === 204) expected.set(d.id, 1);
+        const items: Array<{ product_id: string; quantity: number }> = (
+          await call('GET', '/me/cart', buyer)
+        ).json().items;
+        expect(new Map(items.map((line) => [line.product_id, line.quantity]))).toEqual(expected);
+
+        const order = await call('POST', '/me/cart/checkout', buyer, { idempotency_key: 'after-outage' });
+        expect(order.statusCode, order.body).toBe(201);
+        const priceOf = new Map(products.map((p) => [p.id, p.price_cents]));
+        const total = [...expected].reduce(
+          (sum, [id, quantity]) => sum + (priceOf.get(id) ?? 0) * quantity,
+          0,
+        );
+        expect(order.json().total_cents).toBe(total);
+        expect((await call('GET', '/me/wallet', buyer)).json().balance_cents).toBe(100_000 - total);
+      }, 60_000);
     },
   );
 }

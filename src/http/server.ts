@@ -11,6 +11,7 @@ import type { Config } from '../config.ts';
 import { BadRequestError } from '../errors.ts';
 import { registerErrorHandlers } from './errors.ts';
 import { ErrorReply } from './schemas.ts';
+import { lowerCaseRequestUuids } from './uuids.ts';
 
 // Bodies are JSON: their types must be right as sent (no "123" for 123), and unknown
 // fields are refused, never silently stripped (Fastify's default strips them).
@@ -107,6 +108,7 @@ export async function createHttpServer(config: Config) {
   app.removeContentTypeParser('text/plain');
   app.decorateRequest('session', null);
   app.addHook('preValidation', async (request) => refuseNonDecimalIntegers(request));
+  app.addHook('preValidation', async (request) => lowerCaseRequestUuids(request));
   app.addSchema(ErrorReply);
   registerErrorHandlers(app);
 

@@ -75,6 +75,7 @@ export interface Config {
   sessionTtlSeconds: number;
   profileCacheTtlSeconds: number;
   bodyLimitBytes: number;
+  timeouts: HttpTimeouts;
   rateLimits: RateLimits;
   /**
    * Demo mode: wallets can be topped up with play money (POST /wallet/deposits). On by default
@@ -86,6 +87,21 @@ export interface Config {
   /** Record every API request (route, method, status, time) for /metrics/endpoints; on by default. */
   recordApiRequests: boolean;
   feed: FeedConfig;
+}
+
+/**
+ * How long a client may take, in milliseconds: a request whose headers or body trickle in
+ * (slowloris) is answered 408 and its connection closed instead of holding it open.
+ */
+export interface HttpTimeouts {
+  /** The whole request, headers and body, must arrive within this. */
+  requestMs: number;
+  /** The headers must arrive within this (at most requestMs). */
+  headersMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveMs: number;
+  /** A connection silent in both directions for this long is closed. */
+  connectionMs: number;
 }
 
 /** How home feeds are built: fan-out on write (default), pull on read, or the seed's SQL join. */
@@ -112,6 +128,10 @@ export const KNOWN_VARIABLES = [
   'SESSION_TTL_SECONDS',
   'PROFILE_CACHE_TTL_SECONDS',
   'BODY_LIMIT_BYTES',
+  'REQUEST_TIMEOUT_MS',
+  'HEADERS_TIMEOUT_MS',
+  'KEEP_ALIVE_TIMEOUT_MS',
+  'CONNECTION_TIMEOUT_MS',
   'RATE_LIMIT_FAILED_LOGIN_PER_EMAIL_AND_ADDRESS',
   'RATE_LIMIT_FAILED_LOGIN_PER_EMAIL',
   'RATE_LIMIT_SIGNUP_PER_ADDRESS',
@@ -181,6 +201,21 @@ function readFeed(env: Env, stores: Record<Role, Engine>): FeedConfig {
     strategy: strategy as FeedStrategy,
     activeDays: readInteger(env, 'FEED_ACTIVE_DAYS', 30, 1, 365),
     fanoutThreshold: readInteger(env, 'FEED_FANOUT_THRESHOLD', 10_000, 0, 1_000_000_000),
+  };
+}
+
+function readTimeouts(env: Env): HttpTimeouts {
+  const requestMs = readInteger(env, 'REQUEST_TIMEOUT_MS', 30_000, 100, 600_000);
+  const headersMs = readInteger(env, 'HEADERS_TIMEOUT_MS', Math.min(10_000, requestMs), 100, 600_000);
+  // Node refuses a headers timeout longer than the request timeout.
+  if (headersMs > requestMs) {
+    throw new ConfigError('HEADERS_TIMEOUT_MS', `must not exceed REQUEST_TIMEOUT_MS (${requestMs})`);
+  }
+  return {
+    requestMs,
+    headersMs,
+    keepAliveMs: readInteger(env, 'KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
+    connectionMs: readInteger(env, 'CONNECTION_TIMEOUT_MS', 60_000, 100, 3_600_000),
   };
 }
 
@@ -277,6 +312,7 @@ export function loadConfig(env: Env = process.env): Config {
     sessionTtlSeconds: readInteger(env, 'SESSION_TTL_SECONDS', 3600, 60, 90 * 86400),
     profileCacheTtlSeconds: readInteger(env, 'PROFILE_CACHE_TTL_SECONDS', 300, 1, 86400),
     bodyLimitBytes: readInteger(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 64 * 1_048_576),
+    timeouts: readTimeouts(env),
     rateLimits: {
       failedLoginPerEmailAndAddress: readRateLimit(
         env,

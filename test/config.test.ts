@@ -222,6 +222,27 @@ describe('configuration errors name the variable', () => {
     configError({ BODY_LIMIT_BYTES: '1e6' }, 'BODY_LIMIT_BYTES');
   });
 
+  it('HTTP timeouts: defaults, values, and a headers timeout longer than the request timeout', () => {
+    expect(loadConfig({}).timeouts).toEqual({
+      requestMs: 30_000,
+      headersMs: 10_000,
+      keepAliveMs: 5_000,
+      connectionMs: 60_000,
+    });
+    expect(loadConfig({ REQUEST_TIMEOUT_MS: '2000' }).timeouts).toMatchObject({
+      requestMs: 2000,
+      headersMs: 2000,
+    });
+    configError({ REQUEST_TIMEOUT_MS: '0' }, 'REQUEST_TIMEOUT_MS');
+    configError({ KEEP_ALIVE_TIMEOUT_MS: '5s' }, 'KEEP_ALIVE_TIMEOUT_MS');
+    configError({ CONNECTION_TIMEOUT_MS: '-1' }, 'CONNECTION_TIMEOUT_MS');
+    const tooLong = configError(
+      { REQUEST_TIMEOUT_MS: '1000', HEADERS_TIMEOUT_MS: '2000' },
+      'HEADERS_TIMEOUT_MS',
+    );
+    expect(tooLong.message).toContain('REQUEST_TIMEOUT_MS');
+  });
+
   it('a bad boolean', () => {
     configError({ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY');
   });

@@ -45,6 +45,7 @@ import { graphRoutes } from './graph/graph.routes.ts';
 import { GraphService } from './graph/graph.service.ts';
 import type { RoleProbes } from './health.ts';
 import { authHooks } from './http/auth.ts';
+import { operatorCheck } from './http/operators.ts';
 import { createHttpServer } from './http/server.ts';
 import { systemRoutes } from './http/system.routes.ts';
 import type { JobsPort } from './jobs/jobs.port.ts';
@@ -251,6 +252,7 @@ export async function buildApp(config: Config) {
       postsPort,
       viewDedupe(config, engines),
       app.log,
+      operatorCheck(accountsPort, config.adminEmails),
     );
     await app.register(analyticsRoutes, { prefix: '/api/v1', analytics, auth });
     // Handlers are registered by now: start working, including on jobs an earlier run left.

@@ -82,6 +82,11 @@ export interface Config {
    * with embedded stores, off when DATABASE_URL is set (real money) unless DEMO_MODE=1.
    */
   demoMode: boolean;
+  /**
+   * Operators, who may read platform-wide metrics: ADMIN_EMAILS (comma-separated), lower-cased
+   * since log-in ignores case; in demo mode also DEMO_OPERATOR_EMAIL.
+   */
+  adminEmails: string[];
   /** MongoDB's write concern `w` for the posts role: 'majority' (the default) or a number of members. */
   mongoWriteConcern: 'majority' | number;
   /** Record every API request (route, method, status, time) for /metrics/endpoints; on by default. */
@@ -116,6 +121,9 @@ export interface FeedConfig {
   fanoutThreshold: number;
 }
 
+/** The operator account the demo seed creates (and prints the log-in of): an operator in demo mode. */
+export const DEMO_OPERATOR_EMAIL = 'operator@example.com';
+
 export const KNOWN_VARIABLES = [
   'HOST',
   'PORT',
@@ -138,6 +146,7 @@ export const KNOWN_VARIABLES = [
   'RATE_LIMIT_LOGIN_PER_ADDRESS',
   'RATE_LIMIT_WRITES_PER_USER',
   'DEMO_MODE',
+  'ADMIN_EMAILS',
   'MONGODB_WRITE_CONCERN',
   'ANALYTICS_RECORD_REQUESTS',
   'FEED_STRATEGY',
@@ -217,6 +226,19 @@ function readTimeouts(env: Env): HttpTimeouts {
     keepAliveMs: readInteger(env, 'KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
     connectionMs: readInteger(env, 'CONNECTION_TIMEOUT_MS', 60_000, 100, 3_600_000),
   };
+}
+
+/** ADMIN_EMAILS: comma-separated addresses, blanks ignored; the demo operator joins in demo mode. */
+function readAdminEmails(env: Env, demoMode: boolean): string[] {
+  const emails = (env.ADMIN_EMAILS ?? '')
+    .split(',')
+    .map((email) => email.trim().toLowerCase())
+    .filter(Boolean);
+  const bad = emails.find((email) => !/^[^\s@]+@[^\s@]+$/.test(email));
+  if (bad !== undefined) {
+    throw new ConfigError('ADMIN_EMAILS', `expected comma-separated e-mail addresses, got "${bad}"`);
+  }
+  return [...new Set(demoMode ? [...emails, DEMO_OPERATOR_EMAIL] : emails)];
 }
 
 function readBoolean(env: Env, name: string, fallback: boolean): boolean {
@@ -300,6 +322,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError('LOG_LEVEL', `unknown level "${logLevel}"`);
   }
+  const demoMode = readBoolean(env, 'DEMO_MODE', !urls.DATABASE_URL);
   return {
     host: readString(env, 'HOST', 'localhost'),
     port: readInteger(env, 'PORT', 3000, 0, 65535),
@@ -324,7 +347,8 @@ export function loadConfig(env: Env = process.env): Config {
       loginPerAddress: readRateLimit(env, 'RATE_LIMIT_LOGIN_PER_ADDRESS', '600/1h'),
       writesPerUser: readRateLimit(env, 'RATE_LIMIT_WRITES_PER_USER', '300/5m'),
     },
-    demoMode: readBoolean(env, 'DEMO_MODE', !urls.DATABASE_URL),
+    demoMode,
+    adminEmails: readAdminEmails(env, demoMode),
     mongoWriteConcern: readWriteConcern(env, 'MONGODB_WRITE_CONCERN'),
     recordApiRequests: readBoolean(env, 'ANALYTICS_RECORD_REQUESTS', true),
     feed: readFeed(env, stores),

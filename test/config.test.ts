@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, KNOWN_VARIABLES, loadConfig, ROLES } from '../src/config.ts';
+import { ConfigError, DEMO_OPERATOR_EMAIL, KNOWN_VARIABLES, loadConfig, ROLES } from '../src/config.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -241,6 +241,19 @@ describe('configuration errors name the variable', () => {
       'HEADERS_TIMEOUT_MS',
     );
     expect(tooLong.message).toContain('REQUEST_TIMEOUT_MS');
+  });
+
+  it('ADMIN_EMAILS: lower-cased, blanks ignored, the demo operator added in demo mode only', () => {
+    expect(loadConfig({ DEMO_MODE: '0' }).adminEmails).toEqual([]);
+    expect(loadConfig({ DEMO_MODE: '1' }).adminEmails).toEqual([DEMO_OPERATOR_EMAIL]);
+    expect(loadConfig({ DEMO_MODE: 'no', ADMIN_EMAILS: ' Ops@Example.COM, ,b@c.io ' }).adminEmails).toEqual([
+      'ops@example.com',
+      'b@c.io',
+    ]);
+    expect(loadConfig({ ADMIN_EMAILS: DEMO_OPERATOR_EMAIL.toUpperCase() }).adminEmails).toEqual([
+      DEMO_OPERATOR_EMAIL,
+    ]);
+    configError({ ADMIN_EMAILS: 'ops@example.com, not an address' }, 'ADMIN_EMAILS');
   });
 
   it('a bad boolean', () => {

@@ -22,22 +22,35 @@ function bearerToken(request: FastifyRequest): string | undefined {
 }
 
 export function authHooks(sessions: SessionsService, limiter: RateLimiter) {
+  /** The route needs a session; writes count against the caller's write limit. */
+  async function requireSession(request: FastifyRequest) {
+    const token = bearerToken(request);
+    if (!token) throw new UnauthorizedError();
+    request.session = await sessions.authenticate(token);
+    if (!READ_METHODS.has(request.method)) await limiter.hit('writesPerUser', String(request.session.userId));
+  }
+  /**
+   * Anonymous callers are welcome (request.session stays null); a caller who sends a token
+   * must send a valid one, so a lapsed session is a 401, not a silently anonymous answer.
+   */
+  async function optionalSession(request: FastifyRequest) {
+    const token = bearerToken(request);
+    if (token) request.session = await sessions.authenticate(token);
+  }
+  /** Costly reads (analytics) count like writes: against the caller's limit, or its address's when anonymous. */
+  const countRead = (request: FastifyRequest) =>
+    limiter.hit('writesPerUser', request.session ? String(request.session.userId) : `address:${request.ip}`);
+
   return {
-    /** The route needs a session; writes count against the caller's write limit. */
-    async requireSession(request: FastifyRequest) {
-      const token = bearerToken(request);
-      if (!token) throw new UnauthorizedError();
-      request.session = await sessions.authenticate(token);
-      if (!READ_METHODS.has(request.method))
-        await limiter.hit('writesPerUser', String(request.session.userId));
+    requireSession,
+    optionalSession,
+    async requireCountedSession(request: FastifyRequest) {
+      await requireSession(request);
+      if (READ_METHODS.has(request.method)) await countRead(request);
     },
-    /**
-     * Anonymous callers are welcome (request.session stays null); a caller who sends a token
-     * must send a valid one, so a lapsed session is a 401, not a silently anonymous answer.
-     */
-    async optionalSession(request: FastifyRequest) {
-      const token = bearerToken(request);
-      if (token) request.session = await sessions.authenticate(token);
+    async optionalCountedSession(request: FastifyRequest) {
+      await optionalSession(request);
+      await countRead(request);
     },
   };
 }

@@ -45,6 +45,7 @@ import { graphRoutes } from './graph/graph.routes.ts';
 import { GraphService } from './graph/graph.service.ts';
 import type { RoleProbes } from './health.ts';
 import { authHooks } from './http/auth.ts';
+import { openCursorCodec } from './http/cursor-key.ts';
 import { operatorCheck } from './http/operators.ts';
 import { createHttpServer } from './http/server.ts';
 import { systemRoutes } from './http/system.routes.ts';
@@ -189,6 +190,11 @@ export async function buildApp(config: Config) {
     const recorder = new AnalyticsRecorder(analyticsPort, { log: app.log });
     if (config.recordApiRequests) recordApiRequests(app, recorder);
 
+    // One codec signs and checks the cursors of every list; its key is kept beside the accounts.
+    const cursors = await openCursorCodec(
+      config.cursorSecret,
+      engines.sql(config.stores.accounts as 'pglite' | 'postgres'),
+    );
     const limiter = new RateLimiter(cache, config.rateLimits);
     const sessions = new SessionsService(accountsPort, cache, limiter, config.sessionTtlSeconds);
     const accounts = new AccountsService(
@@ -210,17 +216,18 @@ export async function buildApp(config: Config) {
       config.feed.strategy === 'sqljoin'
         ? createSqlJoinFeed(engines.sql(config.stores.posts as 'pglite' | 'postgres'))
         : undefined,
-      { ...config.feed, log: app.log },
+      { ...config.feed, log: app.log, cursors },
     );
     feed.registerJobs(jobs);
-    const graph = new GraphService(graphPort, accountsPort, cache, feed.followChanged);
-    const posts = new PostsService(postsPort, accountsPort, cache, feed.postEvents);
+    const graph = new GraphService(graphPort, accountsPort, cache, cursors, feed.followChanged);
+    const posts = new PostsService(postsPort, accountsPort, cache, cursors, feed.postEvents);
     jobs.handle(PROFILE_CHANGED_JOB, (payload) => posts.refreshAuthorCopies(payload));
     const auth = authHooks(sessions, limiter);
     const commerceCache = commerceCaches(config, engines);
     const commerce = new CommerceService(commercePort, commerceCache.leaderboard, accountsPort, {
       demoMode: config.demoMode,
       log: app.log,
+      cursors,
     });
     const carts = new CartService(commerceCache.carts, commercePort, commerce, jobs, app.log);
     carts.registerJobs(jobs);

@@ -87,6 +87,11 @@ export interface Config {
    * since log-in ignores case; in demo mode also DEMO_OPERATOR_EMAIL.
    */
   adminEmails: string[];
+  /**
+   * The key that signs list cursors (CURSOR_SECRET, at least 32 characters). Unset: a key made
+   * once and kept in the accounts' database, shared by every process using that database.
+   */
+  cursorSecret: string | undefined;
   /** MongoDB's write concern `w` for the posts role: 'majority' (the default) or a number of members. */
   mongoWriteConcern: 'majority' | number;
   /** Record every API request (route, method, status, time) for /metrics/endpoints; on by default. */
@@ -147,6 +152,7 @@ export const KNOWN_VARIABLES = [
   'RATE_LIMIT_WRITES_PER_USER',
   'DEMO_MODE',
   'ADMIN_EMAILS',
+  'CURSOR_SECRET',
   'MONGODB_WRITE_CONCERN',
   'ANALYTICS_RECORD_REQUESTS',
   'FEED_STRATEGY',
@@ -239,6 +245,13 @@ function readAdminEmails(env: Env, demoMode: boolean): string[] {
     throw new ConfigError('ADMIN_EMAILS', `expected comma-separated e-mail addresses, got "${bad}"`);
   }
   return [...new Set(demoMode ? [...emails, DEMO_OPERATOR_EMAIL] : emails)];
+}
+
+function readCursorSecret(env: Env): string | undefined {
+  const secret = env.CURSOR_SECRET?.trim();
+  if (!secret) return undefined;
+  if (secret.length < 32) throw new ConfigError('CURSOR_SECRET', 'use at least 32 random characters');
+  return secret;
 }
 
 function readBoolean(env: Env, name: string, fallback: boolean): boolean {
@@ -349,6 +362,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     demoMode,
     adminEmails: readAdminEmails(env, demoMode),
+    cursorSecret: readCursorSecret(env),
     mongoWriteConcern: readWriteConcern(env, 'MONGODB_WRITE_CONCERN'),
     recordApiRequests: readBoolean(env, 'ANALYTICS_RECORD_REQUESTS', true),
     feed: readFeed(env, stores),

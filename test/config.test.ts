@@ -256,6 +256,12 @@ describe('configuration errors name the variable', () => {
     configError({ ADMIN_EMAILS: 'ops@example.com, not an address' }, 'ADMIN_EMAILS');
   });
 
+  it('CURSOR_SECRET: unset by default, at least 32 characters when set', () => {
+    expect(loadConfig({}).cursorSecret).toBeUndefined();
+    expect(loadConfig({ CURSOR_SECRET: 'k'.repeat(32) }).cursorSecret).toBe('k'.repeat(32));
+    configError({ CURSOR_SECRET: 'short' }, 'CURSOR_SECRET');
+  });
+
   it('a bad boolean', () => {
     configError({ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY');
   });

@@ -1,11 +1,29 @@
 // What an attacker tries at the HTTP edge, through the real server on both stacks: one thing
-// answering to several ids (letter case of UUIDs).
+// answering to several ids (letter case of UUIDs), and cursors the server did not issue
+// (forged, tampered, or signed with fields out of range).
 import type { FastifyInstance } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Platform } from '../../src/app.ts';
-import { caller, signUp, type TestUser } from '../support/api.ts';
-import { buildTestApp } from '../support/app.ts';
+import { buildApp, type Platform } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { CursorCodec } from '../../src/http/cursors.ts';
+import { auth, caller, signUp, type TestUser } from '../support/api.ts';
+import { buildTestApp, testEnv } from '../support/app.ts';
+import { dropKeys } from '../support/stores.ts';
 import { httpStacks, stackTitle } from '../support/targets.ts';
+
+// The tests know the key, so they can sign cursors whose fields are out of range.
+const CURSOR_SECRET = 'a test key for list cursors, 32+ characters long';
+const MAC_CHARS = 22;
+/** The fields of a cursor, read as a client could (they are signed, not hidden). */
+const fieldsOf = (cursor: string): unknown[] =>
+  JSON.parse(Buffer.from(cursor.slice(MAC_CHARS), 'base64url').toString('utf8'));
+/** Values no field of a cursor the server issued holds where a number, a text or null stood. */
+const outOfRange = (value: unknown): unknown[] => {
+  if (typeof value === 'number') return [-1, 1.5, 2 ** 53, String(value)];
+  if (typeof value !== 'string') return [1, 'x'];
+  const otherCase = value.toUpperCase() === value ? value.toLowerCase() : value.toUpperCase();
+  return ['not-an-id', 1, ...(otherCase === value ? [] : [otherCase])];
+};
 
 /** `count` distinct spellings of one UUID, differing only in the case of its letters. */
 function caseVariants(id: string, count: number): string[] {
@@ -30,7 +48,7 @@ for (const stack of httpStacks) {
       platform = await buildTestApp({
         sql: stack.sql,
         cache: stack.cache,
-        env: { DEMO_MODE: '1', COMMERCE_STORE: stack.sql, ANALYTICS_STORE: stack.sql },
+        env: { DEMO_MODE: '1', COMMERCE_STORE: stack.sql, ANALYTICS_STORE: stack.sql, CURSOR_SECRET },
       });
       ({ app } = platform);
       [alice, bob] = await Promise.all([signUp(app), signUp(app)]);
@@ -119,6 +137,135 @@ for (const stack of httpStacks) {
           expect((await call('GET', `/posts/${encodeURIComponent(bad)}`)).statusCode).toBe(400);
         }
       });
+    });
+
+    describe('cursors the server did not issue', () => {
+      // Every cursor-paginated list, with a caller who sees at least two pages of it.
+      const lists: Array<{ name: string; url: () => string; user?: () => TestUser }> = [];
+      let carol: TestUser;
+      beforeAll(async () => {
+        carol = await signUp(app);
+        const [postId] = [await newPost(alice), await newPost(alice)];
+        for (const text of ['one', 'two']) await call('POST', `/posts/${postId}/comments`, bob, { text });
+        for (const [who, whom] of [
+          [bob, alice],
+          [carol, alice],
+          [alice, bob],
+          [alice, carol],
+        ] as const) {
+          expect((await call('PUT', `/users/${whom.id}/follow`, who)).statusCode).toBe(204);
+        }
+        expect((await call('POST', '/wallet/deposits', carol, { amount_cents: 5000 })).statusCode).toBe(201);
+        for (const name of ['Cup', 'Mug']) {
+          const product = (
+            await call('POST', '/products', alice, { name, price_cents: 100, stock: 9 })
+          ).json();
+          const order = await call('POST', '/orders', carol, {
+            items: [{ product_id: product.id, quantity: 1 }],
+            idempotency_key: `cursor-${name}`,
+          });
+          expect(order.statusCode, order.body).toBe(201);
+        }
+        lists.push(
+          { name: 'user posts', url: () => `/users/${alice.id}/posts` },
+          { name: 'comments', url: () => `/posts/${postId}/comments` },
+          { name: 'followers', url: () => `/users/${alice.id}/followers` },
+          { name: 'following', url: () => `/users/${alice.id}/following` },
+          { name: 'home feed', url: () => '/feed', user: () => bob },
+          { name: 'products', url: () => '/products' },
+          { name: 'orders', url: () => '/me/orders', user: () => carol },
+          { name: 'wallet entries', url: () => '/me/wallet/entries', user: () => carol },
+        );
+      });
+
+      const page = (list: (typeof lists)[number], cursor?: string) =>
+        call(
+          'GET',
+          `${list.url()}?limit=1${cursor === undefined ? '' : `&cursor=${encodeURIComponent(cursor)}`}`,
+          list.user?.(),
+        );
+      const expectRefused = async (list: (typeof lists)[number], cursor: string, what: string) => {
+        const res = await page(list, cursor);
+        expect(res.statusCode, `${list.name}, ${what}: ${res.body}`).toBe(400);
+        expect(res.json().error.details.fields).toHaveProperty('cursor');
+      };
+
+      it('refuses forged, tampered and re-signed out-of-range cursors on every list with 400, never 500', async () => {
+        const codec = new CursorCodec(Buffer.from(CURSOR_SECRET));
+        for (const list of lists) {
+          const first = await page(list);
+          expect(first.statusCode, `${list.name}: ${first.body}`).toBe(200);
+          const cursor = first.json().next_cursor as string;
+          expect(cursor, list.name).toEqual(expect.any(String));
+          expect((await page(list, cursor)).statusCode, list.name).toBe(200);
+
+          const fields = fieldsOf(cursor);
+          // The reported forgery: a time past Date's range, unsigned as cursors used to be.
+          const forged = fields.map((value, index) =>
+            index === 3 && typeof value === 'number' ? 8.64e15 + 1 : value,
+          );
+          await expectRefused(list, Buffer.from(JSON.stringify(forged)).toString('base64url'), 'unsigned');
+          await expectRefused(
+            list,
+            codec.encode(fields).replace(/^./, (c) => (c === 'A' ? 'B' : 'A')),
+            'bad signature',
+          );
+          const payload = cursor.slice(MAC_CHARS);
+          const tampered = `${cursor.slice(0, MAC_CHARS)}${payload.slice(0, -2)}${payload.at(-2) === 'A' ? 'B' : 'A'}${payload.at(-1)}`;
+          await expectRefused(list, tampered, 'tampered');
+          await expectRefused(list, new CursorCodec(Buffer.alloc(32, 1)).encode(fields), 'another key');
+          for (const [index, value] of fields.entries()) {
+            for (const bad of outOfRange(value)) {
+              const changed = fields.with(index, bad);
+              await expectRefused(list, codec.encode(changed), `field ${index} = ${JSON.stringify(bad)}`);
+            }
+          }
+          if (
+            typeof fields[3] === 'number' &&
+            fields[0] === 1 &&
+            list.name !== 'followers' &&
+            list.name !== 'following'
+          ) {
+            await expectRefused(list, codec.encode(forged), "signed, past Date's range");
+          }
+        }
+      });
+    });
+  });
+}
+
+for (const stack of httpStacks) {
+  describe.skipIf(stack.skip !== undefined)(stackTitle('the stored cursor key', stack), () => {
+    it('is made once and shared: a cursor survives a restart and is accepted by another process', async () => {
+      const env = await testEnv({ sql: stack.sql, cache: stack.cache });
+      const running: Platform[] = [];
+      const start = async () => {
+        const platform = await buildApp(loadConfig(env));
+        running.push(platform);
+        return platform.app;
+      };
+      try {
+        const first = await start();
+        const author = await signUp(first);
+        const post = (content: string) =>
+          first.inject({
+            method: 'POST',
+            url: '/api/v1/posts',
+            headers: auth(author.token),
+            payload: { content },
+          });
+        for (const content of ['a', 'b']) expect((await post(content)).statusCode).toBe(201);
+        const url = `/api/v1/users/${author.id}/posts?limit=1`;
+        const cursor = (await first.inject({ method: 'GET', url })).json().next_cursor as string;
+        // PGlite allows one process per data directory: there the second opens after the first closes.
+        if (stack.sql === 'pglite') await running.shift()?.app.close();
+        const next = await (await start()).inject({ method: 'GET', url: `${url}&cursor=${cursor}` });
+        expect(next.statusCode, next.body).toBe(200);
+        expect(next.json().items).toHaveLength(1);
+      } finally {
+        for (const platform of running) await platform.app.close();
+        if (env.REDIS_URL && env.KEY_PREFIX) await dropKeys(env.REDIS_URL, env.KEY_PREFIX);
+      }
     });
   });
 }

@@ -133,3 +133,15 @@ describe('request timeouts', () => {
     expect(reply).toMatch(/^(HTTP\/1\.1 408 |$)/);
   });
 });
+
+describe('a store out of reach', () => {
+  it('makes /healthz a 503 with Retry-After (the onSend rule adds it to every 503)', async () => {
+    // Port 1 on loopback: nothing listens there, so every call to the cache fails at once.
+    const { app } = await buildTestApp({
+      env: { REDIS_URL: 'redis://127.0.0.1:1', CACHE_STORE: 'redis', JOBS_STORE: 'pglite' },
+    });
+    const res = await app.inject({ method: 'GET', url: '/healthz' });
+    expect(res.statusCode).toBe(503);
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+  });
+});

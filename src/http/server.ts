@@ -11,6 +11,7 @@ import type { Config } from '../config.ts';
 import { BadRequestError } from '../errors.ts';
 import { registerErrorHandlers } from './errors.ts';
 import { ErrorReply } from './schemas.ts';
+import { registerSecurityHeaders } from './security.ts';
 import { lowerCaseRequestUuids } from './uuids.ts';
 
 // Bodies are JSON: their types must be right as sent (no "123" for 123), and unknown
@@ -147,6 +148,7 @@ export async function createHttpServer(config: Config) {
   app.addHook('preValidation', async (request) => lowerCaseRequestUuids(request));
   app.addSchema(ErrorReply);
   registerErrorHandlers(app);
+  await registerSecurityHeaders(app);
 
   // Swagger before the routes, or they are missing from the document.
   await app.register(swagger, {

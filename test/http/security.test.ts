@@ -48,7 +48,14 @@ for (const stack of httpStacks) {
       platform = await buildTestApp({
         sql: stack.sql,
         cache: stack.cache,
-        env: { DEMO_MODE: '1', COMMERCE_STORE: stack.sql, ANALYTICS_STORE: stack.sql, CURSOR_SECRET },
+        env: {
+          DEMO_MODE: '1',
+          COMMERCE_STORE: stack.sql,
+          ANALYTICS_STORE: stack.sql,
+          CURSOR_SECRET,
+          // Behind a proxy that says whether the client came over HTTPS.
+          TRUST_PROXY: 'true',
+        },
       });
       ({ app } = platform);
       [alice, bob] = await Promise.all([signUp(app), signUp(app)]);
@@ -136,6 +143,78 @@ for (const stack of httpStacks) {
         for (const bad of [`urn:uuid:${id}`, `{${id}}`, id.replaceAll('-', '')]) {
           expect((await call('GET', `/posts/${encodeURIComponent(bad)}`)).statusCode).toBe(400);
         }
+      });
+    });
+
+    describe('security headers', () => {
+      const get = (url: string, headers: Record<string, string> = {}) =>
+        app.inject({ method: 'GET', url, headers });
+
+      it('sends a CSP without inline script, no framing, nosniff and a Referrer-Policy on pages and the API', async () => {
+        const docs = await get('/docs/');
+        expect(docs.statusCode).toBe(200);
+        // Swagger UI's own script, as the page names it.
+        const src = /<script src="([^"]*swagger-initializer\.js)"/.exec(docs.body)?.[1] ?? '';
+        const script = await get(src.startsWith('/') ? src : `/docs/${src.replace(/^\.\//, '')}`);
+        expect(script.statusCode).toBe(200);
+        for (const res of [
+          await get('/'),
+          docs,
+          script,
+          await get('/api/v1/products'),
+          await get('/nowhere'),
+        ]) {
+          const csp = String(res.headers['content-security-policy']);
+          const directives = new Map(
+            csp.split(';').map((part) => {
+              const [name = '', ...values] = part.trim().split(/\s+/);
+              return [name, values] as const;
+            }),
+          );
+          expect(directives.get('script-src'), csp).toEqual(["'self'"]);
+          expect(directives.get('script-src-attr'), csp).toEqual(["'none'"]);
+          expect(directives.get('frame-ancestors'), csp).toEqual(["'none'"]);
+          expect(directives.get('img-src'), csp).toEqual(expect.arrayContaining(['https:', 'http:']));
+          expect(directives.has('upgrade-insecure-requests'), csp).toBe(false);
+          expect(res.headers['x-content-type-options']).toBe('nosniff');
+          expect(res.headers['x-frame-options']).toBe('DENY');
+          expect(res.headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
+          expect(res.headers['strict-transport-security']).toBeUndefined();
+        }
+        // The pages load their scripts from files: no inline script for the CSP to block.
+        for (const page of [await get('/'), docs]) {
+          expect(page.body).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/i);
+        }
+      });
+
+      it('sends HSTS only when the client came over HTTPS', async () => {
+        const secure = await get('/', { 'x-forwarded-proto': 'https' });
+        expect(secure.headers['strict-transport-security']).toMatch(/max-age=\d+/);
+        expect(
+          (await get('/', { 'x-forwarded-proto': 'http' })).headers['strict-transport-security'],
+        ).toBeUndefined();
+      });
+
+      it('marks replies carrying private data no-store, and leaves anonymous public reads cacheable', async () => {
+        for (const url of [
+          '/me',
+          '/me/wallet',
+          '/me/orders',
+          '/me/cart',
+          '/me/wallet/entries',
+          '/products',
+        ]) {
+          const res = await call('GET', url, bob);
+          expect(res.statusCode, url).toBe(200);
+          expect(res.headers['cache-control'], url).toBe('no-store');
+        }
+        const session = await app.inject({
+          method: 'POST',
+          url: '/api/v1/sessions',
+          payload: { email: bob.email, password: bob.password },
+        });
+        expect([session.statusCode, session.headers['cache-control']]).toEqual([201, 'no-store']);
+        expect((await call('GET', '/products')).headers['cache-control']).toBeUndefined();
       });
     });
 

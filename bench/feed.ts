@@ -10,6 +10,7 @@
 //   FEED_BENCH_SAMPLES             timed pages per strategy (default 300; sqljoin gets a fifth)
 //   REDIS_URL                      timelines on Redis (memory otherwise) and redis-benchmark
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { v7 } from 'uuid';
@@ -30,6 +31,7 @@ import { FeedService } from '../src/feed/feed.service.ts';
 import { createSqlJoinFeed, FEED_JOIN_SQL, feedJoinParams } from '../src/feed/feed.sqljoin.ts';
 import { generateGraph, mulberry32 } from '../src/graph/generator.ts';
 import { createPostgresGraph } from '../src/graph/graph.postgres.ts';
+import { CursorCodec } from '../src/http/cursors.ts';
 import { createPostgresPosts } from '../src/posts/posts.postgres.ts';
 import { loadSql, progressBar } from './graph.ts';
 import { type LatencySummary, measure, printTable } from './measure.ts';
@@ -242,6 +244,7 @@ export async function run() {
         activeDays: 30,
         fanoutThreshold: threshold,
         log,
+        cursors: new CursorCodec(randomBytes(32)),
       });
 
     // Readers: active users who follow someone, deterministic.

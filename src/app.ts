@@ -43,6 +43,8 @@ import { graphRoutes } from './graph/graph.routes.ts';
 import { GraphService } from './graph/graph.service.ts';
 import type { RoleProbes } from './health.ts';
 import { authHooks } from './http/auth.ts';
+import { openCursorCodec } from './http/cursor-key.ts';
+import { operatorCheck } from './http/operators.ts';
 import { createHttpServer } from './http/server.ts';
 import { systemRoutes } from './http/system.routes.ts';
 import type { JobsPort } from './jobs/jobs.port.ts';
@@ -199,6 +201,11 @@ export async function buildApp(config: Config) {
     const recorder = new AnalyticsRecorder(analyticsPort, { log: app.log });
     if (config.recordApiRequests) recordApiRequests(app, recorder);
 
+    // One codec signs and checks the cursors of every list; its key is kept beside the accounts.
+    const cursors = await openCursorCodec(
+      config.cursorSecret,
+      engines.sql(config.stores.accounts as 'pglite' | 'postgres'),
+    );
     // The limiter gets the cache itself: it fails open on an outage, except for password guessing.
     const limiter = new RateLimiter(rawCache, config.rateLimits, app.log);
     const sessions = new SessionsService({
@@ -226,18 +233,22 @@ export async function buildApp(config: Config) {
       config.feed.strategy === 'sqljoin'
         ? createSqlJoinFeed(engines.sql(config.stores.posts as 'pglite' | 'postgres'))
         : undefined,
-      { ...config.feed, log: app.log },
+      { ...config.feed, log: app.log, cursors },
     );
     // Reactions stored in an outbox are handled through the relay, which removes each once done.
     feed.registerJobs(relay);
-    const graph = new GraphService(graphPort, accountsPort, cache, feed.followChanged);
-    const posts = new PostsService(postsPort, accountsPort, cache, { events: feed.postEvents, relay });
+    const graph = new GraphService(graphPort, accountsPort, cache, cursors, feed.followChanged);
+    const posts = new PostsService(postsPort, accountsPort, cache, cursors, {
+      events: feed.postEvents,
+      relay,
+    });
     relay.handle(PROFILE_CHANGED_JOB, (payload) => posts.refreshAuthorCopies(payload));
     const auth = authHooks(sessions, limiter);
     const commerce = new CommerceService(commercePort, commerceLeaderboard(config, engines), accountsPort, {
       demoMode: config.demoMode,
       events: config.events,
       log: app.log,
+      cursors,
     });
     const carts = new CartService(commercePort, commerce);
 
@@ -268,6 +279,7 @@ export async function buildApp(config: Config) {
       postsPort,
       viewDedupe(config, engines),
       app.log,
+      operatorCheck(accountsPort, config.adminEmails),
     );
     await app.register(analyticsRoutes, { prefix: '/api/v1', analytics, auth });
     // Handlers are registered by now: start working, including on jobs and outbox entries an earlier run left.

@@ -86,12 +86,23 @@ export interface Config {
   sessionMaxAgeSeconds: number;
   profileCacheTtlSeconds: number;
   bodyLimitBytes: number;
+  timeouts: HttpTimeouts;
   rateLimits: RateLimits;
   /**
    * Demo mode: wallets can be topped up with play money (POST /wallet/deposits). On by default
    * with embedded stores, off when DATABASE_URL is set (real money) unless DEMO_MODE=1.
    */
   demoMode: boolean;
+  /**
+   * Operators, who may read platform-wide metrics: ADMIN_EMAILS (comma-separated), lower-cased
+   * since log-in ignores case; in demo mode also DEMO_OPERATOR_EMAIL.
+   */
+  adminEmails: string[];
+  /**
+   * The key that signs list cursors (CURSOR_SECRET, at least 32 characters). Unset: a key made
+   * once and kept in the accounts' database, shared by every process using that database.
+   */
+  cursorSecret: string | undefined;
   /** MongoDB's write concern `w` for the posts role: 'majority' (the default) or a number of members. */
   mongoWriteConcern: 'majority' | number;
   /** Record every API request (route, method, status, time) for /metrics/endpoints; on by default. */
@@ -125,6 +136,21 @@ export interface EventLimits {
   perUserPerDay: number;
 }
 
+/**
+ * How long a client may take, in milliseconds: a request whose headers or body trickle in
+ * (slowloris) is answered 408 and its connection closed instead of holding it open.
+ */
+export interface HttpTimeouts {
+  /** The whole request, headers and body, must arrive within this. */
+  requestMs: number;
+  /** The headers must arrive within this (at most requestMs). */
+  headersMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveMs: number;
+  /** A connection silent in both directions for this long is closed. */
+  connectionMs: number;
+}
+
 /** How home feeds are built: fan-out on write (default), pull on read, or the seed's SQL join. */
 export const FEED_STRATEGIES = ['fanout', 'pull', 'sqljoin'] as const;
 export type FeedStrategy = (typeof FEED_STRATEGIES)[number];
@@ -136,6 +162,9 @@ export interface FeedConfig {
   /** Authors with more followers than this are not fanned out; their posts are merged at read time. */
   fanoutThreshold: number;
 }
+
+/** The operator account the demo seed creates (and prints the log-in of): an operator in demo mode. */
+export const DEMO_OPERATOR_EMAIL = 'operator@example.com';
 
 export const KNOWN_VARIABLES = [
   'HOST',
@@ -150,6 +179,10 @@ export const KNOWN_VARIABLES = [
   'SESSION_MAX_AGE_SECONDS',
   'PROFILE_CACHE_TTL_SECONDS',
   'BODY_LIMIT_BYTES',
+  'REQUEST_TIMEOUT_MS',
+  'HEADERS_TIMEOUT_MS',
+  'KEEP_ALIVE_TIMEOUT_MS',
+  'CONNECTION_TIMEOUT_MS',
   'RATE_LIMIT_FAILED_LOGIN_PER_EMAIL_AND_ADDRESS',
   'RATE_LIMIT_FAILED_LOGIN_PER_EMAIL',
   'RATE_LIMIT_FAILED_LOGIN_PER_DEVICE',
@@ -158,6 +191,8 @@ export const KNOWN_VARIABLES = [
   'RATE_LIMIT_WRITES_PER_USER',
   'RATE_LIMIT_SECURITY_WRITES_PER_USER',
   'DEMO_MODE',
+  'ADMIN_EMAILS',
+  'CURSOR_SECRET',
   'MONGODB_WRITE_CONCERN',
   'ANALYTICS_RECORD_REQUESTS',
   'FEED_STRATEGY',
@@ -229,6 +264,41 @@ function readFeed(env: Env, stores: Record<Role, Engine>): FeedConfig {
     activeDays: readInteger(env, 'FEED_ACTIVE_DAYS', 30, 1, 365),
     fanoutThreshold: readInteger(env, 'FEED_FANOUT_THRESHOLD', 10_000, 0, 1_000_000_000),
   };
+}
+
+function readTimeouts(env: Env): HttpTimeouts {
+  const requestMs = readInteger(env, 'REQUEST_TIMEOUT_MS', 30_000, 100, 600_000);
+  const headersMs = readInteger(env, 'HEADERS_TIMEOUT_MS', Math.min(10_000, requestMs), 100, 600_000);
+  // Node refuses a headers timeout longer than the request timeout.
+  if (headersMs > requestMs) {
+    throw new ConfigError('HEADERS_TIMEOUT_MS', `must not exceed REQUEST_TIMEOUT_MS (${requestMs})`);
+  }
+  return {
+    requestMs,
+    headersMs,
+    keepAliveMs: readInteger(env, 'KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
+    connectionMs: readInteger(env, 'CONNECTION_TIMEOUT_MS', 60_000, 100, 3_600_000),
+  };
+}
+
+/** ADMIN_EMAILS: comma-separated addresses, blanks ignored; the demo operator joins in demo mode. */
+function readAdminEmails(env: Env, demoMode: boolean): string[] {
+  const emails = (env.ADMIN_EMAILS ?? '')
+    .split(',')
+    .map((email) => email.trim().toLowerCase())
+    .filter(Boolean);
+  const bad = emails.find((email) => !/^[^\s@]+@[^\s@]+$/.test(email));
+  if (bad !== undefined) {
+    throw new ConfigError('ADMIN_EMAILS', `expected comma-separated e-mail addresses, got "${bad}"`);
+  }
+  return [...new Set(demoMode ? [...emails, DEMO_OPERATOR_EMAIL] : emails)];
+}
+
+function readCursorSecret(env: Env): string | undefined {
+  const secret = env.CURSOR_SECRET?.trim();
+  if (!secret) return undefined;
+  if (secret.length < 32) throw new ConfigError('CURSOR_SECRET', 'use at least 32 random characters');
+  return secret;
 }
 
 function readBoolean(env: Env, name: string, fallback: boolean): boolean {
@@ -312,6 +382,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError('LOG_LEVEL', `unknown level "${logLevel}"`);
   }
+  const demoMode = readBoolean(env, 'DEMO_MODE', !urls.DATABASE_URL);
   return {
     host: readString(env, 'HOST', 'localhost'),
     port: readInteger(env, 'PORT', 3000, 0, 65535),
@@ -325,6 +396,7 @@ export function loadConfig(env: Env = process.env): Config {
     sessionMaxAgeSeconds: readInteger(env, 'SESSION_MAX_AGE_SECONDS', 30 * 86400, 1, 365 * 86400),
     profileCacheTtlSeconds: readInteger(env, 'PROFILE_CACHE_TTL_SECONDS', 300, 1, 86400),
     bodyLimitBytes: readInteger(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 64 * 1_048_576),
+    timeouts: readTimeouts(env),
     rateLimits: {
       failedLoginPerEmailAndAddress: readRateLimit(
         env,
@@ -338,7 +410,9 @@ export function loadConfig(env: Env = process.env): Config {
       writesPerUser: readRateLimit(env, 'RATE_LIMIT_WRITES_PER_USER', '300/5m'),
       securityWritesPerUser: readRateLimit(env, 'RATE_LIMIT_SECURITY_WRITES_PER_USER', '100/5m'),
     },
-    demoMode: readBoolean(env, 'DEMO_MODE', !urls.DATABASE_URL),
+    demoMode,
+    adminEmails: readAdminEmails(env, demoMode),
+    cursorSecret: readCursorSecret(env),
     mongoWriteConcern: readWriteConcern(env, 'MONGODB_WRITE_CONCERN'),
     recordApiRequests: readBoolean(env, 'ANALYTICS_RECORD_REQUESTS', true),
     feed: readFeed(env, stores),

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, KNOWN_VARIABLES, loadConfig, ROLES } from '../src/config.ts';
+import { ConfigError, DEMO_OPERATOR_EMAIL, KNOWN_VARIABLES, loadConfig, ROLES } from '../src/config.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -246,6 +246,46 @@ describe('configuration errors name the variable', () => {
     // The database refuses events of more than 10,000 seats, so a larger cap would only mislead.
     configError({ EVENT_MAX_SEATS: '10001' }, 'EVENT_MAX_SEATS');
     configError({ EVENTS_PER_USER_PER_DAY: '0' }, 'EVENTS_PER_USER_PER_DAY');
+  });
+
+  it('HTTP timeouts: defaults, values, and a headers timeout longer than the request timeout', () => {
+    expect(loadConfig({}).timeouts).toEqual({
+      requestMs: 30_000,
+      headersMs: 10_000,
+      keepAliveMs: 5_000,
+      connectionMs: 60_000,
+    });
+    expect(loadConfig({ REQUEST_TIMEOUT_MS: '2000' }).timeouts).toMatchObject({
+      requestMs: 2000,
+      headersMs: 2000,
+    });
+    configError({ REQUEST_TIMEOUT_MS: '0' }, 'REQUEST_TIMEOUT_MS');
+    configError({ KEEP_ALIVE_TIMEOUT_MS: '5s' }, 'KEEP_ALIVE_TIMEOUT_MS');
+    configError({ CONNECTION_TIMEOUT_MS: '-1' }, 'CONNECTION_TIMEOUT_MS');
+    const tooLong = configError(
+      { REQUEST_TIMEOUT_MS: '1000', HEADERS_TIMEOUT_MS: '2000' },
+      'HEADERS_TIMEOUT_MS',
+    );
+    expect(tooLong.message).toContain('REQUEST_TIMEOUT_MS');
+  });
+
+  it('ADMIN_EMAILS: lower-cased, blanks ignored, the demo operator added in demo mode only', () => {
+    expect(loadConfig({ DEMO_MODE: '0' }).adminEmails).toEqual([]);
+    expect(loadConfig({ DEMO_MODE: '1' }).adminEmails).toEqual([DEMO_OPERATOR_EMAIL]);
+    expect(loadConfig({ DEMO_MODE: 'no', ADMIN_EMAILS: ' Ops@Example.COM, ,b@c.io ' }).adminEmails).toEqual([
+      'ops@example.com',
+      'b@c.io',
+    ]);
+    expect(loadConfig({ ADMIN_EMAILS: DEMO_OPERATOR_EMAIL.toUpperCase() }).adminEmails).toEqual([
+      DEMO_OPERATOR_EMAIL,
+    ]);
+    configError({ ADMIN_EMAILS: 'ops@example.com, not an address' }, 'ADMIN_EMAILS');
+  });
+
+  it('CURSOR_SECRET: unset by default, at least 32 characters when set', () => {
+    expect(loadConfig({}).cursorSecret).toBeUndefined();
+    expect(loadConfig({ CURSOR_SECRET: 'k'.repeat(32) }).cursorSecret).toBe('k'.repeat(32));
+    configError({ CURSOR_SECRET: 'short' }, 'CURSOR_SECRET');
   });
 
   it('a bad boolean', () => {

@@ -42,12 +42,12 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<AnalyticsRoutesOptions> 
   app.get(
     '/trending',
     {
-      onRequest: auth.optionalSession,
+      onRequest: auth.optionalCountedSession,
       schema: {
         tags,
         summary: 'The most viewed posts of the last hours, with their views (user_has_liked when signed in)',
         querystring: TrendingQuery,
-        response: { 200: TrendingReply, ...errorReplies(400, 401) },
+        response: { 200: TrendingReply, ...errorReplies(400, 401, 429) },
       },
     },
     async (request) => ({
@@ -59,15 +59,17 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<AnalyticsRoutesOptions> 
   app.get(
     '/metrics/endpoints',
     {
-      onRequest: auth.requireSession,
+      onRequest: auth.requireCountedSession,
       schema: {
         tags,
-        summary: 'Per route and method, per time bucket: requests, error rate, mean, p50, p95, p99 latency',
+        summary:
+          'Per route and method, per time bucket: requests, error rate, mean, p50, p95, p99 latency (operators only)',
         security: bearerAuth,
         querystring: EndpointMetricsQuery,
-        response: { 200: EndpointMetricsReply, ...errorReplies(400, 401) },
+        response: { 200: EndpointMetricsReply, ...errorReplies(400, 401, 403, 429) },
       },
     },
-    async (request) => analytics.endpointMetrics(request.query.window, request.query.every),
+    async (request) =>
+      analytics.endpointMetrics(sessionOf(request).userId, request.query.window, request.query.every),
   );
 };

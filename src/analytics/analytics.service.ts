@@ -2,7 +2,8 @@
 // role remembers), only for a post that exists; trending is hydrated like a timeline, and a
 // post deleted since its views never appears; metric windows are validated durations.
 import type { FastifyBaseLogger } from 'fastify';
-import { BadRequestError, NotFoundError } from '../errors.ts';
+import { BadRequestError, ForbiddenError, NotFoundError } from '../errors.ts';
+import type { IsOperator } from '../http/operators.ts';
 import type { PostSummary, PostsPort } from '../posts/posts.port.ts';
 import type { AnalyticsPort, EndpointBucket } from './analytics.port.ts';
 import type { AnalyticsRecorder } from './analytics.recorder.ts';
@@ -38,6 +39,7 @@ export class AnalyticsService {
     private readonly posts: PostsPort,
     private readonly dedupe: ViewDedupePort,
     private readonly log: Pick<FastifyBaseLogger, 'warn'>,
+    private readonly isOperator: IsOperator,
   ) {}
 
   /** Records the user's view of a post; false when it repeats a view within the dedupe window. */
@@ -81,7 +83,10 @@ export class AnalyticsService {
     }
   }
 
-  async endpointMetrics(window: string, every: string): Promise<EndpointMetrics> {
+  /** Platform-wide request metrics: for operators only (403 for everyone else). */
+  async endpointMetrics(callerId: number, window: string, every: string): Promise<EndpointMetrics> {
+    if (!(await this.isOperator(callerId)))
+      throw new ForbiddenError('only operators may read platform metrics');
     const windowSeconds = durationSeconds(window);
     const everySeconds = durationSeconds(every);
     const fields: Record<string, string> = {};

@@ -1,13 +1,11 @@
 // Request and reply schemas of the commerce routes. Money is integer cents everywhere.
 import { Type } from 'typebox';
 import { ProfileSummaryReply } from '../accounts/accounts.schemas.ts';
-import { Page, Timestamp, UserId, VisibleText } from '../http/schemas.ts';
+import { Page, Timestamp, UserId, Uuid, VisibleText } from '../http/schemas.ts';
 
 /** Cents, positive; at most 10^12 (ten billion in the currency), far below 2^53. */
 const Cents = (description: string) =>
   Type.Integer({ minimum: 1, maximum: 1_000_000_000_000, description: `${description}, in integer cents` });
-
-const Uuid = (description: string) => Type.String({ format: 'uuid', description });
 
 const IdempotencyKey = Type.String({
   minLength: 1,

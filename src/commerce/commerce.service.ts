@@ -13,6 +13,7 @@ import {
   NotFoundError,
   RateLimitedError,
 } from '../errors.ts';
+import type { CursorCodec } from '../http/cursors.ts';
 import type {
   Booking,
   CommercePort,
@@ -27,7 +28,7 @@ import type {
   Transfer,
   Wallet,
 } from './commerce.port.ts';
-import { decodeCursor, pageOf } from './cursors.ts';
+import { commerceCursors } from './cursors.ts';
 import type { LeaderboardPort } from './leaderboard.port.ts';
 
 export interface Page<Item> {
@@ -76,8 +77,12 @@ export class CommerceService {
     private readonly commerce: CommercePort,
     private readonly leaderboard: LeaderboardPort,
     private readonly accounts: Pick<AccountsPort, 'summaries'>,
-    private readonly options: { demoMode: boolean; events: EventLimits; log: Log },
-  ) {}
+    private readonly options: { demoMode: boolean; events: EventLimits; log: Log; cursors: CursorCodec },
+  ) {
+    this.cursors = commerceCursors(options.cursors);
+  }
+
+  private readonly cursors: ReturnType<typeof commerceCursors>;
 
   get demoMode(): boolean {
     return this.options.demoMode;
@@ -90,8 +95,7 @@ export class CommerceService {
   }
 
   async entries(userId: number, limit: number, cursor?: string) {
-    const after = cursor === undefined ? undefined : decodeCursor(cursor, 'entries', userId);
-    return pageOf(await this.commerce.entries(userId, { limit: limit + 1, after }), limit, 'entries', userId);
+    return this.cursors.page('entries', userId, limit, cursor, (page) => this.commerce.entries(userId, page));
   }
 
   /** Money from nowhere: only in demo mode (the routes are not even mounted otherwise). */
@@ -141,8 +145,7 @@ export class CommerceService {
   }
 
   async products(limit: number, cursor?: string): Promise<Page<Product>> {
-    const after = cursor === undefined ? undefined : decodeCursor(cursor, 'products', null);
-    return pageOf(await this.commerce.products({ limit: limit + 1, after }), limit, 'products', null);
+    return this.cursors.page('products', null, limit, cursor, (page) => this.commerce.products(page));
   }
 
   /** Only the seller may change a product's price or stock. */
@@ -227,12 +230,8 @@ export class CommerceService {
   }
 
   async myOrders(buyerId: number, limit: number, cursor?: string): Promise<Page<Order>> {
-    const after = cursor === undefined ? undefined : decodeCursor(cursor, 'orders', buyerId);
-    return pageOf(
-      await this.commerce.ordersOf(buyerId, { limit: limit + 1, after }),
-      limit,
-      'orders',
-      buyerId,
+    return this.cursors.page('orders', buyerId, limit, cursor, (page) =>
+      this.commerce.ordersOf(buyerId, page),
     );
   }
 

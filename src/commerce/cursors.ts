@@ -1,41 +1,42 @@
 // Cursors of the commerce lists. A cursor names its list and its owner, so one list's
-// cursor is refused by another; it is base64url JSON, accepted only if it re-encodes to
-// exactly the string given (the shared codec, http/cursors.ts), and it carries the last id
-// of the page (keyset, never OFFSET).
-import { cursorNotIssued, decodeCursorFields, encodeCursorFields } from '../http/cursors.ts';
+// cursor is refused by another; it is signed by the shared codec (http/cursors.ts), which
+// refuses any string it did not issue, and it carries the last id of the page (keyset, never OFFSET).
+import { type CursorCodec, field } from '../http/cursors.ts';
+import type { PageRequest } from './commerce.port.ts';
 
 const VERSION = 1;
 /** A UUID as PostgreSQL prints it (lower case). */
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const ENTRY_ID = /^[1-9][0-9]{0,17}$/;
 
 export type CommerceList = 'products' | 'orders' | 'entries';
 
-const ID_FORMAT: Record<CommerceList, RegExp> = { products: UUID, orders: UUID, entries: ENTRY_ID };
+const ID_FIELD = { products: field.uuid, orders: field.uuid, entries: field.decimalId };
 
-export const encodeCursor = (list: CommerceList, owner: number | null, lastId: string): string =>
-  encodeCursorFields([VERSION, list, owner, lastId]);
-
-/** The last id of the previous page, or a 400 naming the cursor. */
-export function decodeCursor(cursor: string, list: CommerceList, owner: number | null): string {
-  const [version, name, who, lastId] = decodeCursorFields(cursor, 4) ?? [];
-  if (version === VERSION && name === list && who === owner && typeof lastId === 'string') {
-    if (ID_FORMAT[list].test(lastId)) return lastId;
-  }
-  throw cursorNotIssued();
-}
-
-/** One page of `limit` from `limit + 1` rows: the extra row only says that more follow. */
-export function pageOf<Item extends { id: string }>(
-  rows: Item[],
-  limit: number,
-  list: CommerceList,
-  owner: number | null,
-) {
-  const items = rows.slice(0, limit);
-  const last = items.at(-1);
+/** The commerce lists' cursors, signed and checked by the one codec of the server. */
+export function commerceCursors(codec: CursorCodec) {
   return {
-    items,
-    next_cursor: rows.length > limit && last ? encodeCursor(list, owner, last.id) : null,
+    /**
+     * One keyset page of `list`: the cursor decoded (a 400 if it is not this list's), `limit + 1`
+     * rows fetched after it, the extra row only saying that more follow.
+     */
+    async page<Item extends { id: string }>(
+      list: CommerceList,
+      owner: number | null,
+      limit: number,
+      cursor: string | undefined,
+      fetch: (request: PageRequest<string>) => Promise<Item[]>,
+    ) {
+      const after =
+        cursor === undefined
+          ? undefined
+          : codec.decode(cursor, [field.is(VERSION), field.is(list), field.is(owner), ID_FIELD[list]])[3];
+      const rows = await fetch({ limit: limit + 1, after });
+      const items = rows.slice(0, limit);
+      const last = items.at(-1);
+      return {
+        items,
+        next_cursor: rows.length > limit && last ? codec.encode([VERSION, list, owner, last.id]) : null,
+      };
+    },
   };
 }

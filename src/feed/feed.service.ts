@@ -13,7 +13,7 @@ import type { AccountsPort } from '../accounts/accounts.port.ts';
 import { type CachePort, cacheKeys } from '../cache/cache.port.ts';
 import type { FeedStrategy } from '../config.ts';
 import type { GraphPort } from '../graph/graph.port.ts';
-import { cursorNotIssued, decodeCursorFields, encodeCursorFields } from '../http/cursors.ts';
+import { type CursorCodec, field } from '../http/cursors.ts';
 import type { JobPayload, JobsPort } from '../jobs/jobs.port.ts';
 import type { Reaction } from '../jobs/outbox.port.ts';
 import type { PageRequest, PostSummary, PostsPort } from '../posts/posts.port.ts';
@@ -48,6 +48,8 @@ export interface FeedOptions {
   /** Authors with more followers than this are merged at read time instead of fanned out. */
   fanoutThreshold: number;
   log: { warn(object: unknown, message: string): void };
+  /** Signs and checks the feed's cursors (one codec for every list). */
+  cursors: CursorCodec;
 }
 
 export interface FeedPage {
@@ -64,24 +66,19 @@ const entryOf = (post: { id: string; created_at: string }): TimelineEntry => ({
   at: Date.parse(post.created_at),
 });
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-function decodeFeedCursor(cursor: string, userId: number): TimelineEntry {
-  const [version, code, owner, at, postId] = decodeCursorFields(cursor, 5) ?? [];
-  const valid =
-    version === CURSOR_VERSION &&
-    code === 'f' &&
-    owner === userId &&
-    Number.isSafeInteger(at) &&
-    (at as number) >= 0 &&
-    typeof postId === 'string' &&
-    UUID.test(postId);
-  if (!valid) throw cursorNotIssued();
-  return { at: at as number, postId: postId as string };
+function decodeFeedCursor(codec: CursorCodec, cursor: string, userId: number): TimelineEntry {
+  const [, , , at, postId] = codec.decode(cursor, [
+    field.is(CURSOR_VERSION),
+    field.is('f'),
+    field.is(userId),
+    field.timestamp,
+    field.uuid,
+  ]);
+  return { at, postId };
 }
 
-const encodeFeedCursor = (userId: number, entry: TimelineEntry) =>
-  encodeCursorFields([CURSOR_VERSION, 'f', userId, entry.at, entry.postId]);
+const encodeFeedCursor = (codec: CursorCodec, userId: number, entry: TimelineEntry) =>
+  codec.encode([CURSOR_VERSION, 'f', userId, entry.at, entry.postId]);
 
 function postEntry(payload: JobPayload): { entry: TimelineEntry; authorId: number } {
   const { post_id: postId, author_id: authorId, at } = payload;
@@ -157,7 +154,7 @@ export class FeedService {
 
   /** One page of the reader's home feed. */
   async page(userId: number, limit: number, cursor?: string): Promise<FeedPage> {
-    const after = cursor === undefined ? undefined : decodeFeedCursor(cursor, userId);
+    const after = cursor === undefined ? undefined : decodeFeedCursor(this.options.cursors, cursor, userId);
     const request: TimelinePage = { limit: limit + 1, after };
     if (this.options.strategy === 'sqljoin') {
       const fetched = await (this.sqlJoin as SqlJoinFeed).page(userId, request);
@@ -339,7 +336,10 @@ export class FeedService {
     const last = items.at(-1);
     return {
       items,
-      next_cursor: last && (fetched.length > limit || more) ? encodeFeedCursor(userId, entryOf(last)) : null,
+      next_cursor:
+        last && (fetched.length > limit || more)
+          ? encodeFeedCursor(this.options.cursors, userId, entryOf(last))
+          : null,
     };
   }
 }

@@ -4,7 +4,7 @@
 import type { AccountsPort, ProfileSummary } from '../accounts/accounts.port.ts';
 import { type CachePort, cacheKeys } from '../cache/cache.port.ts';
 import { BadRequestError, NotFoundError } from '../errors.ts';
-import { cursorNotIssued, decodeCursorFields, encodeCursorFields } from '../http/cursors.ts';
+import { type CursorCodec, field } from '../http/cursors.ts';
 import type { EdgePosition, GraphPort, Relationship } from './graph.port.ts';
 
 export type FollowList = 'followers' | 'following';
@@ -20,26 +20,31 @@ export interface SuggestionItem {
 }
 
 // A cursor names its list and its user, so that one list's cursor is refused by another;
-// the shared codec (http/cursors.ts) refuses any string it did not issue.
+// the signed codec (http/cursors.ts) refuses any string it did not issue.
 const CURSOR_VERSION = 1;
 const LIST_CODE: Record<FollowList, string> = { followers: 'r', following: 'g' };
 
-const isPositiveInteger = (value: unknown): value is number =>
-  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+export const encodeCursor = (
+  codec: CursorCodec,
+  list: FollowList,
+  userId: number,
+  position: EdgePosition,
+): string => codec.encode([CURSOR_VERSION, LIST_CODE[list], userId, position.at, position.userId]);
 
-export const encodeCursor = (list: FollowList, userId: number, position: EdgePosition): string =>
-  encodeCursorFields([CURSOR_VERSION, LIST_CODE[list], userId, position.at, position.userId]);
-
-export function decodeCursor(cursor: string, list: FollowList, userId: number): EdgePosition {
-  const [version, code, owner, at, other] = decodeCursorFields(cursor, 5) ?? [];
-  const valid =
-    version === CURSOR_VERSION &&
-    code === LIST_CODE[list] &&
-    owner === userId &&
-    isPositiveInteger(at) &&
-    isPositiveInteger(other);
-  if (!valid) throw cursorNotIssued();
-  return { at: at as number, userId: other as number };
+export function decodeCursor(
+  codec: CursorCodec,
+  cursor: string,
+  list: FollowList,
+  userId: number,
+): EdgePosition {
+  const [, , , at, other] = codec.decode(cursor, [
+    field.is(CURSOR_VERSION),
+    field.is(LIST_CODE[list]),
+    field.is(userId),
+    field.microseconds,
+    field.userId,
+  ]);
+  return { at, userId: other };
 }
 
 /** Called after an edge really appeared (+1) or disappeared (-1), e.g. to refresh the follower's home feed. */
@@ -50,6 +55,7 @@ export class GraphService {
     private readonly graph: GraphPort,
     private readonly accounts: AccountsPort,
     private readonly cache: CachePort,
+    private readonly cursors: CursorCodec,
     private readonly followChanged?: FollowChanged,
   ) {}
 
@@ -72,7 +78,7 @@ export class GraphService {
     limit: number,
     cursor?: string,
   ): Promise<ListPage<ProfileSummary>> {
-    const after = cursor === undefined ? undefined : decodeCursor(cursor, list, userId);
+    const after = cursor === undefined ? undefined : decodeCursor(this.cursors, cursor, list, userId);
     const request = { limit: limit + 1, after };
     const [edges] = await Promise.all([
       list === 'followers' ? this.graph.followers(userId, request) : this.graph.following(userId, request),
@@ -82,7 +88,7 @@ export class GraphService {
     const last = page.at(-1);
     return {
       items: await this.summaries(page.map((edge) => edge.userId)),
-      next_cursor: edges.length > limit && last ? encodeCursor(list, userId, last) : null,
+      next_cursor: edges.length > limit && last ? encodeCursor(this.cursors, list, userId, last) : null,
     };
   }
 

@@ -33,21 +33,41 @@ export function authHooks(sessions: SessionsService, limiter: RateLimiter) {
         sendRateLimitHeaders(reply, await limiter.hit(writeRule, String(request.session.userId)));
       }
     };
+  const requireSession = requireSessionCounting('writesPerUser');
+  /**
+   * Anonymous callers are welcome (request.session stays null); a caller who sends a token
+   * must send a valid one, so a lapsed session is a 401, not a silently anonymous answer.
+   */
+  async function optionalSession(request: FastifyRequest) {
+    const token = bearerToken(request);
+    if (token) request.session = await sessions.authenticate(token);
+  }
+  /** Costly reads (analytics) count like writes: against the caller's limit, or its address's when anonymous. */
+  const countRead = async (request: FastifyRequest, reply: FastifyReply) =>
+    sendRateLimitHeaders(
+      reply,
+      await limiter.hit(
+        'writesPerUser',
+        request.session ? String(request.session.userId) : `address:${request.ip}`,
+      ),
+    );
+
   return {
     /** The route needs a session; writes count against the caller's write limit. */
-    requireSession: requireSessionCounting('writesPerUser'),
+    requireSession,
     /**
      * For signing out and changing the password: a budget of their own, so that someone who
      * stole a token and used up its write limit cannot stop the owner from revoking it.
      */
     requireSessionToSecure: requireSessionCounting('securityWritesPerUser'),
-    /**
-     * Anonymous callers are welcome (request.session stays null); a caller who sends a token
-     * must send a valid one, so a lapsed session is a 401, not a silently anonymous answer.
-     */
-    async optionalSession(request: FastifyRequest) {
-      const token = bearerToken(request);
-      if (token) request.session = await sessions.authenticate(token);
+    optionalSession,
+    async requireCountedSession(request: FastifyRequest, reply: FastifyReply) {
+      await requireSession(request, reply);
+      if (READ_METHODS.has(request.method)) await countRead(request, reply);
+    },
+    async optionalCountedSession(request: FastifyRequest, reply: FastifyReply) {
+      await optionalSession(request);
+      await countRead(request, reply);
     },
   };
 }

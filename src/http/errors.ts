@@ -55,7 +55,17 @@ function isUnreachableStore(error: FastifyError): boolean {
   );
 }
 
+/** How long a client should wait before retrying while a store is unreachable. */
+const RETRY_AFTER_UNAVAILABLE_SECONDS = 5;
+
 export function registerErrorHandlers(app: FastifyInstance) {
+  // Every 503 (a store unreachable, here or in a service, or /healthz) tells when to retry.
+  app.addHook('onSend', async (_request, reply) => {
+    if (reply.statusCode === 503 && !reply.hasHeader('retry-after')) {
+      reply.header('Retry-After', String(RETRY_AFTER_UNAVAILABLE_SECONDS));
+    }
+  });
+
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof RateLimitedError) {
       reply.header('Retry-After', String(error.retryAfterSeconds));

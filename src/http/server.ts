@@ -11,6 +11,8 @@ import type { Config } from '../config.ts';
 import { BadRequestError } from '../errors.ts';
 import { registerErrorHandlers } from './errors.ts';
 import { ErrorReply } from './schemas.ts';
+import { registerSecurityHeaders } from './security.ts';
+import { lowerCaseRequestUuids } from './uuids.ts';
 
 // Bodies are JSON: their types must be right as sent (no "123" for 123), and unknown
 // fields are refused, never silently stripped (Fastify's default strips them).
@@ -23,17 +25,33 @@ function validators() {
   return { strictJson, fromText };
 }
 
-/** Requests Node's HTTP parser refuses (bad bytes in headers, oversized headers): answered on the raw socket. */
+const RAW_ERRORS: Record<string, { status: string; code: string; message: string }> = {
+  HPE_HEADER_OVERFLOW: {
+    status: '431 Request Header Fields Too Large',
+    code: 'too_large',
+    message: 'the request headers are too large',
+  },
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    status: '408 Request Timeout',
+    code: 'request_timeout',
+    message: 'the request did not arrive in time',
+  },
+};
+
+/**
+ * Requests Node's HTTP parser refuses (bad bytes in headers, oversized headers) or that did
+ * not arrive within the request timeout: answered on the raw socket, which is then closed.
+ */
 function rawClientError(error: NodeJS.ErrnoException, socket: Duplex) {
   if (!socket.writable) {
     socket.destroy();
     return;
   }
-  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
-  const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  const known = RAW_ERRORS[String(error.code)];
+  const status = known?.status ?? '400 Bad Request';
   const body = JSON.stringify({
-    error: tooLarge
-      ? { code: 'too_large', message: 'the request headers are too large' }
+    error: known
+      ? { code: known.code, message: known.message }
       : { code: 'bad_request', message: 'malformed HTTP request' },
   });
   socket.end(
@@ -69,6 +87,25 @@ function refuseNonDecimalIntegers(request: FastifyRequest) {
   if (Object.keys(fields).length) throw new BadRequestError('the request is not valid', { fields });
 }
 
+/**
+ * Fastify's and Node's timeouts from the configuration, so that a client trickling its headers
+ * or body cannot hold a connection (and its memory) for long. Node checks the request and
+ * headers timeouts only every connectionsCheckingInterval (30 s by default): checked more often
+ * here, so a short timeout really is short.
+ */
+function timeoutOptions({ timeouts }: Config) {
+  return {
+    requestTimeout: timeouts.requestMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    connectionTimeout: timeouts.connectionMs,
+    http: {
+      requestTimeout: timeouts.requestMs,
+      headersTimeout: timeouts.headersMs,
+      connectionsCheckingInterval: Math.min(1000, Math.ceil(timeouts.headersMs / 2)),
+    },
+  };
+}
+
 export async function createHttpServer(config: Config) {
   const app = Fastify({
     logger: {
@@ -82,6 +119,7 @@ export async function createHttpServer(config: Config) {
       ],
     },
     bodyLimit: config.bodyLimitBytes,
+    ...timeoutOptions(config),
     trustProxy: config.trustProxy,
     // Answer 503 to requests arriving while shutting down; those in flight finish.
     return503OnClosing: true,
@@ -107,8 +145,10 @@ export async function createHttpServer(config: Config) {
   app.removeContentTypeParser('text/plain');
   app.decorateRequest('session', null);
   app.addHook('preValidation', async (request) => refuseNonDecimalIntegers(request));
+  app.addHook('preValidation', async (request) => lowerCaseRequestUuids(request));
   app.addSchema(ErrorReply);
   registerErrorHandlers(app);
+  await registerSecurityHeaders(app);
 
   // Swagger before the routes, or they are missing from the document.
   await app.register(swagger, {

@@ -6,6 +6,7 @@ import { v7 } from 'uuid';
 import type { AccountsPort } from '../accounts/accounts.port.ts';
 import { type CachePort, cacheKeys } from '../cache/cache.port.ts';
 import { ForbiddenError, NotFoundError } from '../errors.ts';
+import type { CursorCodec } from '../http/cursors.ts';
 import type { JobPayload } from '../jobs/jobs.port.ts';
 import type { Reaction } from '../jobs/outbox.port.ts';
 import type { OutboxRelaying } from '../jobs/outbox.relay.ts';
@@ -59,6 +60,7 @@ export class PostsService {
     private readonly posts: PostsPort,
     private readonly accounts: AccountsPort,
     private readonly cache: CachePort,
+    private readonly cursors: CursorCodec,
     private readonly followUp?: PostsFollowUp,
   ) {}
 
@@ -145,11 +147,11 @@ export class PostsService {
   async comments(postId: string, limit: number, cursor?: string): Promise<ListPage<Comment>> {
     const list: PostList = { kind: 'comments', postId };
     const [fetched, post] = await Promise.all([
-      this.posts.comments(postId, pageRequest(list, limit, cursor)),
+      this.posts.comments(postId, pageRequest(this.cursors, list, limit, cursor)),
       this.posts.getPost(postId),
     ]);
     if (!post) throw new NotFoundError('post');
-    return nextCursor(list, fetched, limit);
+    return nextCursor(this.cursors, list, fetched, limit);
   }
 
   async like(userId: number, postId: string): Promise<void> {
@@ -169,11 +171,11 @@ export class PostsService {
   ): Promise<ListPage<TimelineItem>> {
     const list: PostList = { kind: 'timeline', authorId };
     const [fetched, author] = await Promise.all([
-      this.posts.userTimeline(authorId, pageRequest(list, limit, cursor)),
+      this.posts.userTimeline(authorId, pageRequest(this.cursors, list, limit, cursor)),
       this.accounts.findAccount(authorId),
     ]);
     if (!author) throw new NotFoundError('user');
-    const page = nextCursor(list, fetched, limit);
+    const page = nextCursor(this.cursors, list, fetched, limit);
     if (viewerId === undefined) return page;
     const liked = await this.posts.likedBy(
       viewerId,

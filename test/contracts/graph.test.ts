@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { AccountsPort } from '../../src/accounts/accounts.port.ts';
 import { createPostgresAccounts } from '../../src/accounts/accounts.postgres.ts';
@@ -11,6 +12,7 @@ import { createNeo4jGraph, deleteNamespace } from '../../src/graph/graph.neo4j.t
 import type { GraphPort } from '../../src/graph/graph.port.ts';
 import { createPostgresGraph } from '../../src/graph/graph.postgres.ts';
 import { decodeCursor, encodeCursor, GraphService } from '../../src/graph/graph.service.ts';
+import { CursorCodec } from '../../src/http/cursors.ts';
 import { freshKeyPrefix, freshSqlDatabase, type SqlEngine } from '../support/stores.ts';
 import { servers } from '../support/targets.ts';
 import { type GraphHarness, graphContract } from './graph.contract.ts';
@@ -117,19 +119,24 @@ describe('the graph generator', () => {
 });
 
 describe('graph cursors', () => {
+  const codec = new CursorCodec(randomBytes(32));
   it('round-trips and refuses a cursor of another list, another user, or not ours', () => {
-    const cursor = encodeCursor('followers', 12, { at: 1_764_000_000_123_456, userId: 99 });
-    expect(decodeCursor(cursor, 'followers', 12)).toEqual({ at: 1_764_000_000_123_456, userId: 99 });
+    const cursor = encodeCursor(codec, 'followers', 12, { at: 1_764_000_000_123_456, userId: 99 });
+    expect(decodeCursor(codec, cursor, 'followers', 12)).toEqual({ at: 1_764_000_000_123_456, userId: 99 });
     for (const [text, list, user] of [
       [cursor, 'following', 12],
       [cursor, 'followers', 13],
       ['bm90IGpzb24', 'followers', 12],
-      [Buffer.from('[1,"r",12,-5,99]').toString('base64url'), 'followers', 12],
-      [Buffer.from('[1,"r",12,1.5,99]').toString('base64url'), 'followers', 12],
-      [Buffer.from('[2,"r",12,5,99]').toString('base64url'), 'followers', 12],
+      [Buffer.from('[1,"r",12,5,99]').toString('base64url'), 'followers', 12],
+      [codec.encode([1, 'r', 12, -5, 99]), 'followers', 12],
+      [codec.encode([1, 'r', 12, 1.5, 99]), 'followers', 12],
+      [codec.encode([1, 'r', 12, 2 ** 53, 99]), 'followers', 12],
+      [codec.encode([1, 'r', 12, 5, 0]), 'followers', 12],
+      [codec.encode([2, 'r', 12, 5, 99]), 'followers', 12],
+      [new CursorCodec(randomBytes(32)).encode([1, 'r', 12, 5, 99]), 'followers', 12],
       [`${cursor}A`, 'followers', 12],
     ] as const) {
-      expect(() => decodeCursor(text, list, user), text).toThrow(/not issued/);
+      expect(() => decodeCursor(codec, text, list, user), text).toThrow(/not issued/);
     }
   });
 });
@@ -165,7 +172,14 @@ describe('graph service with the graph on another engine', () => {
     const cache = createMemoryCache();
     const { graph, edges } = elsewhereGraph();
     const [a, b] = (await makeAccounts(accounts, 2)) as [number, number];
-    return { service: new GraphService(graph, port, cache), accounts, cache, edges, a, b };
+    return {
+      service: new GraphService(graph, port, cache, new CursorCodec(randomBytes(32))),
+      accounts,
+      cache,
+      edges,
+      a,
+      b,
+    };
   }
 
   it('adjusts the counters only when the edge really changed, and forgets the cached profiles', async () => {

@@ -8,25 +8,29 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresAnalytics } from '../../src/analytics/analytics.postgres.ts';
 import { AnalyticsRecorder } from '../../src/analytics/analytics.recorder.ts';
 import { buildApp, type Platform } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
+import { DEMO_OPERATOR_EMAIL, loadConfig } from '../../src/config.ts';
 import { openPglite } from '../../src/engines/pglite.ts';
 import { auth, caller, signUp, type TestUser } from '../support/api.ts';
 import { buildTestApp, type TestAppOptions, testEnv } from '../support/app.ts';
 import { dropInfluxDatabase, freshInfluxUrl, freshSqlDatabase } from '../support/stores.ts';
-import { servers } from '../support/targets.ts';
+import { httpStacks, servers, stackTitle } from '../support/targets.ts';
 
 const influxUrl = servers.influx.url ? freshInfluxUrl() : '';
 
+// Platform metrics are for operators: alice is one (ADMIN_EMAILS is compared case-insensitively).
+const OPERATOR_EMAIL = 'metrics.operator@example.com';
+const operators = { ADMIN_EMAILS: `someone@example.org, ${OPERATOR_EMAIL.toUpperCase()}`, DEMO_MODE: '0' };
+
 const stacks: Array<{ name: string; options: () => TestAppOptions; skip: string | undefined }> = [
-  { name: 'PGlite + memory cache', options: () => ({}), skip: undefined },
+  { name: 'PGlite + memory cache', options: () => ({ env: operators }), skip: undefined },
   {
     name: 'PostgreSQL + Redis',
-    options: () => ({ sql: 'postgres', cache: 'redis', env: { ANALYTICS_STORE: 'postgres' } }),
+    options: () => ({ sql: 'postgres', cache: 'redis', env: { ...operators, ANALYTICS_STORE: 'postgres' } }),
     skip: servers.postgres.skipReason ?? servers.redis.skipReason,
   },
   {
     name: 'InfluxDB (analytics) + PGlite',
-    options: () => ({ env: { INFLUX_URL: influxUrl, ANALYTICS_STORE: 'influx' } }),
+    options: () => ({ env: { ...operators, INFLUX_URL: influxUrl, ANALYTICS_STORE: 'influx' } }),
     skip: servers.influx.skipReason,
   },
 ];
@@ -49,7 +53,11 @@ for (const stack of stacks) {
     beforeAll(async () => {
       platform = await buildTestApp(stack.options());
       app = platform.app;
-      [alice, bob, carol] = await Promise.all([signUp(app), signUp(app), signUp(app)]);
+      [alice, bob, carol] = await Promise.all([
+        signUp(app, { email: OPERATOR_EMAIL }),
+        signUp(app),
+        signUp(app),
+      ]);
     });
     afterAll(async () => {
       if (stack.options().env?.ANALYTICS_STORE === 'influx') await dropInfluxDatabase(influxUrl);
@@ -179,6 +187,17 @@ for (const stack of stacks) {
       expect((await call('GET', '/metrics/endpoints')).statusCode).toBe(401);
     });
 
+    it('shows platform metrics to operators only: 401 anonymous, 403 to other users', async () => {
+      const url = '/metrics/endpoints?window=1h&every=5m';
+      expect((await call('GET', url, alice)).statusCode).toBe(200);
+      expect((await call('GET', url)).statusCode).toBe(401);
+      const refused = await call('GET', url, bob);
+      expect([refused.statusCode, refused.json().error.code]).toEqual([403, 'forbidden']);
+      // Outside demo mode the demo operator's address is nobody special.
+      const demoOperator = await signUp(app, { email: DEMO_OPERATOR_EMAIL });
+      expect((await call('GET', url, demoOperator)).statusCode).toBe(403);
+    });
+
     it('refuses durations that are malformed, too long, or make too many buckets', async () => {
       const bad = [
         ['window=abc', 'window'],
@@ -196,6 +215,36 @@ for (const stack of stacks) {
         expect(res.statusCode, query).toBe(400);
         expect(Object.keys(res.json().error.details.fields), query).toContain(field);
       }
+    });
+  });
+}
+
+for (const stack of httpStacks) {
+  describe.skipIf(stack.skip !== undefined)(stackTitle('analytics reads in demo mode', stack), () => {
+    let app: FastifyInstance;
+    beforeAll(async () => {
+      ({ app } = await buildTestApp({
+        sql: stack.sql,
+        cache: stack.cache,
+        env: { DEMO_MODE: '1', ANALYTICS_STORE: stack.sql, RATE_LIMIT_WRITES_PER_USER: '3/1h' },
+      }));
+    });
+    const call = caller(() => app);
+
+    it('lets the demo operator read platform metrics, and counts analytics reads like writes (429)', async () => {
+      const operator = await signUp(app, { email: DEMO_OPERATOR_EMAIL });
+      const url = '/metrics/endpoints?window=1h&every=5m';
+      for (let i = 0; i < 3; i++) expect((await call('GET', url, operator)).statusCode).toBe(200);
+      const limited = await call('GET', url, operator);
+      expect([limited.statusCode, limited.json().error.code]).toEqual([429, 'rate_limited']);
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+
+      const reader = await signUp(app);
+      for (let i = 0; i < 3; i++) expect((await call('GET', '/trending', reader)).statusCode).toBe(200);
+      expect((await call('GET', '/trending', reader)).statusCode).toBe(429);
+      // Anonymous readers count per address.
+      for (let i = 0; i < 3; i++) expect((await call('GET', '/trending')).statusCode).toBe(200);
+      expect((await call('GET', '/trending')).statusCode).toBe(429);
     });
   });
 }

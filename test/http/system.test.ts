@@ -1,4 +1,5 @@
 // The platform's own routes and the one error shape for everything that goes wrong.
+import net, { type AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../support/app.ts';
@@ -91,5 +92,56 @@ describe('system routes', () => {
     const res = await postRaw('application/json', `${'['.repeat(depth)}${']'.repeat(depth)}`);
     expect(res.statusCode).toBe(400);
     expectError(res.body, 400, 'bad_request');
+  });
+});
+
+describe('request timeouts', () => {
+  let app: FastifyInstance;
+  let port: number;
+  beforeAll(async () => {
+    ({ app } = await buildTestApp({
+      env: { REQUEST_TIMEOUT_MS: '400', HEADERS_TIMEOUT_MS: '300', CONNECTION_TIMEOUT_MS: '5000' },
+    }));
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    port = (app.server.address() as AddressInfo).port;
+  });
+
+  /** Sends `bytes` and never the rest; resolves with what the server wrote once it closes the connection. */
+  const sendPartly = (bytes: string) =>
+    new Promise<string>((resolve, reject) => {
+      const socket = net.connect(port, '127.0.0.1', () => socket.write(bytes));
+      let received = '';
+      socket.on('data', (chunk) => {
+        received += chunk.toString('latin1');
+      });
+      socket.on('error', reject);
+      socket.on('close', () => resolve(received));
+    });
+
+  it('answers 408 and closes connections whose body stops half-way', async () => {
+    const head =
+      'POST /api/v1/accounts HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n';
+    const replies = await Promise.all(Array.from({ length: 20 }, () => sendPartly(`${head}{"email": "a@`)));
+    for (const reply of replies) {
+      expect(reply).toMatch(/^HTTP\/1\.1 408 /);
+      expect(reply).toContain('"request_timeout"');
+    }
+  });
+
+  it('closes connections whose headers stop half-way', async () => {
+    const reply = await sendPartly('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ');
+    expect(reply).toMatch(/^(HTTP\/1\.1 408 |$)/);
+  });
+});
+
+describe('a store out of reach', () => {
+  it('makes /healthz a 503 with Retry-After (the onSend rule adds it to every 503)', async () => {
+    // Port 1 on loopback: nothing listens there, so every call to the cache fails at once.
+    const { app } = await buildTestApp({
+      env: { REDIS_URL: 'redis://127.0.0.1:1', CACHE_STORE: 'redis', JOBS_STORE: 'pglite' },
+    });
+    const res = await app.inject({ method: 'GET', url: '/healthz' });
+    expect(res.statusCode).toBe(503);
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
   });
 });

@@ -1,0 +1,18 @@
+// Who operates the platform: the accounts whose e-mail address is in the configured operator
+// list (ADMIN_EMAILS, and the demo operator in demo mode). Operators may read what describes
+// the whole platform (per-endpoint metrics); compared case-insensitively, as log-in is.
+import type { AccountsPort } from '../accounts/accounts.port.ts';
+
+export type IsOperator = (userId: number) => Promise<boolean>;
+
+export function operatorCheck(
+  accounts: Pick<AccountsPort, 'findAccount'>,
+  adminEmails: readonly string[],
+): IsOperator {
+  const operators = new Set(adminEmails.map((email) => email.toLowerCase()));
+  return async (userId) => {
+    if (operators.size === 0) return false;
+    const account = await accounts.findAccount(userId);
+    return account !== null && operators.has(account.email.toLowerCase());
+  };
+}

@@ -79,7 +79,7 @@ for (const stack of httpStacks) {
         ).toBe(204);
         expect((await call('PUT', `/me/cart/items/${id}`, bob, { quantity: 3 })).statusCode).toBe(204);
         expect((await call('GET', '/me/cart', bob)).json()).toEqual({
-          items: [{ product_id: id, quantity: 3 }],
+          items: [expect.objectContaining({ product_id: id, quantity: 3, unit_price_cents: 500 })],
         });
 
         const order = await call('POST', '/me/cart/checkout', bob, { idempotency_key: 'upper-case-cart' });
@@ -95,7 +95,7 @@ for (const stack of httpStacks) {
         const id = product.json().id as string;
         expect((await call('POST', '/wallet/deposits', bob, { amount_cents: 5000 })).statusCode).toBe(201);
         const order = await call('POST', '/orders', bob, {
-          items: [{ product_id: id.toUpperCase(), quantity: 1 }],
+          items: [{ product_id: id.toUpperCase(), quantity: 1, expected_unit_price_cents: 700 }],
           idempotency_key: 'upper-case-order',
         });
         expect(order.statusCode, order.body).toBe(201);
@@ -240,7 +240,7 @@ for (const stack of httpStacks) {
             await call('POST', '/products', alice, { name, price_cents: 100, stock: 9 })
           ).json();
           const order = await call('POST', '/orders', carol, {
-            items: [{ product_id: product.id, quantity: 1 }],
+            items: [{ product_id: product.id, quantity: 1, expected_unit_price_cents: 100 }],
             idempotency_key: `cursor-${name}`,
           });
           expect(order.statusCode, order.body).toBe(201);

@@ -276,8 +276,9 @@ function readTimeouts(env: Env): HttpTimeouts {
   return {
     requestMs,
     headersMs,
-    keepAliveMs: readInteger(env, 'KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
-    connectionMs: readInteger(env, 'CONNECTION_TIMEOUT_MS', 60_000, 100, 3_600_000),
+    // Longer than a load balancer's usual 60 s idle timeout, or it would reuse a closed connection (502).
+    keepAliveMs: readInteger(env, 'KEEP_ALIVE_TIMEOUT_MS', 72_000, 100, 600_000),
+    connectionMs: readInteger(env, 'CONNECTION_TIMEOUT_MS', 120_000, 100, 3_600_000),
   };
 }
 

@@ -252,8 +252,8 @@ describe('configuration errors name the variable', () => {
     expect(loadConfig({}).timeouts).toEqual({
       requestMs: 30_000,
       headersMs: 10_000,
-      keepAliveMs: 5_000,
-      connectionMs: 60_000,
+      keepAliveMs: 72_000,
+      connectionMs: 120_000,
     });
     expect(loadConfig({ REQUEST_TIMEOUT_MS: '2000' }).timeouts).toMatchObject({
       requestMs: 2000,

@@ -262,7 +262,9 @@ export async function buildApp(config: Config) {
       await recorder.close();
       await engines.close();
     });
-    return { app, probes, jobs, analytics: recorder };
+    // The services, for in-process callers that are not HTTP clients (the demo seed).
+    const services = { accounts, sessions, graph, posts, commerce, analytics };
+    return { app, probes, jobs, analytics: recorder, services };
   } catch (error) {
     await engines.close();
     throw error;

@@ -115,7 +115,9 @@ async function start() {
     await seedWithProgress(platform, DEFAULT_SEED, DEFAULT_PEOPLE).catch(exitWithReason);
   }
   await app.listen({ host: config.host, port: config.port }).catch(exitWithReason);
-  const ready = `Polyglot Social is ready at http://${config.host}:${config.port}`;
+  // The port really bound (PORT=0 picks a free one).
+  const { port } = app.server.address() as net.AddressInfo;
+  const ready = `Polyglot Social is ready at http://${config.host}:${port}`;
   // The address is printed whatever the log level: it is what the user waits for.
   if (['trace', 'debug', 'info'].includes(app.log.level)) {
     app.log.info({ stores: config.stores, ready_ms: Math.round(process.uptime() * 1000) }, ready);

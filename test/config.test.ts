@@ -308,6 +308,14 @@ describe('the server refuses a bad configuration with one line', () => {
   });
 });
 
+describe('.env.example', () => {
+  it('lists every variable the platform reads, and no other', () => {
+    const text = fs.readFileSync(path.join(ROOT, '.env.example'), 'utf8');
+    const listed = [...text.matchAll(/^# ([A-Z][A-Z0-9_]+)=/gm)].map((match) => match[1]);
+    expect([...new Set(listed)].sort()).toEqual([...KNOWN_VARIABLES].sort());
+  });
+});
+
 describe('logging, CORS and first-start settings', () => {
   it('logs readable lines on a terminal and JSON otherwise; LOG_FORMAT wins', () => {
     expect(loadConfig({}, true).logFormat).toBe('pretty');

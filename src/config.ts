@@ -96,7 +96,7 @@ export interface Config {
   feed: FeedConfig;
 }
 
-/** How home feeds are built: fan-out on write (default), pull on read, or the seed's SQL join. */
+/** How home feeds are built: fan-out on write (default), pull on read, or the article's SQL join. */
 export const FEED_STRATEGIES = ['fanout', 'pull', 'sqljoin'] as const;
 export type FeedStrategy = (typeof FEED_STRATEGIES)[number];
 

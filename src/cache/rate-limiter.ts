@@ -1,4 +1,4 @@
-// Rate limits on the cache role, with the seed's INCR + EXPIRE fixed windows.
+// Rate limits on the cache role, with the article's INCR + EXPIRE fixed windows.
 import { createHash } from 'node:crypto';
 import type { RateLimits } from '../config.ts';
 import { RateLimitedError } from '../errors.ts';

@@ -1,4 +1,4 @@
-// The live cart in the cache role (the seed's hybrid): reads and writes are one round trip
+// The live cart in the cache role (the article's hybrid): reads and writes are one round trip
 // to memory or Redis; PostgreSQL keeps the durable copy, written by a background job.
 import type { CartState } from './commerce.port.ts';
 

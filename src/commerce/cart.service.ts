@@ -1,4 +1,4 @@
-// The cart, the seed's hybrid: the live cart is in the cache role (one round trip per change),
+// The cart, the article's hybrid: the live cart is in the cache role (one round trip per change),
 // each change is saved to PostgreSQL by a background job (durability), and a cart the cache
 // lost is reloaded from PostgreSQL on the next read. A checkout is an order like any other,
 // tied to the cart's version, so two checkouts racing on one cart give one order.

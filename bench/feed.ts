@@ -214,7 +214,7 @@ export async function run() {
     `scale ${scale}: ${users.toLocaleString('en')} users, ~${(users * 50).toLocaleString('en')} follows (power law), ` +
       `${(users * POSTS_PER_USER).toLocaleString('en')} posts, ~${(users * POSTS_PER_USER * LIKES_PER_POST).toLocaleString('en')} likes, ` +
       `${Math.round(users * POSTS_PER_USER * COMMENTS_PER_POST).toLocaleString('en')} comments, ${ACTIVE_SHARE * 100}% active` +
-      ` (the issue's full size is scale 1: 100,000 users, 1,000,000 posts)`,
+      ` (the full size is scale 1: 100,000 users, 1,000,000 posts)`,
   );
 
   const dataset = await openDataset(scale);

@@ -250,12 +250,14 @@ describe('configuration errors name the variable', () => {
 
 /**
  * `polyglot <command>` in a child process, with no platform variable inherited from us;
- * killed once `until` appears in its output (a server that started does not exit).
+ * killed once `until` appears in its output (a server that started does not exit);
+ * `onOutput` sees the output so far each time more arrives.
  */
 function cli(
   command: 'start' | 'doctor',
   env: Record<string, string>,
   until?: string,
+  onOutput?: (stdout: string) => void,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const childEnv = { ...process.env };
   for (const name of KNOWN_VARIABLES) delete childEnv[name];
@@ -268,13 +270,14 @@ function cli(
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     stdout += chunk;
+    onOutput?.(stdout);
     if (until && stdout.includes(until)) child.kill('SIGTERM');
   });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
   });
   // A server that started after all would never exit: kill it, and the test fails on the code.
-  const guard = setTimeout(() => child.kill('SIGKILL'), until ? 90_000 : 20_000);
+  const guard = setTimeout(() => child.kill('SIGKILL'), until ? 150_000 : 20_000);
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('close', (code) => {
@@ -376,7 +379,7 @@ describe('early, clear start-up', () => {
     }
   });
 
-  it('prints the address even with LOG_LEVEL=warn', { timeout: 100_000 }, async () => {
+  it('prints the address even with LOG_LEVEL=warn', { timeout: 180_000 }, async () => {
     const dataDir = missingDataDir();
     try {
       const { stdout } = await cli(
@@ -385,6 +388,41 @@ describe('early, clear start-up', () => {
         'Polyglot Social is ready at',
       );
       expect(stdout).toMatch(/Polyglot Social is ready at http:\/\/127\.0\.0\.1:\d+/);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('logs one JSON line per request with method, route, status and time', { timeout: 180_000 }, async () => {
+    const dataDir = missingDataDir();
+    let asked = false;
+    try {
+      const { stdout } = await cli(
+        'start',
+        { HOST: '127.0.0.1', PORT: '0', LOG_FORMAT: 'json', SEED: 'false', DATA_DIR: dataDir },
+        '"route":"/api/v1/users/:id"',
+        (output) => {
+          const port = /ready at http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1];
+          if (port && !asked) {
+            asked = true;
+            void fetch(`http://127.0.0.1:${port}/api/v1/users/424242?x=secret`).catch(() => {});
+          }
+        },
+      );
+      const lines = stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
+      const requests = lines.filter((line) => line.route);
+      expect(requests).toEqual([
+        expect.objectContaining({
+          method: 'GET',
+          route: '/api/v1/users/:id',
+          status: 404,
+          response_ms: expect.any(Number),
+        }),
+      ]);
+      expect(stdout).not.toContain('secret');
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }

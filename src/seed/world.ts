@@ -214,26 +214,26 @@ export function planWorld({ seed, people: count }: WorldShape): World {
   }
 
   // Power-law follows: most follow a few, a few follow many; a few are followed by most.
-  const graph = generateGraph({ users: count, averageFollowing: 8, seed, maxFollowing: 150 });
+  const graph = generateGraph({ users: count, averageFollowing: 6, seed, maxFollowing: 150 });
   const following = new Int32Array(count);
   for (const follower of graph.followers) following[follower] = (following[follower] ?? 0) + 1;
   const demo = [...following.keys()].sort((a, b) => (following[b] ?? 0) - (following[a] ?? 0) || a - b);
 
-  // Posts: one and a half per person, half of them by the followed (they post more and are read more).
+  // Posts: one per person on average, half of them by the followed (they post more and are read more).
   const posts: PostPlan[] = [];
-  const postCount = Math.round(count * 1.5);
+  const postCount = count;
   for (let p = 0; p < postCount; p++) {
     const author = random() < 0.5 ? (graph.followees[below(graph.followees.length)] ?? 0) : below(count);
     const comments = Array.from({ length: below(3) }, () => ({ author: below(count), text: pick(COMMENTS) }));
     // Views: most posts are seen by a few, some by many, so trending has a clear top.
-    const reach = Math.floor(random() ** 4 * 40);
+    const reach = Math.floor(random() ** 6 * 40);
     const viewers = Array.from({ length: reach }, () => below(count));
     posts.push({
       author,
       content:
         `${pick(OPENINGS)} ${pick(TOPICS)}. ${random() < 0.3 ? `#${pick(PLACES).toLowerCase()}` : ''}`.trim(),
       comments,
-      likers: viewers.filter(() => random() < 0.4),
+      likers: viewers.filter(() => random() < 0.5),
       viewers,
     });
   }

@@ -258,11 +258,14 @@ function cli(
   env: Record<string, string>,
   until?: string,
   onOutput?: (stdout: string) => void,
+  cwd = ROOT,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const childEnv = { ...process.env };
   for (const name of KNOWN_VARIABLES) delete childEnv[name];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', command], {
-    cwd: ROOT,
+  // tsx and the CLI by absolute path, so that the child may run in another folder (its .env).
+  const tsx = new URL('../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
+  const child = spawn(process.execPath, ['--import', tsx, path.join(ROOT, 'src/cli.ts'), command], {
+    cwd,
     env: { ...childEnv, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -425,6 +428,22 @@ describe('early, clear start-up', () => {
       expect(stdout).not.toContain('secret');
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads ./.env at start, and a variable set in the environment wins over it', {
+    timeout: 30_000,
+  }, async () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'polyglot-dotenv-'));
+    try {
+      fs.writeFileSync(path.join(folder, '.env'), 'PORT=from-dotenv\nLOG_LEVEL=silent\n');
+      const fromFile = await cli('start', {}, undefined, undefined, folder);
+      expect(fromFile.code).toBe(1);
+      expect(fromFile.stderr).toContain('PORT: expected a whole number from 0 to 65535, got "from-dotenv"');
+      const fromEnv = await cli('start', { PORT: 'from-environment' }, undefined, undefined, folder);
+      expect(fromEnv.stderr).toContain('got "from-environment"');
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
     }
   });
 

@@ -1,4 +1,4 @@
-// The seed's ACID case at speed: orders per second (stock taken, order and items written,
+// The article's ACID case at speed: orders per second (stock taken, order and items written,
 // buyer debited, sellers credited, payment and ledger recorded, all in one transaction)
 // with 32 concurrent clients on the real PostgreSQL, next to pgbench's built-in TPC-B-like
 // transaction measured in the same run on the same server (`pgbench -i -s 32`, then

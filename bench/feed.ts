@@ -1,4 +1,4 @@
-// The seed's headline: a home feed built by a six-table join took 2 s at 100k users, a
+// The article's headline: a home feed built by a six-table join took 2 s at 100k users, a
 // denormalised one 50 ms, a cached one should be far below a millisecond. One deterministic
 // dataset (the graph generator's power-law follows, posts, likes, comments, 10% of users
 // active) is loaded into PostgreSQL (DATABASE_URL; PGlite otherwise) and kept for the next
@@ -6,7 +6,7 @@
 // FeedService itself, the sqljoin query's EXPLAIN ANALYZE is printed, and the fan-out rate
 // (timeline inserts/s) is put next to redis-benchmark's pipelined ZADD on this machine.
 //
-//   FEED_BENCH_SCALE or --scale=X  fraction of the issue's size, 100k users / 1M posts (default 0.1)
+//   FEED_BENCH_SCALE or --scale=X  fraction of the full size, 100k users / 1M posts (default 0.1)
 //   FEED_BENCH_SAMPLES             timed pages per strategy (default 300; sqljoin gets a fifth)
 //   REDIS_URL                      timelines on Redis (memory otherwise) and redis-benchmark
 import { execFileSync } from 'node:child_process';
@@ -204,7 +204,7 @@ export async function run() {
     `scale ${scale}: ${users.toLocaleString('en')} users, ~${(users * 50).toLocaleString('en')} follows (power law), ` +
       `${(users * POSTS_PER_USER).toLocaleString('en')} posts, ~${(users * POSTS_PER_USER * LIKES_PER_POST).toLocaleString('en')} likes, ` +
       `${Math.round(users * POSTS_PER_USER * COMMENTS_PER_POST).toLocaleString('en')} comments, ${ACTIVE_SHARE * 100}% active` +
-      ` (the issue's full size is scale 1: 100,000 users, 1,000,000 posts)`,
+      ` (the full size is scale 1: 100,000 users, 1,000,000 posts)`,
   );
 
   const dataset = await openDataset(scale);

@@ -1,4 +1,4 @@
-// The seed's claim: "friends of friends" is natural in a graph engine and painful in SQL.
+// The article's claim: "friends of friends" is natural in a graph engine and painful in SQL.
 // One generated power-law follow graph is loaded into each available adapter (PGlite
 // always, PostgreSQL when DATABASE_URL is set, Neo4j when NEO4J_URL is set) and the same
 // operations are timed on each. The baseline is the lower bound a native graph engine's
@@ -303,7 +303,7 @@ export async function run() {
       await loaded.close();
     }
   } else {
-    console.log('  Neo4j: skipped (NEO4J_URL is not set; no Neo4j server can run in this workplace)');
+    console.log('  Neo4j: skipped (NEO4J_URL is not set; set it to a Neo4j server to compare)');
   }
 
   console.log('\nload times (users + edges + counters + ANALYZE):');

@@ -295,7 +295,9 @@ export async function buildApp(config: Config) {
       await engines.close();
     });
     // `jobs` is the relay: its idle() also waits for the outbox's entries to be handled.
-    return { app, probes, jobs: relay, analytics: recorder, retention };
+    // The services, for in-process callers that are not HTTP clients (the demo seed).
+    const services = { accounts, sessions, graph, posts, commerce, analytics };
+    return { app, probes, jobs: relay, analytics: recorder, retention, services };
   } catch (error) {
     await engines.close();
     throw error;

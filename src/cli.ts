@@ -1,15 +1,25 @@
-// polyglot start | doctor
-import { Command } from 'commander';
-import { buildApp } from './app.ts';
+// polyglot start | seed | doctor. Reads ./.env first when there is one (the environment wins).
+import fs from 'node:fs';
+import net from 'node:net';
+import cliProgress from 'cli-progress';
+import { Command, InvalidArgumentError } from 'commander';
+import { buildApp, type Platform } from './app.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { DataDirInUseError } from './engines/pglite.ts';
 import { checkHealth, formatHealth, type HealthReport } from './health.ts';
+import { type SeedReport, seedDemo } from './seed/seed.ts';
+
+if (fs.existsSync('.env')) process.loadEnvFile('.env');
+
+/** A start-up problem the user fixes by changing a setting: one line, no stack trace. */
+class PortTakenError extends Error {}
 
 /** Problems a user can fix get one clear line, not a stack trace. */
 function exitWithReason(error: unknown): never {
   if (error instanceof ConfigError) console.error(`polyglot: configuration error: ${error.message}`);
-  else if (error instanceof DataDirInUseError) console.error(`polyglot: ${error.message}`);
-  else console.error(`polyglot: could not start: ${(error as Error).message ?? String(error)}`);
+  else if (error instanceof DataDirInUseError || error instanceof PortTakenError) {
+    console.error(`polyglot: ${error.message}`);
+  } else console.error(`polyglot: could not start: ${(error as Error).message ?? String(error)}`);
   process.exit(1);
 }
 
@@ -21,9 +31,68 @@ function configOrExit(): Config {
   }
 }
 
+/** Whether the port is free, asked before any engine opens, so a taken port leaves nothing behind. */
+function checkPortFree({ host, port }: Config): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new PortTakenError(
+              `PORT ${port} is already in use on ${host}; stop what holds it or set PORT to another`,
+            )
+          : error,
+      );
+    });
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()));
+  });
+}
+
+/** The embedded default on a data folder that does not exist yet, or is empty. */
+function firstEmbeddedStart(config: Config): boolean {
+  if (config.urls.DATABASE_URL || config.stores.accounts !== 'pglite') return false;
+  return !fs.existsSync(config.dataDir) || fs.readdirSync(config.dataDir).length === 0;
+}
+
+/** Seeds with a progress bar on a terminal, then prints what was made and the log-ins to try. */
+async function seedWithProgress(platform: Platform, seed: number, people: number): Promise<SeedReport> {
+  const bar = new cliProgress.SingleBar(
+    { format: 'seeding {bar} {percentage}% | {stage}', hideCursor: true, clearOnComplete: true },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  const report = await seedDemo(platform, {
+    seed,
+    people,
+    onProgress: (done, total, stage) => {
+      if (!started) bar.start(total, 0, { stage });
+      started = true;
+      bar.update(done, { stage });
+    },
+  });
+  if (started) bar.stop();
+  const made = Object.entries(report.created)
+    .map(([what, count]) => `${count} ${what}`)
+    .join(', ');
+  console.log(
+    report.alreadySeeded ? 'Demo content is there already: nothing added.' : `Demo content: ${made}.`,
+  );
+  for (const reason of report.skipped) console.log(`  not seeded: ${reason}`);
+  console.log('Log in as:');
+  for (const { role, email, password } of report.logIns)
+    console.log(`  ${role.padEnd(8)} ${email}  ${password}`);
+  return report;
+}
+
+const DEFAULT_SEED = 1;
+const DEFAULT_PEOPLE = 1000;
+
 async function start() {
   const config = configOrExit();
-  const { app } = await buildApp(config).catch(exitWithReason);
+  await checkPortFree(config).catch(exitWithReason);
+  const seedNow = config.seedOnFirstStart && firstEmbeddedStart(config);
+  const platform = await buildApp(config).catch(exitWithReason);
+  const { app } = platform;
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -39,11 +108,39 @@ async function start() {
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  if (seedNow) {
+    console.log(
+      `First start on an empty data folder (${config.dataDir}): adding demo content (SEED=false skips it).`,
+    );
+    await seedWithProgress(platform, DEFAULT_SEED, DEFAULT_PEOPLE).catch(exitWithReason);
+  }
   await app.listen({ host: config.host, port: config.port }).catch(exitWithReason);
-  app.log.info(
-    { stores: config.stores, ready_ms: Math.round(process.uptime() * 1000) },
-    `Polyglot Social is ready at http://${config.host}:${config.port}`,
-  );
+  // The port really bound (PORT=0 picks a free one).
+  const { port } = app.server.address() as net.AddressInfo;
+  const ready = `Polyglot Social is ready at http://${config.host}:${port}`;
+  // The address is printed whatever the log level: it is what the user waits for.
+  if (['trace', 'debug', 'info'].includes(app.log.level)) {
+    app.log.info({ stores: config.stores, ready_ms: Math.round(process.uptime() * 1000) }, ready);
+  } else console.log(ready);
+}
+
+async function seed(options: { seed: number; people: number }) {
+  const config = configOrExit();
+  const platform = await buildApp({ ...config, logLevel: 'warn' }).catch(exitWithReason);
+  const started = performance.now();
+  try {
+    await seedWithProgress(platform, options.seed, options.people);
+  } finally {
+    // Closing drains the fan-out jobs the posts enqueued.
+    await platform.app.close();
+  }
+  console.log(`Seeded in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+  process.exit(0);
+}
+
+/** Every role on the embedded database, whose data folder is missing: nothing to ask, and nothing is made. */
+function noDataFolderYet(config: Config): boolean {
+  return Object.values(config.stores).includes('pglite') && !fs.existsSync(config.dataDir);
 }
 
 /** Asks a running server first (it holds the embedded data folder); otherwise opens the engines itself. */
@@ -57,8 +154,14 @@ async function doctor() {
     });
     report = (await response.json()) as HealthReport;
   } catch {
+    if (noDataFolderYet(config)) {
+      console.log(`no data folder yet at ${config.dataDir}; \`npm start\` creates it`);
+      process.exit(0);
+    }
     source = 'engines opened by this command (no server answered)';
-    const { app, probes } = await buildApp({ ...config, logLevel: 'silent' }).catch(exitWithReason);
+    const { app, probes } = await buildApp({ ...config, logLevel: 'silent', seedOnFirstStart: false }).catch(
+      exitWithReason,
+    );
     report = await checkHealth(probes);
     await app.close();
   }
@@ -68,9 +171,29 @@ async function doctor() {
   process.exit(report.status === 'ok' ? 0 : 1);
 }
 
+function wholeNumber(min: number, max: number) {
+  return (raw: string) => {
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
+    }
+    return Number(raw);
+  };
+}
+
 const program = new Command('polyglot').description(
   'Polyglot Social: a social platform on polyglot persistence',
 );
 program.command('start').description('serve the platform (PORT, default 3000)').action(start);
+program
+  .command('seed')
+  .description('fill the platform with demo content: people, follows, posts, products, orders (idempotent)')
+  .option(
+    '--seed <number>',
+    'the seed number: the same number gives the same world',
+    wholeNumber(0, 2 ** 31),
+    DEFAULT_SEED,
+  )
+  .option('--people <count>', 'how many people', wholeNumber(10, 100_000), DEFAULT_PEOPLE)
+  .action(seed);
 program.command('doctor').description('which engine serves each role, and whether it answers').action(doctor);
 await program.parseAsync();

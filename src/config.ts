@@ -74,6 +74,14 @@ export interface Config {
   host: string;
   port: number;
   logLevel: string;
+  /** pretty: one readable line per request (the default on a terminal); json: one JSON object a line. */
+  logFormat: 'pretty' | 'json';
+  /** One log line per request (method, route, status, time); LOG_REQUESTS=false turns them off. */
+  logRequests: boolean;
+  /** Origins a browser may call the API from (CORS); empty = the same origin only. */
+  corsOrigins: string[];
+  /** Fill an empty embedded data folder with demo content on the first start (SEED=false: don't). */
+  seedOnFirstStart: boolean;
   trustProxy: boolean;
   dataDir: string;
   stores: Record<Role, Engine>;
@@ -151,7 +159,7 @@ export interface HttpTimeouts {
   connectionMs: number;
 }
 
-/** How home feeds are built: fan-out on write (default), pull on read, or the seed's SQL join. */
+/** How home feeds are built: fan-out on write (default), pull on read, or the article's SQL join. */
 export const FEED_STRATEGIES = ['fanout', 'pull', 'sqljoin'] as const;
 export type FeedStrategy = (typeof FEED_STRATEGIES)[number];
 
@@ -170,6 +178,10 @@ export const KNOWN_VARIABLES = [
   'HOST',
   'PORT',
   'LOG_LEVEL',
+  'LOG_FORMAT',
+  'LOG_REQUESTS',
+  'CORS_ORIGINS',
+  'SEED',
   'TRUST_PROXY',
   'DATA_DIR',
   ...(Object.keys(URL_PROTOCOLS) as UrlVariable[]),
@@ -325,6 +337,30 @@ function readRateLimit(env: Env, name: string, fallback: string): RateLimit {
   return { max: Number(max), windowSeconds };
 }
 
+/** A comma-separated list of origins (scheme://host[:port]), or * for any origin. */
+function readOrigins(env: Env, name: string): string[] {
+  const raw = readString(env, name, '');
+  if (!raw) return [];
+  const origins = raw
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  for (const origin of origins) {
+    if (origin === '*') continue;
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {}
+    if (!url || !['http:', 'https:'].includes(url.protocol) || url.origin !== origin) {
+      throw new ConfigError(
+        name,
+        `"${origin}" is not an origin such as https://app.example.com (no path, no trailing /)`,
+      );
+    }
+  }
+  return origins;
+}
+
 function readUrl(env: Env, name: UrlVariable): string | undefined {
   const raw = env[name]?.trim();
   if (!raw) return undefined;
@@ -365,7 +401,8 @@ function chooseEngine(role: Role, env: Env, urls: Config['urls']): Engine {
   return engine;
 }
 
-export function loadConfig(env: Env = process.env): Config {
+/** `terminal`: whether stdout is a terminal, which makes pretty logs the default. */
+export function loadConfig(env: Env = process.env, terminal = process.stdout.isTTY === true): Config {
   const urls: Config['urls'] = {};
   for (const name of Object.keys(URL_PROTOCOLS) as UrlVariable[]) {
     const url = readUrl(env, name);
@@ -384,10 +421,18 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('LOG_LEVEL', `unknown level "${logLevel}"`);
   }
   const demoMode = readBoolean(env, 'DEMO_MODE', !urls.DATABASE_URL);
+  const logFormat = readString(env, 'LOG_FORMAT', terminal ? 'pretty' : 'json');
+  if (logFormat !== 'pretty' && logFormat !== 'json') {
+    throw new ConfigError('LOG_FORMAT', `expected pretty or json, got "${logFormat}"`);
+  }
   return {
     host: readString(env, 'HOST', 'localhost'),
     port: readInteger(env, 'PORT', 3000, 0, 65535),
     logLevel,
+    logFormat,
+    logRequests: readBoolean(env, 'LOG_REQUESTS', true),
+    corsOrigins: readOrigins(env, 'CORS_ORIGINS'),
+    seedOnFirstStart: readBoolean(env, 'SEED', true),
     trustProxy: readBoolean(env, 'TRUST_PROXY', false),
     dataDir: path.resolve(readString(env, 'DATA_DIR', './data')),
     stores,

@@ -1,5 +1,8 @@
 // loadConfig: environment -> which engine serves each role, validated once at start.
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -311,14 +314,24 @@ describe('configuration errors name the variable', () => {
   });
 });
 
-/** `polyglot start` in a child process, with no platform variable inherited from us. */
-function start(
+/**
+ * `polyglot <command>` in a child process, with no platform variable inherited from us;
+ * killed once `until` appears in its output (a server that started does not exit);
+ * `onOutput` sees the output so far each time more arrives.
+ */
+function cli(
+  command: 'start' | 'doctor',
   env: Record<string, string>,
+  until?: string,
+  onOutput?: (stdout: string) => void,
+  cwd = ROOT,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const childEnv = { ...process.env };
   for (const name of KNOWN_VARIABLES) delete childEnv[name];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start'], {
-    cwd: ROOT,
+  // tsx and the CLI by absolute path, so that the child may run in another folder (its .env).
+  const tsx = new URL('../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
+  const child = spawn(process.execPath, ['--import', tsx, path.join(ROOT, 'src/cli.ts'), command], {
+    cwd,
     env: { ...childEnv, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -326,12 +339,14 @@ function start(
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     stdout += chunk;
+    onOutput?.(stdout);
+    if (until && stdout.includes(until)) child.kill('SIGTERM');
   });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
   });
   // A server that started after all would never exit: kill it, and the test fails on the code.
-  const guard = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  const guard = setTimeout(() => child.kill('SIGKILL'), until ? 150_000 : 20_000);
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('close', (code) => {
@@ -340,6 +355,8 @@ function start(
     });
   });
 }
+
+const start = (env: Record<string, string>) => cli('start', env);
 
 describe('the server refuses a bad configuration with one line', () => {
   it('PORT=abc', { timeout: 30_000 }, async () => {
@@ -360,5 +377,150 @@ describe('the server refuses a bad configuration with one line', () => {
     expect(lines[0]).toMatch(/^polyglot: configuration error: CACHE_STORE: /);
     expect(lines[0]).toContain('bogus');
     expect(stderr).not.toMatch(/\bat .+:\d+:\d+/);
+  });
+});
+
+describe('.env.example', () => {
+  it('lists every variable the platform reads, and no other', () => {
+    const text = fs.readFileSync(path.join(ROOT, '.env.example'), 'utf8');
+    const listed = [...text.matchAll(/^# ([A-Z][A-Z0-9_]+)=/gm)].map((match) => match[1]);
+    expect([...new Set(listed)].sort()).toEqual([...KNOWN_VARIABLES].sort());
+  });
+});
+
+describe('logging, CORS and first-start settings', () => {
+  it('logs readable lines on a terminal and JSON otherwise; LOG_FORMAT wins', () => {
+    expect(loadConfig({}, true).logFormat).toBe('pretty');
+    expect(loadConfig({}, false).logFormat).toBe('json');
+    expect(loadConfig({ LOG_FORMAT: 'json' }, true).logFormat).toBe('json');
+    expect(loadConfig({ LOG_FORMAT: 'pretty' }, false).logFormat).toBe('pretty');
+    expect(configError({ LOG_FORMAT: 'colour' }, 'LOG_FORMAT').message).toContain('colour');
+  });
+
+  it('logs each request unless LOG_REQUESTS=false, and seeds a first start unless SEED=false', () => {
+    expect(loadConfig({})).toMatchObject({ logRequests: true, seedOnFirstStart: true });
+    expect(loadConfig({ LOG_REQUESTS: 'false', SEED: 'false' })).toMatchObject({
+      logRequests: false,
+      seedOnFirstStart: false,
+    });
+    configError({ SEED: 'maybe' }, 'SEED');
+  });
+
+  it('allows no other origin by default, and the origins CORS_ORIGINS lists', () => {
+    expect(loadConfig({}).corsOrigins).toEqual([]);
+    expect(
+      loadConfig({ CORS_ORIGINS: 'https://app.example.com, http://localhost:5173' }).corsOrigins,
+    ).toEqual(['https://app.example.com', 'http://localhost:5173']);
+    expect(loadConfig({ CORS_ORIGINS: '*' }).corsOrigins).toEqual(['*']);
+    for (const bad of ['app.example.com', 'https://app.example.com/', 'ftp://files.example.com']) {
+      expect(configError({ CORS_ORIGINS: bad }, 'CORS_ORIGINS').message).toContain(bad);
+    }
+  });
+});
+
+/** A port that is free now: the OS picks it, we release it. */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const missingDataDir = () => path.join(os.tmpdir(), `polyglot-missing-${process.pid}-${Date.now()}`);
+
+describe('early, clear start-up', () => {
+  it('refuses a taken PORT in one line, before any data folder is made', { timeout: 30_000 }, async () => {
+    const holder = net.createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const { port } = holder.address() as net.AddressInfo;
+    const dataDir = missingDataDir();
+    try {
+      const { code, stderr } = await start({ HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir });
+      expect(code, stderr).toBe(1);
+      expect(stderr.trimEnd().split('\n'), stderr).toEqual([
+        `polyglot: PORT ${port} is already in use on 127.0.0.1; stop what holds it or set PORT to another`,
+      ]);
+      expect(fs.existsSync(dataDir)).toBe(false);
+    } finally {
+      holder.close();
+    }
+  });
+
+  it('prints the address even with LOG_LEVEL=warn', { timeout: 180_000 }, async () => {
+    const dataDir = missingDataDir();
+    try {
+      const { stdout } = await cli(
+        'start',
+        { HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', SEED: 'false', DATA_DIR: dataDir },
+        'Polyglot Social is ready at',
+      );
+      expect(stdout).toMatch(/Polyglot Social is ready at http:\/\/127\.0\.0\.1:\d+/);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('logs one JSON line per request with method, route, status and time', { timeout: 180_000 }, async () => {
+    const dataDir = missingDataDir();
+    let asked = false;
+    try {
+      const { stdout } = await cli(
+        'start',
+        { HOST: '127.0.0.1', PORT: '0', LOG_FORMAT: 'json', SEED: 'false', DATA_DIR: dataDir },
+        '"route":"/api/v1/users/:id"',
+        (output) => {
+          const port = /ready at http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1];
+          if (port && !asked) {
+            asked = true;
+            void fetch(`http://127.0.0.1:${port}/api/v1/users/424242?x=secret`).catch(() => {});
+          }
+        },
+      );
+      const lines = stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
+      const requests = lines.filter((line) => line.route);
+      expect(requests).toEqual([
+        expect.objectContaining({
+          method: 'GET',
+          route: '/api/v1/users/:id',
+          status: 404,
+          response_ms: expect.any(Number),
+        }),
+      ]);
+      expect(stdout).not.toContain('secret');
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads ./.env at start, and a variable set in the environment wins over it', {
+    timeout: 30_000,
+  }, async () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'polyglot-dotenv-'));
+    try {
+      fs.writeFileSync(path.join(folder, '.env'), 'PORT=from-dotenv\nLOG_LEVEL=silent\n');
+      const fromFile = await cli('start', {}, undefined, undefined, folder);
+      expect(fromFile.code).toBe(1);
+      expect(fromFile.stderr).toContain('PORT: expected a whole number from 0 to 65535, got "from-dotenv"');
+      const fromEnv = await cli('start', { PORT: 'from-environment' }, undefined, undefined, folder);
+      expect(fromEnv.stderr).toContain('got "from-environment"');
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('doctor with no server and no data folder says so and makes nothing', { timeout: 30_000 }, async () => {
+    const dataDir = missingDataDir();
+    const { code, stdout, stderr } = await cli('doctor', {
+      PORT: String(await freePort()),
+      DATA_DIR: dataDir,
+    });
+    expect(code, stderr).toBe(0);
+    expect(stdout.trim()).toBe(`no data folder yet at ${dataDir}; \`npm start\` creates it`);
+    expect(fs.existsSync(dataDir)).toBe(false);
   });
 });

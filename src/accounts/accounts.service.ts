@@ -83,7 +83,7 @@ export class AccountsService {
       : new ConflictError('handle_taken', 'this handle is taken', { fields: { handle: 'taken' } });
   }
 
-  /** The caller's own account with their order count (the seed's get_user; never on the public profile). */
+  /** The caller's own account with their order count (the article's get_user; never on the public profile). */
   async me(userId: number): Promise<Account & { order_count: number }> {
     const [account, orderCount] = await Promise.all([
       this.accounts.findAccount(userId),

@@ -9,7 +9,7 @@
 //   per post viewed. It therefore lives on a short retention policy (72 h, all that
 //   trending looks back): series cardinality stays bounded by the posts viewed within
 //   three days, instead of growing with every post ever viewed. The viewer is never a tag
-//   (the seed's `user_id` tag would make a series per user), and not stored at all: views
+//   (the article's `user_id` tag would make a series per user), and not stored at all: views
 //   are deduplicated per viewer in the cache role before they get here.
 // - `api_requests` is tagged by route pattern, method and status class only: a few hundred
 //   series for the whole API. The status and the duration are fields.

@@ -14,9 +14,9 @@ export interface CachePort {
   recall<T>(key: string): Promise<T | undefined>;
   /** Stores a JSON-serialisable value for `ttlSeconds`. */
   remember(key: string, value: unknown, ttlSeconds: number): Promise<void>;
-  /** Invalidates keys (exact keys: there are no patterns, unlike the seed's `feed:{id}:*`). */
+  /** Invalidates keys (exact keys: there are no patterns, unlike the article's `feed:{id}:*`). */
   forget(...keys: string[]): Promise<void>;
-  /** The seed's rate-limit counter: INCR, and EXPIRE when the window starts. */
+  /** The article's rate-limit counter: INCR, and EXPIRE when the window starts. */
   countHit(key: string, windowSeconds: number): Promise<WindowCount>;
   /** The current window's count without adding a hit. */
   peekHits(key: string): Promise<WindowCount>;

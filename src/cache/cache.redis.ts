@@ -1,4 +1,4 @@
-// The cache role on Redis: JSON strings with EX, and the seed's INCR + EXPIRE counter,
+// The cache role on Redis: JSON strings with EX, and the article's INCR + EXPIRE counter,
 // every key under the configured prefix.
 import type { Redis } from 'ioredis';
 import type { CachePort, WindowCount } from './cache.port.ts';

@@ -1,4 +1,4 @@
-// Rate limits on the cache role, with the seed's INCR + EXPIRE fixed windows.
+// Rate limits on the cache role, with the article's INCR + EXPIRE fixed windows.
 // While the cache is unreachable most limits fail open (a cache outage must not stop
 // the platform), but the limits on failed log-ins are counted in this process instead:
 // an outage must not open the door to unlimited password guessing.

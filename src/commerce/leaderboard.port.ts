@@ -1,4 +1,4 @@
-// The sellers' leaderboard in the cache role: the seed's sorted set, with scores in cents.
+// The sellers' leaderboard in the cache role: the article's sorted set, with scores in cents.
 // PostgreSQL's order items are the record; a lost board is rebuilt from them.
 import type { SellerRevenue } from './commerce.port.ts';
 

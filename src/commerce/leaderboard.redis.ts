@@ -1,4 +1,4 @@
-// The sellers' leaderboard on Redis: the seed's sorted set (ZINCRBY as orders are paid,
+// The sellers' leaderboard on Redis: the article's sorted set (ZINCRBY as orders are paid,
 // ZREVRANGE for the top N). Members are user ids zero-padded to 16 digits, so that the
 // reverse lexicographic order Redis gives equal scores is the larger id first.
 import type { Redis } from 'ioredis';

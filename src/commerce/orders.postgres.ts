@@ -1,4 +1,4 @@
-// Products and orders on PostgreSQL. An order is the seed's ACID case: the stock, the order
+// Products and orders on PostgreSQL. An order is the article's ACID case: the stock, the order
 // and its items, the buyer's debit, the sellers' credits and the payment are one transaction.
 // Locks are taken in one global order, products by id and then wallets by user id, so
 // concurrent orders queue on the rows they share instead of deadlocking.

@@ -64,7 +64,7 @@ export function createSeatsPostgres(db: SqlDatabase) {
     },
 
     async bookSeat(eventId, seat, userId): Promise<BookingResult> {
-      // The conditional UPDATE is the seed's SELECT ... FOR UPDATE in one statement: racing
+      // The conditional UPDATE is the article's SELECT ... FOR UPDATE in one statement: racing
       // bookers queue on the row lock, and each re-checks "booked_by IS NULL" once it is theirs,
       // so exactly one of them finds the seat free.
       const [booked] = await db.query<{ booked_at: Date }>(

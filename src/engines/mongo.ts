@@ -10,7 +10,7 @@ export interface MongoConnection {
 }
 
 export interface MongoOptions {
-  /** `w`: 'majority' (the seed's CP choice) or how many members must acknowledge. */
+  /** `w`: 'majority' (the article's CP choice) or how many members must acknowledge. */
   writeConcern: 'majority' | number;
   /** Overrides the database named in the URL (tests use one of their own per run). */
   database?: string;

@@ -1,5 +1,5 @@
 // PGlite: PostgreSQL compiled to WebAssembly, in this process, with its data in DATA_DIR.
-// Two dangers are handled here (../shared/PITFALLS.md): two processes on one data
+// Two dangers are handled here (electric-sql/pglite issues #323, #1106): two processes on one data
 // directory silently corrupt it, so a lock file refuses the second; and a first
 // initdb killed half-way leaves a directory that never opens again, so the first
 // start initialises into a temporary directory and renames it into place.

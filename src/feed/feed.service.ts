@@ -8,7 +8,7 @@
 //           timeline is rebuilt from the graph and posts stores; a cache that is down means the
 //           page comes from the stores, marked degraded, never a 500.
 //   pull    the reader's followees from the graph, then their newest posts from the posts store.
-//   sqljoin the seed's six-table join (feed.sqljoin.ts), on one PostgreSQL database.
+//   sqljoin the article's six-table join (feed.sqljoin.ts), on one PostgreSQL database.
 import type { AccountsPort } from '../accounts/accounts.port.ts';
 import { type CachePort, cacheKeys } from '../cache/cache.port.ts';
 import type { FeedStrategy } from '../config.ts';

@@ -1,4 +1,4 @@
-// The `sqljoin` strategy: the seed's home feed as one query joining six tables (posts,
+// The `sqljoin` strategy: the article's home feed as one query joining six tables (posts,
 // follows, users, user_profiles, post_likes, comments), counting likes and comments per read.
 // It is the baseline the benchmark measures the other strategies against, so it gets the
 // indexes a careful engineer would give it, all from the posts and graph migrations:

@@ -77,7 +77,7 @@ const RELATIONSHIP = `
     EXISTS { MATCH (:User {ns: $ns, id: $userId})-[:FOLLOWS]->(:User {ns: $ns, id: $otherId}) } AS following,
     EXISTS { MATCH (:User {ns: $ns, id: $otherId})-[:FOLLOWS]->(:User {ns: $ns, id: $userId}) } AS followed_by`;
 
-// The seed's mutual-friends pattern. The second edge is an EXISTS subquery rather than part
+// The article's mutual-friends pattern. The second edge is an EXISTS subquery rather than part
 // of one pattern, so that comparing a user with themself finds all they follow.
 const COMMON_FOLLOWING = `
   MATCH (:User {ns: $ns, id: $userId})-[:FOLLOWS]->(common:User)

@@ -57,7 +57,7 @@ export interface GraphPort {
   /** Whom `userId` follows, newest first. */
   following(userId: number, page: PageRequest): Promise<Edge[]>;
   relationship(userId: number, otherId: number): Promise<Relationship>;
-  /** Users both follow (the seed's mutual friends), by id ascending, at most `limit`. */
+  /** Users both follow (the article's mutual friends), by id ascending, at most `limit`. */
   commonFollowing(userId: number, otherId: number, limit: number): Promise<number[]>;
   /**
    * Friends of friends: users followed by those `userId` follows, not followed yet and not

@@ -1,12 +1,18 @@
 // The Fastify instance: validation, the error shape, OpenAPI, logging.
 
 import type { Duplex } from 'node:stream';
+import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Ajv, type Options as AjvOptions } from 'ajv';
 import addFormats from 'ajv-formats';
-import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import type { Config } from '../config.ts';
 import { BadRequestError } from '../errors.ts';
 import { registerErrorHandlers } from './errors.ts';
@@ -106,18 +112,55 @@ function timeoutOptions({ timeouts }: Config) {
   };
 }
 
+/** The fields of the one request line, left out of pretty output because its message says them. */
+const REQUEST_FIELDS = ['method', 'route', 'status', 'response_ms'];
+
+/** Readable lines on a terminal (pino-pretty, in a worker thread), one JSON object a line otherwise. */
+function loggerOptions(config: Config) {
+  return {
+    level: config.logLevel,
+    // Credentials never reach the log.
+    redact: [
+      'req.headers.authorization',
+      'req.body.password',
+      'req.body.current_password',
+      'req.body.new_password',
+    ],
+    ...(config.logFormat === 'pretty'
+      ? {
+          transport: {
+            target: 'pino-pretty',
+            options: {
+              translateTime: 'HH:MM:ss',
+              ignore: ['pid', 'hostname', 'reqId', 'stores', ...REQUEST_FIELDS].join(','),
+            },
+          },
+        }
+      : {}),
+  };
+}
+
+/**
+ * One line per request, after its reply: method, route (the pattern, so ids and query
+ * strings stay out of the log), status and time. Fastify's own two lines are turned off.
+ */
+function logEachRequest(app: FastifyInstance) {
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? request.url.split('?')[0];
+    const fields = {
+      method: request.method,
+      route,
+      status: reply.statusCode,
+      response_ms: Math.round(reply.elapsedTime * 10) / 10,
+    };
+    request.log.info(fields, `${fields.method} ${route} ${fields.status} ${fields.response_ms} ms`);
+  });
+}
+
 export async function createHttpServer(config: Config) {
   const app = Fastify({
-    logger: {
-      level: config.logLevel,
-      // Credentials never reach the log.
-      redact: [
-        'req.headers.authorization',
-        'req.body.password',
-        'req.body.current_password',
-        'req.body.new_password',
-      ],
-    },
+    logger: loggerOptions(config),
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
     ...timeoutOptions(config),
     trustProxy: config.trustProxy,
@@ -143,12 +186,20 @@ export async function createHttpServer(config: Config) {
   );
   // The API speaks JSON only: any other body gets 415 (Fastify would parse text/plain as a string).
   app.removeContentTypeParser('text/plain');
+  if (config.logRequests) logEachRequest(app);
   app.decorateRequest('session', null);
   app.addHook('preValidation', async (request) => refuseNonDecimalIntegers(request));
   app.addHook('preValidation', async (request) => lowerCaseRequestUuids(request));
   app.addSchema(ErrorReply);
   registerErrorHandlers(app);
   await registerSecurityHeaders(app);
+
+  // Browsers on the origins CORS_ORIGINS names may call the API (preflights answered);
+  // by default none: the same origin only.
+  await app.register(cors, {
+    origin: config.corsOrigins.includes('*') ? true : config.corsOrigins.length ? config.corsOrigins : false,
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+  });
 
   // Swagger before the routes, or they are missing from the document.
   await app.register(swagger, {

@@ -1,7 +1,9 @@
-// Routes outside the API: the home page, health, and the OpenAPI document.
+// Routes about the platform itself: the home page, health, the architecture, and the OpenAPI document.
 import fs from 'node:fs';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { describeArchitecture } from '../architecture.ts';
+import type { Engine, Role } from '../config.ts';
 import { checkHealth, type RoleProbes } from '../health.ts';
 
 const HOME_PAGE = fs.readFileSync(new URL('../web/index.html', import.meta.url), 'utf8');
@@ -18,6 +20,25 @@ const HealthReply = Type.Object({
   failing: Type.Array(Type.String()),
   roles: Type.Record(Type.String(), RoleHealthReply),
 });
+
+const ArchitectureReply = Type.Object(
+  {
+    source: Type.String({ description: 'the article the choices of stores follow' }),
+    roles: Type.Array(
+      Type.Object({
+        role: Type.String(),
+        engine: Type.Union([Type.String(), Type.Null()], { description: 'the engine serving the role now' }),
+        consistency: Type.Union([Type.Literal('CP'), Type.Literal('AP')]),
+        why: Type.String(),
+        when_down: Type.String({ description: 'what happens when its store is down' }),
+        scales_to: Type.String({
+          description: 'the distributed engine it moves to when one machine is outgrown',
+        }),
+      }),
+    ),
+  },
+  { title: 'Architecture' },
+);
 
 export const systemRoutes: FastifyPluginAsyncTypebox<{ probes: RoleProbes }> = async (app, { probes }) => {
   app.get('/', { schema: { hide: true } }, (_request, reply) =>
@@ -37,6 +58,22 @@ export const systemRoutes: FastifyPluginAsyncTypebox<{ probes: RoleProbes }> = a
       const report = await checkHealth(probes);
       return reply.status(report.status === 'ok' ? 200 : 503).send(report);
     },
+  );
+
+  const engines = Object.fromEntries(
+    Object.entries(probes).map(([role, probe]) => [role, probe?.engine]),
+  ) as Partial<Record<Role, Engine>>;
+  app.get(
+    '/api/v1/architecture',
+    {
+      schema: {
+        tags: ['system'],
+        summary:
+          'Per role: the engine serving it, its consistency choice (CP or AP) and why, what happens when its store is down, where it scales to',
+        response: { 200: ArchitectureReply },
+      },
+    },
+    () => describeArchitecture(engines),
   );
 
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());

@@ -247,7 +247,7 @@ export async function createMongoPosts(connection: MongoConnection) {
     addComment: (postId, comment) =>
       inTransaction(async (session) => {
         const embedded: EmbeddedComment = { ...comment, author: copyOf(comment.author) };
-        // The seed's capped push, plus the counter, in one atomic update of the document.
+        // The article's capped push, plus the counter, in one atomic update of the document.
         // $sort before $slice keeps the newest 50 even when a comment arrives out of order.
         const { matchedCount } = await posts.updateOne(
           byId(postId),

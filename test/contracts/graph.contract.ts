@@ -115,7 +115,7 @@ export function graphContract(name: string, open: () => Promise<GraphHarness>, s
         expect(fresh.map((edge) => edge.userId).sort((x, y) => x - y)).toEqual(late);
       });
 
-      it("suggests the seed's example: Alice's first suggestion is Dave, with strength 2", async () => {
+      it("suggests the article's example: Alice's first suggestion is Dave, with strength 2", async () => {
         const [alice, bob, carol, dave] = (await users(4)) as [number, number, number, number];
         await graph.follow(alice, bob);
         await graph.follow(alice, carol);

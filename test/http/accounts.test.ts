@@ -31,7 +31,7 @@ for (const stack of httpStacks) {
       (await get(`/users?q=${encodeURIComponent(q)}`)).json().items.length;
 
     describe('sign-up', () => {
-      it('creates an account shaped as DESIGN.md says, with a handle derived from the name', async () => {
+      it('creates an account with every documented field, with a handle derived from the name', async () => {
         const body = newAccountBody({ name: 'Ada Lovelace' });
         const res = await post('/accounts', body);
         expect(res.statusCode).toBe(201);

@@ -494,7 +494,7 @@ function invalidJson(value: unknown, schema: Schema, name: string, required: boo
 }
 
 /**
- * Free-form JSON (a post's `attributes`): DESIGN.md refuses keys starting with "$" or holding
+ * Free-form JSON (a post's `attributes`): the API refuses keys starting with "$" or holding
  * a ".", NUL anywhere, more than 10 levels (PostgreSQL's jsonb and MongoDB differ on these).
  * Only what is over any reading of those limits counts: 12 levels, 100k characters.
  */

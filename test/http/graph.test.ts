@@ -75,7 +75,7 @@ for (const stack of stacks) {
       return ids;
     }
 
-    it("gives the seed's example: Alice's first suggestion is Dave, with strength 2", async () => {
+    it("gives the article's example: Alice's first suggestion is Dave, with strength 2", async () => {
       const [alice, bob, carol, dave] = (await people(4)) as [TestUser, TestUser, TestUser, TestUser];
       for (const [who, whom] of [
         [alice, bob],

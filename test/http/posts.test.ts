@@ -97,7 +97,7 @@ for (const stack of stacks) {
     });
 
     describe('posts', () => {
-      it('creates a post document shaped as DESIGN.md says; anyone may read it', async () => {
+      it('creates a post document with every documented field; anyone may read it', async () => {
         const user = await signUp(app);
         const body = {
           content: '<script>alert("x")</script><b>bold</b> & more',

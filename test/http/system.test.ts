@@ -2,6 +2,7 @@
 import net, { type AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ROLES } from '../../src/config.ts';
 import { buildTestApp } from '../support/app.ts';
 
 const expectError = (body: string, status: number, code: string) => {
@@ -43,6 +44,7 @@ describe('system routes', () => {
       '/api/v1/sessions',
       '/api/v1/me',
       '/api/v1/users/{id}',
+      '/api/v1/architecture',
       '/healthz',
     ]) {
       expect(doc.paths).toHaveProperty([path]);
@@ -52,6 +54,37 @@ describe('system routes', () => {
       expect.arrayContaining(['email', 'password', 'name', 'birthdate']),
     );
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+  });
+
+  it('says what is built: all seven roles on the home page', async () => {
+    const res = await app.inject({ method: 'GET', url: '/' });
+    for (const role of ROLES) expect(res.body).toContain(role);
+    expect(res.body).not.toContain('to come');
+  });
+
+  it('names every role in the architecture, with its engine now and a CP or AP choice', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/v1/architecture' });
+    expect(res.statusCode).toBe(200);
+    const { roles } = res.json();
+    expect(roles.map((r: { role: string }) => r.role).sort()).toEqual([...ROLES].sort());
+    const byRole = Object.fromEntries(roles.map((r: { role: string }) => [r.role, r]));
+    expect(byRole.accounts).toMatchObject({ engine: 'pglite', consistency: 'CP' });
+    expect(byRole.commerce).toMatchObject({ consistency: 'CP' });
+    expect(byRole.cache).toMatchObject({ engine: 'memory', consistency: 'AP' });
+    for (const role of roles) {
+      expect(role.why.length).toBeGreaterThan(10);
+      expect(role.when_down.length).toBeGreaterThan(10);
+      expect(role.scales_to.length).toBeGreaterThan(3);
+    }
+  });
+
+  it('answers no cross-origin preflight by default (same origin only)', async () => {
+    const res = await app.inject({
+      method: 'OPTIONS',
+      url: '/api/v1/products',
+      headers: { origin: 'https://elsewhere.example', 'access-control-request-method': 'GET' },
+    });
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
   });
 
   it('serves a browsable reference at /docs', async () => {
@@ -143,5 +176,41 @@ describe('a store out of reach', () => {
     const res = await app.inject({ method: 'GET', url: '/healthz' });
     expect(res.statusCode).toBe(503);
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+  });
+});
+
+describe('CORS_ORIGINS', () => {
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    ({ app } = await buildTestApp({ env: { CORS_ORIGINS: 'https://app.example.com' } }));
+  });
+
+  const preflight = (origin: string) =>
+    app.inject({
+      method: 'OPTIONS',
+      url: '/api/v1/sessions',
+      headers: {
+        origin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type, authorization',
+      },
+    });
+
+  it('answers a preflight from an allowed origin', async () => {
+    const res = await preflight('https://app.example.com');
+    expect(res.statusCode).toBe(204);
+    expect(res.headers['access-control-allow-origin']).toBe('https://app.example.com');
+    expect(res.headers['access-control-allow-methods']).toContain('POST');
+    const get = await app.inject({
+      method: 'GET',
+      url: '/api/v1/products',
+      headers: { origin: 'https://app.example.com' },
+    });
+    expect(get.headers['access-control-allow-origin']).toBe('https://app.example.com');
+  });
+
+  it('gives another origin no permission', async () => {
+    const res = await preflight('https://evil.example');
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
   });
 });

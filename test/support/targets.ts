@@ -19,7 +19,7 @@ function target(variable: string, what: string, ciStartsIt: boolean): ServerTarg
     ciStartsIt,
     skipReason: ciStartsIt
       ? `${variable} is not set, so the ${what} suites are skipped (.ci/run sets it)`
-      : `${variable} is not set, so the ${what} suites are skipped: no ${what} server can run in this workplace; they run wherever ${variable} points at one`,
+      : `${variable} is not set, so the ${what} suites are skipped; set ${variable} to a ${what} server to run them`,
   };
 }
 

@@ -41,15 +41,16 @@ export const ARCHITECTURE: Record<Role, RoleArchitecture> = {
   },
   cache: {
     consistency: 'AP',
-    why: 'Sessions, home timelines, carts and rate limits are copies whose record lives in SQL: fast first, rebuilt when lost.',
+    why: 'Sessions, home timelines and cached profiles are copies whose record lives in SQL: fast first, rebuilt when lost.',
     when_down:
-      'Everything keeps working from the stores of record, slower: sessions and feeds are read from SQL, rate limits fail open.',
+      'Everything keeps working from the stores of record, slower: sessions and feeds are read from SQL; rate limits fail open except failed log-ins, counted in the process.',
     scales_to: 'Redis Cluster (keys carry hash tags so multi-key commands stay on one slot)',
   },
   jobs: {
     consistency: 'CP',
     why: 'A job accepted is never lost: feed fan-out and copy updates are stored, run at least once and idempotent.',
-    when_down: 'Writes that enqueue jobs answer 503; jobs already stored run once the store is back.',
+    when_down:
+      'Writes still succeed: their follow-up work waits in the outbox of the store of record and is relayed once the queue is back.',
     scales_to: 'BullMQ on Redis Cluster (a braced prefix keeps each queue on one slot), with more workers',
   },
   analytics: {

@@ -10,6 +10,7 @@ import type {
   ProfileSummary,
   PublicProfile,
 } from './accounts.port.ts';
+import { normaliseEmail } from './email.ts';
 import { handleCandidates, isReservedHandle } from './handles.ts';
 import { hashPassword, verifyPassword, weakPasswordReason } from './passwords.ts';
 import type { SessionsService } from './sessions.service.ts';
@@ -48,17 +49,44 @@ export interface OrderCounter {
   orderCount(buyerId: number): Promise<number>;
 }
 
-export class AccountsService {
-  constructor(
-    private readonly accounts: AccountsPort,
-    private readonly cache: CachePort,
-    private readonly sessions: SessionsService,
-    private readonly profileTtlSeconds: number,
-    private readonly relay: OutboxRelaying,
-    private readonly orders: OrderCounter,
-  ) {}
+export interface AccountsOptions {
+  accounts: AccountsPort;
+  cache: CachePort;
+  sessions: SessionsService;
+  profileTtlSeconds: number;
+  relay: OutboxRelaying;
+  orders: OrderCounter;
+  /**
+   * Emails nobody may sign up with (the demo operator's in demo mode, which is an operator by
+   * configuration): only an in-process caller that says so, the demo seed, creates that account.
+   */
+  reservedEmails?: readonly string[];
+}
 
-  async signUp(input: SignUp): Promise<Account> {
+export class AccountsService {
+  private readonly accounts: AccountsPort;
+  private readonly cache: CachePort;
+  private readonly sessions: SessionsService;
+  private readonly profileTtlSeconds: number;
+  private readonly relay: OutboxRelaying;
+  private readonly orders: OrderCounter;
+  private readonly reservedEmails: ReadonlySet<string>;
+
+  constructor(options: AccountsOptions) {
+    this.accounts = options.accounts;
+    this.cache = options.cache;
+    this.sessions = options.sessions;
+    this.profileTtlSeconds = options.profileTtlSeconds;
+    this.relay = options.relay;
+    this.orders = options.orders;
+    this.reservedEmails = new Set((options.reservedEmails ?? []).map(normaliseEmail));
+  }
+
+  /** A new account; `{reservedEmail: true}` lets the demo seed take a reserved email. */
+  async signUp(input: SignUp, { reservedEmail = false } = {}): Promise<Account> {
+    if (!reservedEmail && this.reservedEmails.has(normaliseEmail(input.email))) {
+      throw new BadRequestError('this email is reserved', { fields: { email: 'is reserved' } });
+    }
     if (!isAdult(input.birthdate)) {
       throw new BadRequestError('you must be 18 or over to sign up', {
         fields: { birthdate: `must be at least ${MINIMUM_AGE_YEARS} years ago` },

@@ -10,7 +10,7 @@ import { AnalyticsRecorder } from '../../src/analytics/analytics.recorder.ts';
 import { buildApp, type Platform } from '../../src/app.ts';
 import { DEMO_OPERATOR_EMAIL, loadConfig } from '../../src/config.ts';
 import { openPglite } from '../../src/engines/pglite.ts';
-import { auth, caller, signUp, type TestUser } from '../support/api.ts';
+import { auth, caller, newAccountBody, signUp, type TestUser } from '../support/api.ts';
 import { buildTestApp, type TestAppOptions, testEnv } from '../support/app.ts';
 import { dropInfluxDatabase, freshInfluxUrl, freshSqlDatabase } from '../support/stores.ts';
 import { httpStacks, servers, stackTitle } from '../support/targets.ts';
@@ -221,18 +221,31 @@ for (const stack of stacks) {
 
 for (const stack of httpStacks) {
   describe.skipIf(stack.skip !== undefined)(stackTitle('analytics reads in demo mode', stack), () => {
+    let platform: Platform;
     let app: FastifyInstance;
     beforeAll(async () => {
-      ({ app } = await buildTestApp({
+      platform = await buildTestApp({
         sql: stack.sql,
         cache: stack.cache,
         env: { DEMO_MODE: '1', ANALYTICS_STORE: stack.sql, RATE_LIMIT_WRITES_PER_USER: '3/1h' },
-      }));
+      });
+      ({ app } = platform);
     });
     const call = caller(() => app);
 
+    it('refuses the demo operator email to anyone signing up, so nobody makes themselves an operator', async () => {
+      const body = newAccountBody({ email: DEMO_OPERATOR_EMAIL.toUpperCase() });
+      const res = await app.inject({ method: 'POST', url: '/api/v1/accounts', payload: body });
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json().error.details.fields).toEqual({ email: 'is reserved' });
+    });
+
     it('lets the demo operator read platform metrics, and counts analytics reads like writes (429)', async () => {
-      const operator = await signUp(app, { email: DEMO_OPERATOR_EMAIL });
+      // The demo seed makes this account, in-process.
+      const body = newAccountBody({ email: DEMO_OPERATOR_EMAIL });
+      const account = await platform.services.accounts.signUp(body, { reservedEmail: true });
+      const session = await platform.services.sessions.logIn({ ...body, address: '127.0.0.1' });
+      const operator: TestUser = { ...account, password: body.password, token: session.token };
       const url = '/metrics/endpoints?window=1h&every=5m';
       for (let i = 0; i < 3; i++) expect((await call('GET', url, operator)).statusCode).toBe(200);
       const limited = await call('GET', url, operator);

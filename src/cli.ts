@@ -5,7 +5,9 @@ import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
 import { buildApp, type Platform } from './app.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
+import { openEngines } from './engines/open.ts';
 import { DataDirInUseError } from './engines/pglite.ts';
+import { engineProbes } from './engines/probes.ts';
 import { checkHealth, formatHealth, type HealthReport } from './health.ts';
 import { type SeedReport, seedDemo } from './seed/seed.ts';
 
@@ -158,12 +160,13 @@ async function doctor() {
       console.log(`no data folder yet at ${config.dataDir}; \`npm start\` creates it`);
       process.exit(0);
     }
-    source = 'engines opened by this command (no server answered)';
-    const { app, probes } = await buildApp({ ...config, logLevel: 'silent', seedOnFirstStart: false }).catch(
-      exitWithReason,
-    );
-    report = await checkHealth(probes);
-    await app.close();
+    source = 'engines opened by this command (no server answered); nothing was migrated or changed';
+    const engines = await openEngines(config, { migrate: false }).catch(exitWithReason);
+    try {
+      report = await checkHealth(await engineProbes(config, engines));
+    } finally {
+      await engines.close();
+    }
   }
   console.log(`Polyglot Social health, from ${source}\n`);
   console.log(formatHealth(report));

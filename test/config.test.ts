@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DEMO_OPERATOR_EMAIL, KNOWN_VARIABLES, loadConfig, ROLES } from '../src/config.ts';
+import { openPglite } from '../src/engines/pglite.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -522,5 +523,25 @@ describe('early, clear start-up', () => {
     expect(code, stderr).toBe(0);
     expect(stdout.trim()).toBe(`no data folder yet at ${dataDir}; \`npm start\` creates it`);
     expect(fs.existsSync(dataDir)).toBe(false);
+  });
+
+  it('doctor on a data folder checks its engines and migrates nothing', { timeout: 60_000 }, async () => {
+    // A data folder made by an older version: initialised, none of today's tables.
+    const dataDir = missingDataDir();
+    await (await openPglite({ dataDir })).close();
+    const { code, stdout, stderr } = await cli('doctor', {
+      PORT: String(await freePort()),
+      DATA_DIR: dataDir,
+    });
+    expect(code, stderr).toBe(0);
+    expect(stdout).toContain('nothing was migrated or changed');
+    expect(stdout).toMatch(/accounts\s+pglite/);
+    const db = await openPglite({ dataDir });
+    try {
+      expect(await db.query("SELECT to_regclass('users') AS users")).toEqual([{ users: null }]);
+    } finally {
+      await db.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -9,7 +9,7 @@ import { openPglite } from './pglite.ts';
 import type { SqlDatabase } from './sql.ts';
 
 export interface Engines {
-  /** The SQL database for roles on 'pglite' or 'postgres'; migrated. */
+  /** The SQL database for roles on 'pglite' or 'postgres'; migrated unless asked not to. */
   sql(engine: 'pglite' | 'postgres'): SqlDatabase;
   redis(): Redis;
   neo4j(): Neo4jConnection;
@@ -17,7 +17,8 @@ export interface Engines {
   close(): Promise<void>;
 }
 
-export async function openEngines(config: Config): Promise<Engines> {
+/** `migrate: false` opens the databases as they are (a health check changes nothing). */
+export async function openEngines(config: Config, { migrate: migrating = true } = {}): Promise<Engines> {
   const used = new Set(Object.values(config.stores));
   const sql = new Map<string, SqlDatabase>();
   let redis: Redis | undefined;
@@ -56,7 +57,7 @@ export async function openEngines(config: Config): Promise<Engines> {
       const { openPostgres } = await import('./postgres.ts');
       sql.set('postgres', openPostgres({ url: config.urls.DATABASE_URL }));
     }
-    for (const db of sql.values()) await migrate(db);
+    if (migrating) for (const db of sql.values()) await migrate(db);
     if (used.has('redis') && config.urls.REDIS_URL) {
       const { openRedis } = await import('./redis.ts');
       redis = openRedis(config.urls.REDIS_URL);

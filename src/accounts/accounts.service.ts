@@ -20,6 +20,7 @@ export interface SignUp {
   name: string;
   birthdate: string;
   handle?: string;
+  bio?: string;
 }
 
 export const MINIMUM_AGE_YEARS = 18;
@@ -73,6 +74,7 @@ export class AccountsService {
       passwordHash: await hashPassword(input.password),
       name: input.name,
       birthdate: input.birthdate,
+      bio: input.bio,
       handleCandidates: input.handle ? [input.handle.toLowerCase()] : handleCandidates(input.name),
     });
     if (result.ok) return result.account;

@@ -44,6 +44,8 @@ export interface NewAccount {
   passwordHash: string;
   name: string;
   birthdate: string;
+  /** Empty when absent. */
+  bio?: string;
   /** Handles to try in order; the first one free is taken. */
   handleCandidates: readonly string[];
 }

@@ -30,25 +30,39 @@ class HandleTaken extends Error {}
 const likePrefix = (text: string) => `${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /**
- * Moves the profile counters by one edge, inside the caller's transaction. The two rows are
- * locked in id order, so that A follows B and B follows A at once cannot deadlock; `x = x + 1`
- * re-reads the row it waited for, so concurrent changes never lose an update.
+ * Moves the profile counters by the given edges, inside the caller's transaction. The rows are
+ * locked in id order first, so that A follows B and B follows A at once cannot deadlock, nor
+ * can two batches; `x = x + n` re-reads the row it waited for, so concurrent changes never
+ * lose an update. A batch of edges costs two statements, however many edges it holds.
  */
 export async function adjustFollowCountsIn(
   tx: SqlClient,
-  followerId: number,
-  followeeId: number,
+  edges: readonly { followerId: number; followeeId: number }[],
   delta: 1 | -1,
 ): Promise<void> {
-  for (const userId of [followerId, followeeId].sort((a, b) => a - b)) {
-    await tx.query(
-      `UPDATE user_profiles SET
-         following_count = following_count + CASE WHEN user_id = $2 THEN $4::int ELSE 0 END,
-         followers_count = followers_count + CASE WHEN user_id = $3 THEN $4::int ELSE 0 END
-       WHERE user_id = $1`,
-      [userId, followerId, followeeId, delta],
-    );
-  }
+  const followers = edges.map((edge) => edge.followerId);
+  const followees = edges.map((edge) => edge.followeeId);
+  await tx.query(
+    `SELECT 1 FROM user_profiles WHERE user_id = ANY($1::bigint[]) OR user_id = ANY($2::bigint[])
+     ORDER BY user_id FOR NO KEY UPDATE`,
+    [followers, followees],
+  );
+  await tx.query(
+    `UPDATE user_profiles p SET
+       following_count = p.following_count + moved.following * $3::int,
+       followers_count = p.followers_count + moved.followers * $3::int
+     FROM (
+       SELECT user_id, sum(following)::int AS following, sum(followers)::int AS followers
+       FROM (
+         SELECT unnest($1::bigint[]) AS user_id, 1 AS following, 0 AS followers
+         UNION ALL
+         SELECT unnest($2::bigint[]), 0, 1
+       ) AS edge_ends
+       GROUP BY user_id
+     ) AS moved
+     WHERE p.user_id = moved.user_id`,
+    [followers, followees, delta],
+  );
 }
 
 /** Moves a profile's posts counter by one post, inside the caller's transaction (`x = x + 1` never loses an update). */
@@ -66,6 +80,7 @@ export function createPostgresAccounts(db: SqlDatabase) {
       passwordHash,
       name,
       birthdate,
+      bio,
       handleCandidates,
     }): Promise<CreateAccountResult> {
       try {
@@ -80,10 +95,10 @@ export function createPostgresAccounts(db: SqlDatabase) {
           if (!user) return { ok: false, taken: 'email' } as const;
           for (const handle of handleCandidates) {
             const [profile] = await tx.query<Pick<AccountRow, 'handle' | 'name' | 'bio' | 'avatar_url'>>(
-              `INSERT INTO user_profiles (user_id, handle, name) VALUES ($1, $2, $3)
+              `INSERT INTO user_profiles (user_id, handle, name, bio) VALUES ($1, $2, $3, $4)
                ON CONFLICT (handle) DO NOTHING
                RETURNING handle, name, bio, avatar_url`,
-              [user.id, handle, name],
+              [user.id, handle, name, bio ?? ''],
             );
             if (profile) return { ok: true, account: toAccount({ ...user, ...profile }) } as const;
           }
@@ -184,7 +199,7 @@ export function createPostgresAccounts(db: SqlDatabase) {
     },
 
     adjustFollowCounts: (followerId, followeeId, delta) =>
-      db.transaction((tx) => adjustFollowCountsIn(tx, followerId, followeeId, delta)),
+      db.transaction((tx) => adjustFollowCountsIn(tx, [{ followerId, followeeId }], delta)),
 
     adjustPostsCount: (userId, delta) => adjustPostsCountIn(db, userId, delta),
 

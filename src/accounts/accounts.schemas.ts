@@ -37,6 +37,7 @@ export const SignUpBody = Type.Object(
     name: Name,
     birthdate: Type.String({ format: 'date', description: 'YYYY-MM-DD; you must be 18 or over' }),
     handle: Type.Optional(Handle),
+    bio: Type.Optional(Bio),
   },
   { additionalProperties: false },
 );

@@ -21,6 +21,7 @@ export interface SignUp {
   name: string;
   birthdate: string;
   handle?: string;
+  bio?: string;
 }
 
 export const MINIMUM_AGE_YEARS = 18;
@@ -101,6 +102,7 @@ export class AccountsService {
       passwordHash: await hashPassword(input.password),
       name: input.name,
       birthdate: input.birthdate,
+      bio: input.bio,
       handleCandidates: input.handle ? [input.handle.toLowerCase()] : handleCandidates(input.name),
     });
     if (result.ok) return result.account;

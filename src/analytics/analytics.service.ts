@@ -44,7 +44,18 @@ export class AnalyticsService {
 
   /** Records the user's view of a post; false when it repeats a view within the dedupe window. */
   async view(userId: number, postId: string): Promise<boolean> {
+    return (await this.viewsOf(postId, [userId])) === 1;
+  }
+
+  /** Records each user's view of one post (the post is looked up once); how many counted. */
+  async viewsOf(postId: string, userIds: readonly number[]): Promise<number> {
     if (!(await this.posts.getPost(postId))) throw new NotFoundError('post');
+    let counted = 0;
+    for (const userId of userIds) if (await this.countView(userId, postId)) counted++;
+    return counted;
+  }
+
+  private async countView(userId: number, postId: string): Promise<boolean> {
     let first = true;
     try {
       first = await this.dedupe.firstView(userId, postId, VIEW_DEDUPE_SECONDS);

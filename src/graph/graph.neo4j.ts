@@ -7,7 +7,7 @@
 // other's users (Community Edition has one database; a label per namespace would need
 // string-built Cypher). The platform passes its KEY_PREFIX, as it does to Redis.
 import neo4j, { type Driver, type Integer, type ManagedTransaction } from 'neo4j-driver';
-import type { Edge, GraphPort, PageRequest } from './graph.port.ts';
+import type { Edge, FollowEdge, GraphPort, PageRequest } from './graph.port.ts';
 
 export interface Neo4jGraphOptions {
   /** The database to use; the server's default when undefined. */
@@ -152,6 +152,16 @@ export async function createNeo4jGraph(driver: Driver, { database, namespace }: 
     }));
   };
 
+  /** True when this MERGE created the edge. */
+  const followIn = async (tx: ManagedTransaction, { followerId, followeeId }: FollowEdge) => {
+    const { summary } = await tx.run(FOLLOW, {
+      ns,
+      followerId: int(followerId),
+      followeeId: int(followeeId),
+    });
+    return summary.counters.updates().relationshipsCreated > 0;
+  };
+
   await driver.executeQuery(CREATE_CONSTRAINT, {}, { database, routing: neo4j.routing.WRITE });
 
   return {
@@ -159,16 +169,16 @@ export async function createNeo4jGraph(driver: Driver, { database, namespace }: 
     // The counters live beside the profiles in PostgreSQL, another store: the service moves them.
     keepsProfileCounts: false,
 
-    async follow(followerId, followeeId) {
-      return write(async (tx) => {
-        const { summary } = await tx.run(FOLLOW, {
-          ns,
-          followerId: int(followerId),
-          followeeId: int(followeeId),
-        });
-        return summary.counters.updates().relationshipsCreated > 0;
-      });
-    },
+    follow: (followerId, followeeId) => write((tx) => followIn(tx, { followerId, followeeId })),
+
+    // One transaction for the batch, with the same MERGE per edge as a single follow; a retry
+    // of the transaction runs the whole batch again and finds out anew what it created.
+    followMany: (edges) =>
+      write(async (tx) => {
+        const created: FollowEdge[] = [];
+        for (const edge of edges) if (await followIn(tx, edge)) created.push(edge);
+        return created;
+      }),
 
     async unfollow(followerId, followeeId) {
       return write(async (tx) => {

@@ -22,6 +22,12 @@ export interface PageRequest {
   after?: EdgePosition;
 }
 
+/** One FOLLOWS edge: followerId follows followeeId. */
+export interface FollowEdge {
+  followerId: number;
+  followeeId: number;
+}
+
 /** The caller's relationship towards another user, as the API returns it. */
 export interface Relationship {
   following: boolean;
@@ -50,6 +56,11 @@ export interface GraphPort {
 
   /** Idempotent. True only when this call created the edge. */
   follow(followerId: number, followeeId: number): Promise<boolean>;
+  /**
+   * Many follows in one unit of work (loading a whole graph). Idempotent: edges that exist
+   * already are left alone. Returns the edges this call created.
+   */
+  followMany(edges: readonly FollowEdge[]): Promise<FollowEdge[]>;
   /** Idempotent. True only when this call removed the edge. */
   unfollow(followerId: number, followeeId: number): Promise<boolean>;
   /** Who follows `userId`, newest first. */

@@ -2,7 +2,7 @@
 // directions, plain parameterised SQL. "Friends of friends" is a self-join of that table.
 import { adjustFollowCountsIn } from '../accounts/accounts.postgres.ts';
 import type { SqlDatabase } from '../engines/sql.ts';
-import type { Edge, GraphPort, PageRequest } from './graph.port.ts';
+import type { Edge, FollowEdge, GraphPort, PageRequest } from './graph.port.ts';
 
 // A position's microseconds back into a timestamptz, exactly (integers below 2^53 survive
 // the float8 multiplication), so keyset comparisons hit the very row the cursor came from.
@@ -46,8 +46,25 @@ export function createPostgresGraph(db: SqlDatabase) {
            ON CONFLICT (follower_id, followee_id) DO NOTHING RETURNING 1`,
           [followerId, followeeId],
         );
-        if (inserted.length) await adjustFollowCountsIn(tx, followerId, followeeId, 1);
+        if (inserted.length) await adjustFollowCountsIn(tx, [{ followerId, followeeId }], 1);
         return inserted.length > 0;
+      }),
+
+    followMany: (edges) =>
+      db.transaction(async (tx) => {
+        // Inserted in key order, so that two batches sharing edges wait for each other
+        // instead of deadlocking; only the rows really inserted are counted.
+        const created = await tx.query<FollowEdge>(
+          `INSERT INTO follows (follower_id, followee_id)
+           SELECT DISTINCT follower_id, followee_id
+           FROM unnest($1::bigint[], $2::bigint[]) AS edge(follower_id, followee_id)
+           ORDER BY follower_id, followee_id
+           ON CONFLICT (follower_id, followee_id) DO NOTHING
+           RETURNING follower_id AS "followerId", followee_id AS "followeeId"`,
+          [edges.map((edge) => edge.followerId), edges.map((edge) => edge.followeeId)],
+        );
+        if (created.length) await adjustFollowCountsIn(tx, created, 1);
+        return created;
       }),
 
     unfollow: (followerId, followeeId) =>
@@ -56,7 +73,7 @@ export function createPostgresGraph(db: SqlDatabase) {
           'DELETE FROM follows WHERE follower_id = $1 AND followee_id = $2 RETURNING 1',
           [followerId, followeeId],
         );
-        if (deleted.length) await adjustFollowCountsIn(tx, followerId, followeeId, -1);
+        if (deleted.length) await adjustFollowCountsIn(tx, [{ followerId, followeeId }], -1);
         return deleted.length > 0;
       }),
 

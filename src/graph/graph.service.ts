@@ -5,7 +5,7 @@ import type { AccountsPort, ProfileSummary } from '../accounts/accounts.port.ts'
 import { type CachePort, cacheKeys } from '../cache/cache.port.ts';
 import { BadRequestError, NotFoundError } from '../errors.ts';
 import { type CursorCodec, field } from '../http/cursors.ts';
-import type { EdgePosition, GraphPort, Relationship } from './graph.port.ts';
+import type { EdgePosition, FollowEdge, GraphPort, Relationship } from './graph.port.ts';
 
 export type FollowList = 'followers' | 'following';
 
@@ -63,6 +63,29 @@ export class GraphService {
     this.refuseSelf(callerId, userId, 'follow');
     await this.ensureUser(userId);
     if (await this.graph.follow(callerId, userId)) await this.afterChange(callerId, userId, 1);
+  }
+
+  /**
+   * Many follows at once, under the rules of one: nobody follows themself, every end must be
+   * a user, and each edge created moves the counters and clears the caches as a single follow
+   * does. Returns how many edges were new. Should a follow-up fail, the edges not yet followed
+   * up are taken back, so that a retry of the same batch redoes them all.
+   */
+  async followMany(edges: readonly FollowEdge[]): Promise<number> {
+    for (const { followerId, followeeId } of edges) this.refuseSelf(followerId, followeeId, 'follow');
+    const ends = [...new Set(edges.flatMap((edge) => [edge.followerId, edge.followeeId]))];
+    if ((await this.summaryMap(ends)).size < ends.length) throw new NotFoundError('user');
+    const created = await this.graph.followMany(edges);
+    for (const [i, { followerId, followeeId }] of created.entries()) {
+      try {
+        await this.afterChange(followerId, followeeId, 1);
+      } catch (error) {
+        const later = created.slice(i + 1);
+        await Promise.allSettled(later.map((edge) => this.graph.unfollow(edge.followerId, edge.followeeId)));
+        throw error;
+      }
+    }
+    return created.length;
   }
 
   async unfollow(callerId: number, userId: number): Promise<void> {

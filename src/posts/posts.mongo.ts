@@ -302,6 +302,17 @@ export async function createMongoPosts(connection: MongoConnection) {
     like: (postId, userId) => likeChange(postId, userId, 1),
     unlike: (postId, userId) => likeChange(postId, userId, -1),
 
+    // One transaction per like, as a single like takes: each counts itself exactly.
+    async likeMany(postId, userIds) {
+      let added = 0;
+      for (const userId of new Set(userIds)) {
+        const change = await likeChange(postId, userId, 1);
+        if (change === 'no_post') return change;
+        if (change === 'changed') added++;
+      }
+      return added;
+    },
+
     async likedBy(userId, postIds) {
       if (postIds.length === 0) return new Set<string>();
       const docs = await likes

@@ -129,6 +129,8 @@ export interface PostsPort {
   /** Idempotent per user: stats.likes always equals the number of distinct likers. */
   like(postId: string, userId: number): Promise<RelationChange>;
   unlike(postId: string, userId: number): Promise<RelationChange>;
+  /** Each user's like of one post, as `like` would do it for each; how many were new. */
+  likeMany(postId: string, userIds: readonly number[]): Promise<number | 'no_post'>;
   /** The ids among `postIds` that `userId` has liked. */
   likedBy(userId: number, postIds: readonly string[]): Promise<Set<string>>;
 

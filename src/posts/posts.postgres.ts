@@ -251,6 +251,30 @@ export function createPostgresPosts(db: SqlDatabase) {
     like: (postId, userId) => likeChange(postId, userId, 1),
     unlike: (postId, userId) => likeChange(postId, userId, -1),
 
+    likeMany: (postId, userIds) =>
+      db.transaction(async (tx) => {
+        const [post] = await tx.query('SELECT 1 FROM posts WHERE id = $1 FOR KEY SHARE', [postId]);
+        if (!post) return 'no_post' as const;
+        // Only the rows really inserted move the counter, as for a single like.
+        const [{ added } = { added: 0 }] = await tx.query<{ added: number }>(
+          `WITH added AS (
+             INSERT INTO post_likes (post_id, user_id)
+             SELECT $1, user_id FROM unnest($2::bigint[]) AS liker(user_id) ORDER BY user_id
+             ON CONFLICT (post_id, user_id) DO NOTHING RETURNING 1
+           )
+           SELECT count(*)::int AS added FROM added`,
+          [postId, [...new Set(userIds)]],
+        );
+        if (added > 0) {
+          await tx.query(
+            `UPDATE posts SET doc = jsonb_set(doc, '{stats,likes}', to_jsonb((doc #>> '{stats,likes}')::int + $2::int))
+             WHERE id = $1`,
+            [postId, added],
+          );
+        }
+        return added;
+      }),
+
     async likedBy(userId, postIds) {
       if (postIds.length === 0) return new Set<string>();
       const rows = await db.query<{ post_id: string }>(

@@ -158,6 +158,14 @@ export class PostsService {
     if (this.found(await this.posts.like(postId, userId))) await this.forgetPost(postId);
   }
 
+  /** Each user's like of one post (loading demo content); how many likes were new. */
+  async likeMany(userIds: readonly number[], postId: string): Promise<number> {
+    const added = await this.posts.likeMany(postId, userIds);
+    if (added === 'no_post') throw new NotFoundError('post');
+    if (added > 0) await this.forgetPost(postId);
+    return added;
+  }
+
   async unlike(userId: number, postId: string): Promise<void> {
     if (this.found(await this.posts.unlike(postId, userId))) await this.forgetPost(postId);
   }

@@ -430,6 +430,11 @@ for (const stack of httpStacks) {
         ['a left-to-right isolate', 'Ada \u2066x\u2069'],
         ['a right-to-left mark', 'Ada\u200F'],
         ['an Arabic letter mark', 'Ada\u061C'],
+        ['a soft hyphen', 'Ad\u00ADmin'],
+        ['an invisible times', 'Ad\u2062min'],
+        ['a Mongolian vowel separator', 'Ada\u180ELovelace'],
+        ['only a Hangul filler', '\u3164'],
+        ['a tag character', 'Ada\u{E0041}'],
       ])('refuses a name with %s with 400 naming name, at sign-up and on change', async (_, name) => {
         const res = await post('/accounts', newAccountBody({ name }));
         expect(res.statusCode).toBe(400);

@@ -601,6 +601,21 @@ for (const stack of httpStacks) {
       expect((await get('/me', auth(spare))).statusCode).toBe(401);
     });
 
+    it('lets the owner sign out everywhere after a stolen token used up its own security budget', async () => {
+      const owner = await signUp(app);
+      const thief = {
+        ...owner,
+        token: (await logIn({ email: owner.email, password: owner.password }, '10.9.1.1')).json().token,
+      };
+      const wrongChange = { current_password: 'not the password', new_password: 'a brand new password' };
+      for (let i = 0; i < 20; i++)
+        expect((await call('PUT', '/me/password', thief, wrongChange)).statusCode).toBe(403);
+      expect((await call('PUT', '/me/password', thief, wrongChange)).statusCode).toBe(429);
+
+      expect((await call('DELETE', '/sessions', owner)).statusCode).toBe(204);
+      expect((await call('GET', '/me', thief)).statusCode).toBe(401);
+    });
+
     it('sends RateLimit-Limit, -Remaining and -Reset on limited routes, and Retry-After with a 429', async () => {
       const user = await signUp(app);
       const patch = () => call('PATCH', '/me', user, { bio: 'x' });

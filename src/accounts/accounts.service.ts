@@ -131,11 +131,12 @@ export class AccountsService {
     current: string,
     next: string,
   ): Promise<void> {
-    const account = await this.accounts.findAccount(userId);
-    const credentials = account && (await this.accounts.findCredentials(account.email));
-    if (!credentials || !(await verifyPassword(credentials.passwordHash, current))) {
-      throw new ForbiddenError('the current password is wrong');
-    }
+    const verified = await this.sessions.reauthenticate(currentTokenHash, async () => {
+      const account = await this.accounts.findAccount(userId);
+      const credentials = account && (await this.accounts.findCredentials(account.email));
+      return credentials !== null && (await verifyPassword(credentials.passwordHash, current));
+    });
+    if (!verified) throw new ForbiddenError('the current password is wrong');
     refuseWeakPassword('new_password', next);
     await this.accounts.changePasswordHash(userId, await hashPassword(next));
     await this.sessions.endAllSessions(userId, currentTokenHash);

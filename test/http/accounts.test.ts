@@ -607,12 +607,35 @@ for (const stack of httpStacks) {
         ...owner,
         token: (await logIn({ email: owner.email, password: owner.password }, '10.9.1.1')).json().token,
       };
-      const wrongChange = { current_password: 'not the password', new_password: 'a brand new password' };
+      // Refused changes (here a too-short new password) use the stolen session's budget up.
+      const refusedChange = { current_password: 'not the password', new_password: 'short' };
       for (let i = 0; i < 20; i++)
-        expect((await call('PUT', '/me/password', thief, wrongChange)).statusCode).toBe(403);
-      expect((await call('PUT', '/me/password', thief, wrongChange)).statusCode).toBe(429);
+        expect((await call('PUT', '/me/password', thief, refusedChange)).statusCode).toBe(400);
+      expect((await call('PUT', '/me/password', thief, refusedChange)).statusCode).toBe(429);
 
       expect((await call('DELETE', '/sessions', owner)).statusCode).toBe(204);
+      expect((await call('GET', '/me', thief)).statusCode).toBe(401);
+    });
+
+    it("limits the session that fails its current password, not its owner's other sessions", async () => {
+      const owner = await signUp(app);
+      const thief = {
+        ...owner,
+        token: (await logIn({ email: owner.email, password: owner.password }, '10.9.2.1')).json().token,
+      };
+      const change = (password: string) => ({
+        current_password: password,
+        new_password: 'a brand new password',
+      });
+      for (let i = 0; i < 3; i++)
+        expect((await call('PUT', '/me/password', thief, change('not the password'))).statusCode).toBe(403);
+      // Guessing through a stolen session stops as at log-in, even at the right password...
+      const limited = await call('PUT', '/me/password', thief, change(owner.password));
+      expect(limited.statusCode).toBe(429);
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      expect((await call('GET', '/me', thief)).statusCode).toBe(200);
+      // ...while the owner's own session still changes it, ending the thief's.
+      expect((await call('PUT', '/me/password', owner, change(owner.password))).statusCode).toBe(204);
       expect((await call('GET', '/me', thief)).statusCode).toBe(401);
     });
 

@@ -1,6 +1,7 @@
 // Rules about accounts and profiles: who may sign up, how handles are chosen,
 // and the cache-aside public profile that is invalidated on every change.
 import { type CachePort, cacheKeys } from '../cache/cache.port.ts';
+import { DEMO_OPERATOR_EMAIL } from '../config.ts';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
 import type { OutboxRelaying } from '../jobs/outbox.relay.ts';
 import type {
@@ -10,6 +11,7 @@ import type {
   ProfileSummary,
   PublicProfile,
 } from './accounts.port.ts';
+import { normaliseEmail } from './email.ts';
 import { handleCandidates, isReservedHandle } from './handles.ts';
 import { hashPassword, verifyPassword, weakPasswordReason } from './passwords.ts';
 import type { SessionsService } from './sessions.service.ts';
@@ -58,13 +60,21 @@ export class AccountsService {
     private readonly orders: OrderCounter,
   ) {}
 
-  async signUp(input: SignUp): Promise<Account> {
+  /**
+   * `demoOperator`: only the demo content's own set-up may create the demo operator's account
+   * (its address and the `operator` handle). That address is an operator in demo mode, so on a
+   * platform whose demo content was not added, anyone signing up with it would become one.
+   */
+  async signUp(input: SignUp, { demoOperator = false } = {}): Promise<Account> {
+    if (!demoOperator && normaliseEmail(input.email) === DEMO_OPERATOR_EMAIL) {
+      throw new BadRequestError('this address is reserved', { fields: { email: 'is reserved' } });
+    }
     if (!isAdult(input.birthdate)) {
       throw new BadRequestError('you must be 18 or over to sign up', {
         fields: { birthdate: `must be at least ${MINIMUM_AGE_YEARS} years ago` },
       });
     }
-    if (input.handle && isReservedHandle(input.handle)) {
+    if (input.handle && !demoOperator && isReservedHandle(input.handle)) {
       throw new BadRequestError('this handle is reserved', { fields: { handle: 'is reserved' } });
     }
     refuseWeakPassword('password', input.password);

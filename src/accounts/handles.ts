@@ -22,6 +22,7 @@ export const RESERVED_HANDLES: ReadonlySet<string> = new Set([
   'news',
   'noreply',
   'official',
+  'operator',
   'polyglot',
   'polyglot_social',
   'postmaster',

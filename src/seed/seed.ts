@@ -166,13 +166,16 @@ export async function seedDemo(platform: Platform, options: SeedOptions): Promis
   else report.skipped.push('orders, transfers and seats: DEMO_MODE is off, so there is no play money');
 
   // Last: the operator's account marks the seed as finished.
-  await accounts.signUp({
-    email: OPERATOR.email,
-    password: OPERATOR.password,
-    name: 'Operator',
-    birthdate: '1980-01-01',
-    handle: OPERATOR_HANDLE,
-  });
+  await accounts.signUp(
+    {
+      email: OPERATOR.email,
+      password: OPERATOR.password,
+      name: 'Operator',
+      birthdate: '1980-01-01',
+      handle: OPERATOR_HANDLE,
+    },
+    { demoOperator: true },
+  );
   report.created.people++;
   step('operator');
   // The views are buffered: written now, so that trending ranks them at once.

@@ -370,6 +370,7 @@ for (const stack of httpStacks) {
         'support_team',
         'admin_support',
         'polyglotsocial',
+        'operator',
       ])('refuses the reserved handle %s with 400 naming handle, creating nothing', async (handle) => {
         const marker = `Reserved${Date.now()}${Math.random().toString(36).slice(2, 6)}`;
         const res = await post('/accounts', newAccountBody({ handle, name: marker }));
@@ -377,6 +378,17 @@ for (const stack of httpStacks) {
         expect(res.json().error.details.fields).toEqual({ handle: 'is reserved' });
         expect(await countPeople(marker)).toBe(0);
       });
+
+      it.each(['operator@example.com', 'Operator@Example.COM'])(
+        'refuses the demo operator address %s at sign-up, so nobody makes themselves an operator',
+        async (email) => {
+          const res = await post('/accounts', newAccountBody({ email }));
+          expect(res.statusCode).toBe(400);
+          expect(res.json().error.details.fields).toEqual({ email: 'is reserved' });
+          const logIn = await post('/sessions', { email, password: newAccountBody().password });
+          expect(logIn.statusCode).toBe(401);
+        },
+      );
 
       it('lets a reserved word stand beside a word that is not reserved', async () => {
         const handle = `team_rocket_${Date.now() % 1e6}`;

@@ -460,6 +460,17 @@ for (const stack of httpStacks) {
         expect((await get('/me', auth(user.token))).json()).toEqual(before);
       });
 
+      it('says in words what a refused name lacks, not as a pattern', async () => {
+        const blank = await post('/accounts', newAccountBody({ name: '   ' }));
+        expect(blank.json().error.details.fields.name).toBe(
+          'must contain a visible character, and no NUL characters',
+        );
+        const hidden = await post('/accounts', newAccountBody({ name: 'Ada \u202Eecalevol' }));
+        expect(hidden.json().error.details.fields.name).toBe(
+          'must not contain invisible or text-direction characters',
+        );
+      });
+
       it('refuses a handle with an invisible or direction-changing character with 400', async () => {
         for (const handle of ['ad\u200Bmin', 'ada\u202Ex', 'ada\u2066x']) {
           const res = await post('/accounts', newAccountBody({ handle }));

@@ -29,7 +29,7 @@ import { CommerceService } from './commerce/commerce.service.ts';
 import { createMemoryLeaderboard } from './commerce/leaderboard.memory.ts';
 import type { LeaderboardPort } from './commerce/leaderboard.port.ts';
 import { createRedisLeaderboard } from './commerce/leaderboard.redis.ts';
-import { type Config, ConfigError, DEMO_OPERATOR_EMAIL } from './config.ts';
+import { type Config, ConfigError } from './config.ts';
 import { type Engines, openEngines } from './engines/open.ts';
 import { createMemoryTimelines } from './feed/feed.memory.ts';
 import type { TimelinePort } from './feed/feed.port.ts';
@@ -222,8 +222,6 @@ export async function buildApp(config: Config) {
       profileTtlSeconds: config.profileCacheTtlSeconds,
       relay,
       orders: commercePort,
-      // Operators by configuration: nobody takes the demo operator's email by signing up.
-      reservedEmails: config.demoMode ? [DEMO_OPERATOR_EMAIL] : [],
     });
     const feed = new FeedService(
       timelineStore(config, engines),

@@ -7,9 +7,16 @@ const Password = WellFormedText({ minLength: 10, maxLength: 1024, description: '
 /**
  * Zero-width characters and bidirectional overrides, isolates and marks: invisible, they
  * make one name or handle pass for another. Refused in names (handles allow ASCII only).
+ * Besides the zero-width space, joiners and BOM: the soft hyphen, the combining grapheme
+ * joiner, the Mongolian vowel separator, the invisible operators (U+2061-U+2064) and the
+ * deprecated format characters after them, the Hangul fillers (blank letters), interlinear
+ * annotation marks and tag characters, all of which print as nothing. Variation selectors
+ * stay allowed: emoji need them.
  */
-const INVISIBLE_CHARACTERS =
-  '\\u200B-\\u200D\\u2060\\uFEFF\\u200E\\u200F\\u061C\\u202A-\\u202E\\u2066-\\u2069';
+const INVISIBLE_CHARACTERS = [
+  '\\u200B-\\u200D\\u2060\\uFEFF\\u200E\\u200F\\u061C\\u202A-\\u202E\\u2066-\\u2069',
+  '\\u00AD\\u034F\\u180E\\u2061-\\u2064\\u206A-\\u206F\\u115F\\u1160\\u3164\\uFFA0\\uFFF9-\\uFFFB\\u{E0000}-\\u{E007F}',
+].join('');
 const Name = Type.Intersect([
   VisibleText({ maxLength: 100 }),
   Type.String({

@@ -1,6 +1,7 @@
 // Rules about accounts and profiles: who may sign up, how handles are chosen,
 // and the cache-aside public profile that is invalidated on every change.
 import { type CachePort, cacheKeys } from '../cache/cache.port.ts';
+import { DEMO_OPERATOR_EMAIL } from '../config.ts';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
 import type { OutboxRelaying } from '../jobs/outbox.relay.ts';
 import type {
@@ -57,11 +58,6 @@ export interface AccountsOptions {
   profileTtlSeconds: number;
   relay: OutboxRelaying;
   orders: OrderCounter;
-  /**
-   * Emails nobody may sign up with (the demo operator's in demo mode, which is an operator by
-   * configuration): only an in-process caller that says so, the demo seed, creates that account.
-   */
-  reservedEmails?: readonly string[];
 }
 
 export class AccountsService {
@@ -71,7 +67,6 @@ export class AccountsService {
   private readonly profileTtlSeconds: number;
   private readonly relay: OutboxRelaying;
   private readonly orders: OrderCounter;
-  private readonly reservedEmails: ReadonlySet<string>;
 
   constructor(options: AccountsOptions) {
     this.accounts = options.accounts;
@@ -80,20 +75,23 @@ export class AccountsService {
     this.profileTtlSeconds = options.profileTtlSeconds;
     this.relay = options.relay;
     this.orders = options.orders;
-    this.reservedEmails = new Set((options.reservedEmails ?? []).map(normaliseEmail));
   }
 
-  /** A new account; `{reservedEmail: true}` lets the demo seed take a reserved email. */
-  async signUp(input: SignUp, { reservedEmail = false } = {}): Promise<Account> {
-    if (!reservedEmail && this.reservedEmails.has(normaliseEmail(input.email))) {
-      throw new BadRequestError('this email is reserved', { fields: { email: 'is reserved' } });
+  /**
+   * `demoOperator`: only the demo content's own set-up may create the demo operator's account
+   * (its address and the `operator` handle). That address is an operator in demo mode, so on a
+   * platform whose demo content was not added, anyone signing up with it would become one.
+   */
+  async signUp(input: SignUp, { demoOperator = false } = {}): Promise<Account> {
+    if (!demoOperator && normaliseEmail(input.email) === DEMO_OPERATOR_EMAIL) {
+      throw new BadRequestError('this address is reserved', { fields: { email: 'is reserved' } });
     }
     if (!isAdult(input.birthdate)) {
       throw new BadRequestError('you must be 18 or over to sign up', {
         fields: { birthdate: `must be at least ${MINIMUM_AGE_YEARS} years ago` },
       });
     }
-    if (input.handle && isReservedHandle(input.handle)) {
+    if (input.handle && !demoOperator && isReservedHandle(input.handle)) {
       throw new BadRequestError('this handle is reserved', { fields: { handle: 'is reserved' } });
     }
     refuseWeakPassword('password', input.password);
@@ -161,11 +159,12 @@ export class AccountsService {
     current: string,
     next: string,
   ): Promise<void> {
-    const account = await this.accounts.findAccount(userId);
-    const credentials = account && (await this.accounts.findCredentials(account.email));
-    if (!credentials || !(await verifyPassword(credentials.passwordHash, current))) {
-      throw new ForbiddenError('the current password is wrong');
-    }
+    const verified = await this.sessions.reauthenticate(currentTokenHash, async () => {
+      const account = await this.accounts.findAccount(userId);
+      const credentials = account && (await this.accounts.findCredentials(account.email));
+      return credentials !== null && (await verifyPassword(credentials.passwordHash, current));
+    });
+    if (!verified) throw new ForbiddenError('the current password is wrong');
     refuseWeakPassword('new_password', next);
     await this.accounts.changePasswordHash(userId, await hashPassword(next));
     await this.sessions.endAllSessions(userId, currentTokenHash);

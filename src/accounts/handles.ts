@@ -5,8 +5,8 @@ import { randomInt } from 'node:crypto';
 import anyAscii from 'any-ascii';
 
 /**
- * Handles that would pass for the platform or its staff, in one place. Compared lower-case;
- * refused when asked for and never derived.
+ * Handles that would pass for the platform or its staff, in one place. Refused when asked
+ * for and never derived, with their look-alikes (see isReservedHandle).
  */
 export const RESERVED_HANDLES: ReadonlySet<string> = new Set([
   'abuse',
@@ -22,6 +22,7 @@ export const RESERVED_HANDLES: ReadonlySet<string> = new Set([
   'news',
   'noreply',
   'official',
+  'operator',
   'polyglot',
   'polyglot_social',
   'postmaster',
@@ -36,7 +37,24 @@ export const RESERVED_HANDLES: ReadonlySet<string> = new Set([
   'www',
 ]);
 
-export const isReservedHandle = (handle: string) => RESERVED_HANDLES.has(handle.toLowerCase());
+// The reserved handles as words, underscores dropped ('polyglot_social' → 'polyglotsocial').
+const RESERVED_WORDS: ReadonlySet<string> = new Set([...RESERVED_HANDLES].map((h) => h.replaceAll('_', '')));
+
+/**
+ * Reserved: a reserved handle in any letter case, also with digits or underscores added
+ * (`admin_`, `Admin1`, `_root_`, `polyglotsocial`), or made of reserved words only
+ * (`support_team`, `admin_support`): each of these passes for the platform as well as the
+ * bare word does. A reserved word beside one of the user's own (`team_rocket`) is free.
+ */
+export function isReservedHandle(handle: string): boolean {
+  const words = handle
+    .toLowerCase()
+    .split(/[_0-9]+/)
+    .filter(Boolean);
+  return (
+    words.length > 0 && (RESERVED_WORDS.has(words.join('')) || words.every((w) => RESERVED_WORDS.has(w)))
+  );
+}
 
 /**
  * Lower-case letters, digits and underscores from a name, as a handle stem (may be short).

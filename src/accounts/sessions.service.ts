@@ -118,6 +118,20 @@ export class SessionsService {
     };
   }
 
+  /**
+   * Re-authentication inside a session (the current password, to change it). A session that
+   * fails it too often is limited itself, as a device token is (RATE_LIMIT_FAILED_LOGIN_PER_DEVICE):
+   * otherwise a stolen token would be a way to guess the password past the failed-log-in
+   * limits. The owner's other sessions are not touched.
+   */
+  async reauthenticate(sessionTokenHash: string, verify: () => Promise<boolean>): Promise<boolean> {
+    const subject = `session:${sessionTokenHash}`;
+    await this.limiter.check('failedLoginPerDevice', subject);
+    if (await verify()) return true;
+    await this.limiter.hit('failedLoginPerDevice', subject);
+    return false;
+  }
+
   /** The device token, if it is a live one of this very account. */
   private async knownDevice(credentials: Credentials | null, token: string | undefined) {
     if (token === undefined || !TOKEN_PATTERN.test(token)) return undefined;

@@ -23,14 +23,20 @@ function bearerToken(request: FastifyRequest): string | undefined {
 }
 
 export function authHooks(sessions: SessionsService, limiter: RateLimiter) {
-  /** A hook that needs a session and counts the caller's writes against `writeRule`. */
+  /**
+   * A hook that needs a session and counts the caller's writes against `writeRule`, per user
+   * or, with `perSession`, per session (each of a user's sessions has a budget of its own).
+   */
   const requireSessionCounting =
-    (writeRule: RateRule) => async (request: FastifyRequest, reply: FastifyReply) => {
+    (writeRule: RateRule, perSession = false) =>
+    async (request: FastifyRequest, reply: FastifyReply) => {
       const token = bearerToken(request);
       if (!token) throw new UnauthorizedError();
-      request.session = await sessions.authenticate(token);
+      const session = await sessions.authenticate(token);
+      request.session = session;
       if (!READ_METHODS.has(request.method)) {
-        sendRateLimitHeaders(reply, await limiter.hit(writeRule, String(request.session.userId)));
+        const subject = perSession ? `${session.userId}:${session.tokenHash}` : String(session.userId);
+        sendRateLimitHeaders(reply, await limiter.hit(writeRule, subject));
       }
     };
   const requireSession = requireSessionCounting('writesPerUser');
@@ -57,9 +63,11 @@ export function authHooks(sessions: SessionsService, limiter: RateLimiter) {
     requireSession,
     /**
      * For signing out and changing the password: a budget of their own, so that someone who
-     * stole a token and used up its write limit cannot stop the owner from revoking it.
+     * stole a token and used up its write limit cannot stop the owner from revoking it; and
+     * one per session, so that the thief cannot use up the owner's either (failed password
+     * changes with the stolen token count against the stolen session only).
      */
-    requireSessionToSecure: requireSessionCounting('securityWritesPerUser'),
+    requireSessionToSecure: requireSessionCounting('securityWritesPerUser', true),
     optionalSession,
     async requireCountedSession(request: FastifyRequest, reply: FastifyReply) {
       await requireSession(request, reply);

@@ -14,6 +14,18 @@ interface ValidationIssue {
   params: Record<string, unknown>;
 }
 
+/**
+ * What the shared text patterns ask, in words: a person reading "must match pattern
+ * ^[^\\u200B-..." or being told about NUL characters for a name of spaces cannot tell
+ * what to change.
+ */
+function textPatternMessage(pattern: string): string | undefined {
+  if (pattern.includes('u200B')) return 'must not contain invisible or text-direction characters';
+  if (pattern.includes('[^\\s')) return 'must contain a visible character, and no NUL characters';
+  if (pattern.includes('uD800')) return 'must be well-formed text, without NUL characters';
+  return undefined;
+}
+
 /** `{fields: {email: "must match format \"email\"", ...}}` naming every failing field. */
 function fieldsOf(issues: ValidationIssue[], part: string | undefined): Details {
   const fields: Record<string, string> = {};
@@ -25,9 +37,7 @@ function fieldsOf(issues: ValidationIssue[], part: string | undefined): Details 
       field = [field, issue.params.additionalProperty].filter(Boolean).join('.');
       message = 'is not a known field';
     }
-    if (issue.keyword === 'pattern' && String(issue.params.pattern).includes('uD800')) {
-      message = 'must be well-formed text, without NUL characters';
-    }
+    if (issue.keyword === 'pattern') message = textPatternMessage(String(issue.params.pattern)) ?? message;
     fields[field || (part ?? 'body')] ??= message;
   }
   return { in: part, fields };

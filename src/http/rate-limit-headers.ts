@@ -3,6 +3,13 @@
 import type { FastifyReply } from 'fastify';
 import type { RateLimitState } from '../errors.ts';
 
+/**
+ * The headers a client needs to pace itself (these and Retry-After). A browser shows a page on
+ * another origin only the CORS-safelisted headers unless the reply names others in
+ * Access-Control-Expose-Headers, so the CORS setup exposes these.
+ */
+export const PACING_HEADERS = ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After'];
+
 export function sendRateLimitHeaders(reply: FastifyReply, state: RateLimitState): void {
   reply.headers({
     'RateLimit-Limit': String(state.limit),

@@ -16,6 +16,7 @@ import Fastify, {
 import type { Config } from '../config.ts';
 import { BadRequestError } from '../errors.ts';
 import { registerErrorHandlers } from './errors.ts';
+import { PACING_HEADERS } from './rate-limit-headers.ts';
 import { ErrorReply } from './schemas.ts';
 import { registerSecurityHeaders } from './security.ts';
 import { lowerCaseRequestUuids } from './uuids.ts';
@@ -195,10 +196,11 @@ export async function createHttpServer(config: Config) {
   await registerSecurityHeaders(app);
 
   // Browsers on the origins CORS_ORIGINS names may call the API (preflights answered);
-  // by default none: the same origin only.
+  // by default none: the same origin only. Their scripts may read the rate-limit headers too.
   await app.register(cors, {
     origin: config.corsOrigins.includes('*') ? true : config.corsOrigins.length ? config.corsOrigins : false,
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    exposedHeaders: PACING_HEADERS,
   });
 
   // Swagger before the routes, or they are missing from the document.

@@ -182,7 +182,7 @@ export async function seedDemo(platform: Platform, options: SeedOptions): Promis
       birthdate: '1980-01-01',
       handle: OPERATOR_HANDLE,
     },
-    { reservedEmail: true },
+    { demoOperator: true },
   );
   report.created.people++;
   step('operator');

@@ -363,6 +363,14 @@ for (const stack of httpStacks) {
         'security',
         'official',
         'polyglot',
+        'admin_',
+        'Admin1',
+        '_root_',
+        'support_2',
+        'support_team',
+        'admin_support',
+        'polyglotsocial',
+        'operator',
       ])('refuses the reserved handle %s with 400 naming handle, creating nothing', async (handle) => {
         const marker = `Reserved${Date.now()}${Math.random().toString(36).slice(2, 6)}`;
         const res = await post('/accounts', newAccountBody({ handle, name: marker }));
@@ -371,7 +379,25 @@ for (const stack of httpStacks) {
         expect(await countPeople(marker)).toBe(0);
       });
 
-      it.each(['Admin', 'Support', 'Moderator', 'Staff'])(
+      it.each(['operator@example.com', 'Operator@Example.COM'])(
+        'refuses the demo operator address %s at sign-up, so nobody makes themselves an operator',
+        async (email) => {
+          const res = await post('/accounts', newAccountBody({ email }));
+          expect(res.statusCode).toBe(400);
+          expect(res.json().error.details.fields).toEqual({ email: 'is reserved' });
+          const logIn = await post('/sessions', { email, password: newAccountBody().password });
+          expect(logIn.statusCode).toBe(401);
+        },
+      );
+
+      it('lets a reserved word stand beside a word that is not reserved', async () => {
+        const handle = `team_rocket_${Date.now() % 1e6}`;
+        const res = await post('/accounts', newAccountBody({ handle }));
+        expect(res.statusCode).toBe(201);
+        expect(res.json().handle).toBe(handle);
+      });
+
+      it.each(['Admin', 'Support', 'Moderator', 'Staff', 'Support Team', 'Admin 1'])(
         'never derives a reserved handle, from the name %s either',
         async (name) => {
           const res = await post('/accounts', newAccountBody({ name }));
@@ -416,6 +442,11 @@ for (const stack of httpStacks) {
         ['a left-to-right isolate', 'Ada \u2066x\u2069'],
         ['a right-to-left mark', 'Ada\u200F'],
         ['an Arabic letter mark', 'Ada\u061C'],
+        ['a soft hyphen', 'Ad\u00ADmin'],
+        ['an invisible times', 'Ad\u2062min'],
+        ['a Mongolian vowel separator', 'Ada\u180ELovelace'],
+        ['only a Hangul filler', '\u3164'],
+        ['a tag character', 'Ada\u{E0041}'],
       ])('refuses a name with %s with 400 naming name, at sign-up and on change', async (_, name) => {
         const res = await post('/accounts', newAccountBody({ name }));
         expect(res.statusCode).toBe(400);
@@ -427,6 +458,17 @@ for (const stack of httpStacks) {
         expect(patch.statusCode).toBe(400);
         expect(Object.keys(patch.json().error.details.fields)).toContain('name');
         expect((await get('/me', auth(user.token))).json()).toEqual(before);
+      });
+
+      it('says in words what a refused name lacks, not as a pattern', async () => {
+        const blank = await post('/accounts', newAccountBody({ name: '   ' }));
+        expect(blank.json().error.details.fields.name).toBe(
+          'must contain a visible character, and no NUL characters',
+        );
+        const hidden = await post('/accounts', newAccountBody({ name: 'Ada \u202Eecalevol' }));
+        expect(hidden.json().error.details.fields.name).toBe(
+          'must not contain invisible or text-direction characters',
+        );
       });
 
       it('refuses a handle with an invisible or direction-changing character with 400', async () => {
@@ -580,6 +622,44 @@ for (const stack of httpStacks) {
       expect((await call('DELETE', '/sessions/current', other)).statusCode).toBe(204);
       expect((await call('GET', '/me', other)).statusCode).toBe(401);
       expect((await get('/me', auth(spare))).statusCode).toBe(401);
+    });
+
+    it('lets the owner sign out everywhere after a stolen token used up its own security budget', async () => {
+      const owner = await signUp(app);
+      const thief = {
+        ...owner,
+        token: (await logIn({ email: owner.email, password: owner.password }, '10.9.1.1')).json().token,
+      };
+      // Refused changes (here a too-short new password) use the stolen session's budget up.
+      const refusedChange = { current_password: 'not the password', new_password: 'short' };
+      for (let i = 0; i < 20; i++)
+        expect((await call('PUT', '/me/password', thief, refusedChange)).statusCode).toBe(400);
+      expect((await call('PUT', '/me/password', thief, refusedChange)).statusCode).toBe(429);
+
+      expect((await call('DELETE', '/sessions', owner)).statusCode).toBe(204);
+      expect((await call('GET', '/me', thief)).statusCode).toBe(401);
+    });
+
+    it("limits the session that fails its current password, not its owner's other sessions", async () => {
+      const owner = await signUp(app);
+      const thief = {
+        ...owner,
+        token: (await logIn({ email: owner.email, password: owner.password }, '10.9.2.1')).json().token,
+      };
+      const change = (password: string) => ({
+        current_password: password,
+        new_password: 'a brand new password',
+      });
+      for (let i = 0; i < 3; i++)
+        expect((await call('PUT', '/me/password', thief, change('not the password'))).statusCode).toBe(403);
+      // Guessing through a stolen session stops as at log-in, even at the right password...
+      const limited = await call('PUT', '/me/password', thief, change(owner.password));
+      expect(limited.statusCode).toBe(429);
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      expect((await call('GET', '/me', thief)).statusCode).toBe(200);
+      // ...while the owner's own session still changes it, ending the thief's.
+      expect((await call('PUT', '/me/password', owner, change(owner.password))).statusCode).toBe(204);
+      expect((await call('GET', '/me', thief)).statusCode).toBe(401);
     });
 
     it('sends RateLimit-Limit, -Remaining and -Reset on limited routes, and Retry-After with a 429', async () => {

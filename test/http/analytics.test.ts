@@ -243,7 +243,7 @@ for (const stack of httpStacks) {
     it('lets the demo operator read platform metrics, and counts analytics reads like writes (429)', async () => {
       // The demo seed makes this account, in-process.
       const body = newAccountBody({ email: DEMO_OPERATOR_EMAIL });
-      const account = await platform.services.accounts.signUp(body, { reservedEmail: true });
+      const account = await platform.services.accounts.signUp(body, { demoOperator: true });
       const session = await platform.services.sessions.logIn({ ...body, address: '127.0.0.1' });
       const operator: TestUser = { ...account, password: body.password, token: session.token };
       const url = '/metrics/endpoints?window=1h&every=5m';

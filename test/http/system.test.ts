@@ -209,6 +209,23 @@ describe('CORS_ORIGINS', () => {
     expect(get.headers['access-control-allow-origin']).toBe('https://app.example.com');
   });
 
+  it('lets a script on an allowed origin read the rate-limit headers and Retry-After', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/sessions',
+      headers: { origin: 'https://app.example.com' },
+      payload: { email: 'nobody@example.com', password: 'not the password' },
+    });
+    expect(res.statusCode).toBe(401);
+    expect(res.headers['ratelimit-limit']).toBeDefined();
+    const exposed = String(res.headers['access-control-expose-headers'])
+      .toLowerCase()
+      .split(/\s*,\s*/);
+    expect(exposed).toEqual(
+      expect.arrayContaining(['ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset', 'retry-after']),
+    );
+  });
+
   it('gives another origin no permission', async () => {
     const res = await preflight('https://evil.example');
     expect(res.headers['access-control-allow-origin']).toBeUndefined();

@@ -40,6 +40,14 @@ interface TrendingBody {
   next_cursor: null;
 }
 
+/** The demo operator's account, made in-process as the demo content makes it: sign-up refuses its address. */
+async function signUpDemoOperator(platform: Platform): Promise<TestUser> {
+  const body = newAccountBody({ email: DEMO_OPERATOR_EMAIL });
+  const account = await platform.services.accounts.signUp(body, { demoOperator: true });
+  const session = await platform.services.sessions.logIn({ ...body, address: '127.0.0.1' });
+  return { ...account, password: body.password, token: session.token };
+}
+
 for (const stack of stacks) {
   const title = stack.skip
     ? `analytics API on ${stack.name} [SKIPPED: ${stack.skip}]`
@@ -194,7 +202,7 @@ for (const stack of stacks) {
       const refused = await call('GET', url, bob);
       expect([refused.statusCode, refused.json().error.code]).toEqual([403, 'forbidden']);
       // Outside demo mode the demo operator's address is nobody special.
-      const demoOperator = await signUp(app, { email: DEMO_OPERATOR_EMAIL });
+      const demoOperator = await signUpDemoOperator(platform);
       expect((await call('GET', url, demoOperator)).statusCode).toBe(403);
     });
 
@@ -241,11 +249,7 @@ for (const stack of httpStacks) {
     });
 
     it('lets the demo operator read platform metrics, and counts analytics reads like writes (429)', async () => {
-      // The demo seed makes this account, in-process.
-      const body = newAccountBody({ email: DEMO_OPERATOR_EMAIL });
-      const account = await platform.services.accounts.signUp(body, { demoOperator: true });
-      const session = await platform.services.sessions.logIn({ ...body, address: '127.0.0.1' });
-      const operator: TestUser = { ...account, password: body.password, token: session.token };
+      const operator = await signUpDemoOperator(platform);
       const url = '/metrics/endpoints?window=1h&every=5m';
       for (let i = 0; i < 3; i++) expect((await call('GET', url, operator)).statusCode).toBe(200);
       const limited = await call('GET', url, operator);

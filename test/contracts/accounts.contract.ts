@@ -264,7 +264,10 @@ export function accountsContract(name: string, open: () => Promise<AccountsHarne
 
       it('refuses invisible and direction-changing characters in a name, in the database too', async () => {
         const account = await create();
-        for (const name of ['Ad\u200Bmin', 'Ada \u202Eecalevol', 'Ada \u2066x\u2069', 'Ada\uFEFF']) {
+        const invisible = ['Ad\u200Bmin', 'Ada \u202Eecalevol', 'Ada \u2066x\u2069', 'Ada\uFEFF'];
+        // Those that print as nothing too: soft hyphen, invisible operator, Hangul filler, a tag character.
+        invisible.push('Ad\u00ADmin', 'Ad\u2062min', '\u3164', 'Ada\u{E0041}');
+        for (const name of invisible) {
           await expect(accounts.updateProfile(account.id, { name }), name).rejects.toThrow();
         }
         expect((await accounts.findAccount(account.id))?.name).toBe(account.name);

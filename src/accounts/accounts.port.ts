@@ -115,8 +115,13 @@ export interface AccountsPort {
   /** Ends every session of a user but `keep`; returns the hashes it ended (to evict from the cache). */
   endSessions(userId: number, keep?: string): Promise<string[]>;
 
-  /** Stores a device token's hash for a user (and sweeps that user's expired ones). */
-  createDeviceToken(userId: number, tokenHash: string, expiresAt: Date): Promise<void>;
+  /**
+   * Stores a device token's hash for a user, sweeps that user's expired ones and keeps only
+   * the newest `keep` (each log-in without a token makes one: the table stays bounded).
+   */
+  createDeviceToken(userId: number, tokenHash: string, expiresAt: Date, keep: number): Promise<void>;
+  /** Forgets every device token of a user (after a password change, no device is known any more). */
+  endDeviceTokens(userId: number): Promise<void>;
   /** The device token, if it exists and has not expired. */
   findDeviceToken(tokenHash: string): Promise<DeviceTokenRecord | null>;
 

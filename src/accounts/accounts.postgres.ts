@@ -256,7 +256,7 @@ export function createPostgresAccounts(db: SqlDatabase) {
       return rows.map((row) => row.token_hash);
     },
 
-    async createDeviceToken(userId, tokenHash, expiresAt) {
+    async createDeviceToken(userId, tokenHash, expiresAt, keep) {
       await db.transaction(async (tx) => {
         await tx.query('DELETE FROM device_tokens WHERE user_id = $1 AND expires_at <= now()', [userId]);
         await tx.query('INSERT INTO device_tokens (token_hash, user_id, expires_at) VALUES ($1, $2, $3)', [
@@ -264,7 +264,17 @@ export function createPostgresAccounts(db: SqlDatabase) {
           userId,
           expiresAt,
         ]);
+        await tx.query(
+          `DELETE FROM device_tokens WHERE user_id = $1 AND token_hash NOT IN (
+             SELECT token_hash FROM device_tokens WHERE user_id = $1
+             ORDER BY created_at DESC, token_hash = $2 DESC LIMIT $3)`,
+          [userId, tokenHash, keep],
+        );
       });
+    },
+
+    async endDeviceTokens(userId) {
+      await db.query('DELETE FROM device_tokens WHERE user_id = $1', [userId]);
     },
 
     async findDeviceToken(tokenHash) {

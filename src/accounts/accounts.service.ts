@@ -168,5 +168,7 @@ export class AccountsService {
     refuseWeakPassword('new_password', next);
     await this.accounts.changePasswordHash(userId, await hashPassword(next));
     await this.sessions.endAllSessions(userId, currentTokenHash);
+    // Whoever knew the old password may hold a device token: no device stays exempt from the lockout.
+    await this.accounts.endDeviceTokens(userId);
   }
 }

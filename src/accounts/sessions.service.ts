@@ -58,6 +58,8 @@ const SESSION_CACHE_SECONDS = 60;
 const EXTEND_EVERY_MS = 60_000;
 // A device token is honoured for a year after the log-in that issued it.
 const DEVICE_TOKEN_TTL_MS = 365 * 86400_000;
+// The devices a person signs in from that stay known: older ones are forgotten.
+export const DEVICE_TOKENS_PER_ACCOUNT = 20;
 
 const newToken = () => randomBytes(32).toString('base64url');
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -145,7 +147,7 @@ export class SessionsService {
   private async issueDeviceToken(userId: number) {
     const token = newToken();
     const expiresAt = new Date(Date.now() + DEVICE_TOKEN_TTL_MS);
-    await this.accounts.createDeviceToken(userId, hashToken(token), expiresAt);
+    await this.accounts.createDeviceToken(userId, hashToken(token), expiresAt, DEVICE_TOKENS_PER_ACCOUNT);
     return { token, expiresAt };
   }
 

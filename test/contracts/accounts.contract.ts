@@ -242,15 +242,33 @@ export function accountsContract(name: string, open: () => Promise<AccountsHarne
         it('stores a device token for its user and finds it until it expires', async () => {
           const account = await create();
           const expires = new Date(Date.now() + 365 * 86400_000);
-          await accounts.createDeviceToken(account.id, hash(4000 + n), expires);
+          await accounts.createDeviceToken(account.id, hash(4000 + n), expires, 20);
           expect(await accounts.findDeviceToken(hash(4000 + n))).toEqual({
             userId: account.id,
             expiresAt: expires,
           });
           expect(await accounts.findDeviceToken(hash(4999 + n))).toBeNull();
-          await accounts.createDeviceToken(account.id, hash(5000 + n), new Date(Date.now() + 50));
+          await accounts.createDeviceToken(account.id, hash(5000 + n), new Date(Date.now() + 50), 20);
           await new Promise((resolve) => setTimeout(resolve, 120));
           expect(await accounts.findDeviceToken(hash(5000 + n))).toBeNull();
+        });
+
+        it('keeps the newest tokens of a user up to the bound, and forgets them all on request', async () => {
+          const [account, other] = [await create(), await create()];
+          const expires = new Date(Date.now() + 86400_000);
+          await accounts.createDeviceToken(other.id, hash(6000 + n), expires, 3);
+          for (let i = 0; i < 5; i++)
+            await accounts.createDeviceToken(account.id, hash(7000 + n + i), expires, 3);
+          const kept = [];
+          for (let i = 0; i < 5; i++)
+            kept.push((await accounts.findDeviceToken(hash(7000 + n + i))) !== null);
+          // At most three, the newest among them (the one just made always stays).
+          expect(kept.filter(Boolean)).toHaveLength(3);
+          expect(kept[4]).toBe(true);
+          await accounts.endDeviceTokens(account.id);
+          for (let i = 0; i < 5; i++) expect(await accounts.findDeviceToken(hash(7000 + n + i))).toBeNull();
+          // Another user's tokens are not touched.
+          expect(await accounts.findDeviceToken(hash(6000 + n))).not.toBeNull();
         });
       });
 

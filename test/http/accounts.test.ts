@@ -564,6 +564,29 @@ for (const stack of httpStacks) {
       expect((await get('/me', auth(known.json().token))).json().id).toBe(user.id);
     });
 
+    it('forgets every device token when the password changes: an old one no longer passes the lockout', async () => {
+      const user = await newUser();
+      const { device_token, token } = (
+        await logIn({ email: user.email, password: user.password }, '10.9.0.1')
+      ).json();
+      const newPassword = 'another long password';
+      const changed = await app.inject({
+        method: 'PUT',
+        url: '/api/v1/me/password',
+        headers: auth(token),
+        payload: { current_password: user.password, new_password: newPassword },
+      });
+      expect(changed.statusCode, changed.body).toBe(204);
+      for (const address of ['10.9.1.1', '10.9.1.2']) {
+        for (let i = 0; i < 3; i++) await logIn({ email: user.email, password: 'wrong password' }, address);
+      }
+      const withOldDevice = await logIn(
+        { email: user.email, password: newPassword, device_token },
+        '10.9.2.1',
+      );
+      expect(withOldDevice.statusCode).toBe(429);
+    });
+
     it('locks a device token that fails too often, itself', async () => {
       const user = await newUser();
       const { device_token } = (

@@ -112,7 +112,14 @@ export type OrderResult =
   | { ok: false; reason: 'insufficient_funds'; balanceCents: number; totalCents: number }
   | { ok: false; reason: 'key_reused' }
   /** The product costs more now than the buyer expected; nothing was charged or reserved. */
-  | { ok: false; reason: 'price_raised'; productId: string; currentCents: number; expectedCents: number }
+  | {
+      ok: false;
+      reason: 'price_raised';
+      productId: string;
+      name: string;
+      currentCents: number;
+      expectedCents: number;
+    }
   /** A checkout of an empty cart (perhaps emptied by a checkout that ran just before). */
   | { ok: false; reason: 'cart_empty' };
 

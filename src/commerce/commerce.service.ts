@@ -193,9 +193,10 @@ export class CommerceService {
       case 'price_raised':
         throw new ConflictError(
           'price_changed',
-          `product ${result.productId} now costs ${result.currentCents} cents, more than the ${result.expectedCents} expected; nothing was charged`,
+          `"${result.name}" now costs ${result.currentCents} cents, more than the ${result.expectedCents} expected; nothing was charged`,
           {
             product_id: result.productId,
+            name: result.name,
             current_unit_price_cents: result.currentCents,
             expected_unit_price_cents: result.expectedCents,
           },

@@ -183,6 +183,7 @@ export function createOrdersPostgres(db: SqlDatabase) {
             ok: false,
             reason: 'price_raised',
             productId: product.id,
+            name: product.name,
             currentCents: product.price_cents,
             expectedCents: line.expected_unit_price_cents,
           });

@@ -15,6 +15,7 @@ import { type HttpStack, httpStacks, servers, stackTitle } from '../support/targ
 
 interface Product {
   id: string;
+  name: string;
   price_cents: number;
   stock: number;
 }
@@ -399,7 +400,7 @@ for (const stack of httpStacks) {
       it('answers 404 for an unknown product, 400 for duplicates, own products and bad items', async () => {
         const buyer = await funded(1000);
         const ghost = v7();
-        const unknown = await buy(buyer, [[{ id: ghost, price_cents: 1, stock: 1 }, 1]]);
+        const unknown = await buy(buyer, [[{ id: ghost, name: 'Ghost', price_cents: 1, stock: 1 }, 1]]);
         expect([unknown.statusCode, unknown.json().error.details]).toEqual([404, { product_id: ghost }]);
         const own = await newProduct(buyer);
         expect((await buy(buyer, [[own, 1]])).statusCode).toBe(400);
@@ -440,10 +441,12 @@ for (const stack of httpStacks) {
           code: 'price_changed',
           details: {
             product_id: product.id,
+            name: product.name,
             current_unit_price_cents: current,
             expected_unit_price_cents: expected,
           },
         });
+        expect((res.json().error as { message: string }).message).toContain(product.name);
       };
       const reprice = async (seller: TestUser, product: Product, price_cents: number) =>
         expect((await call('PATCH', `/products/${product.id}`, seller, { price_cents })).statusCode).toBe(

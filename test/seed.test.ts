@@ -65,6 +65,8 @@ for (const stack of httpStacks) {
       expect(before.products).toBe(first.created.products);
       expect(before.sellers.length).toBeGreaterThan(0);
 
+      const byAge = planWorld({ seed: 3, people: PEOPLE }).posts.map((post) => post.ageMinutes);
+      expect(Math.max(...byAge) - Math.min(...byAge)).toBeGreaterThan(7 * 24 * 60);
       const trending = await app.inject({ method: 'GET', url: '/api/v1/trending' });
       expect(trending.json().items.length).toBeGreaterThan(0);
       expect(first.logIns.map((login) => login.role)).toEqual(['demo', 'demo', 'demo', 'operator']);
@@ -74,6 +76,12 @@ for (const stack of httpStacks) {
         const feed = await app.inject({ method: 'GET', url: '/api/v1/feed', headers: auth(token) });
         expect(feed.statusCode, feed.body).toBe(200);
         expect(feed.json().items.length).toBeGreaterThan(0);
+        // Spread over the last weeks, newest first, none in the future.
+        const dates = (feed.json().items as { created_at: string }[]).map((item) =>
+          Date.parse(item.created_at),
+        );
+        expect(dates).toEqual([...dates].sort((a, b) => b - a));
+        expect(Math.max(...dates)).toBeLessThanOrEqual(Date.now());
       }
 
       const second = await seedDemo({ app, ...platform }, { seed: 3, people: PEOPLE });

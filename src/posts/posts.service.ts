@@ -64,13 +64,18 @@ export class PostsService {
     private readonly followUp?: PostsFollowUp,
   ) {}
 
-  async create(userId: number, input: NewPostInput): Promise<Post> {
+  /**
+   * `at`: when the post was written, for in-process callers replaying history (the demo
+   * content); the API always dates a post now. The id is a UUIDv7 of that time, so ids and
+   * creation times keep one order.
+   */
+  async create(userId: number, input: NewPostInput, { at = new Date() }: { at?: Date } = {}): Promise<Post> {
     const attributes = input.attributes ?? {};
     assertAttributes(attributes);
     const fact: PostFact = {
-      id: v7(),
+      id: v7({ msecs: at.getTime() }),
       author: await this.authorCopy(userId),
-      created_at: new Date().toISOString(),
+      created_at: at.toISOString(),
     };
     const post = await this.posts.createPost(
       {

@@ -78,6 +78,8 @@ const isConflict = (error: unknown) => error instanceof AppError && error.status
 export async function seedDemo(platform: Platform, options: SeedOptions): Promise<SeedReport> {
   const { accounts, sessions, graph, commerce } = platform.services;
   const world = planWorld({ seed: options.seed, people: options.people });
+  // Posts are dated back from now, over the last weeks (world.ts plans how long ago).
+  const seededAt = Date.now();
   const report: SeedReport = {
     alreadySeeded: false,
     created: {
@@ -151,7 +153,7 @@ export async function seedDemo(platform: Platform, options: SeedOptions): Promis
     });
 
   await each(world.posts, 4, async (plan) => {
-    if (fresh.has(plan.author)) await writePost(platform, plan, id, report);
+    if (fresh.has(plan.author)) await writePost(platform, plan, id, report, seededAt);
     step('posts');
   });
 
@@ -196,9 +198,14 @@ async function writePost(
   plan: World['posts'][number],
   id: (i: number) => number,
   report: SeedReport,
+  seededAt: number,
 ) {
   const { posts, analytics } = platform.services;
-  const post = await posts.create(id(plan.author), { content: plan.content });
+  const post = await posts.create(
+    id(plan.author),
+    { content: plan.content },
+    { at: new Date(seededAt - plan.ageMinutes * 60_000) },
+  );
   report.created.posts++;
   for (const comment of plan.comments) {
     await posts.addComment(id(comment.author), post.id, comment.text);

@@ -11,12 +11,16 @@ export interface Person {
   birthdate: string;
 }
 
+const POSTS_SPAN_MINUTES = 28 * 24 * 60;
+
 export interface PostPlan {
   author: number;
   content: string;
   comments: { author: number; text: string }[];
   likers: number[];
   viewers: number[];
+  /** How long before the seeding the post was written: spread over the last four weeks. */
+  ageMinutes: number;
 }
 
 export interface ProductPlan {
@@ -235,6 +239,7 @@ export function planWorld({ seed, people: count }: WorldShape): World {
       comments,
       likers: viewers.filter(() => random() < 0.5),
       viewers,
+      ageMinutes: below(POSTS_SPAN_MINUTES),
     });
   }
 

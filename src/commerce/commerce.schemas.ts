@@ -140,7 +140,7 @@ const BuyerOrderReply = Type.Object(
   { title: 'BuyerOrder' },
 );
 
-const SellerOrderReply = Type.Object(
+export const SellerOrderReply = Type.Object(
   {
     view: Type.Literal('seller', {
       description:
@@ -226,3 +226,4 @@ export const LeaderboardReply = Page(
 export const WalletEntriesReply = Page(LedgerEntryReply);
 export const ProductPageReply = Page(ProductReply);
 export const OrderPageReply = Page(OrderReply);
+export const SalePageReply = Page(SellerOrderReply);

@@ -56,6 +56,8 @@ import type { PostsPort } from './posts/posts.port.ts';
 import { createPostgresPosts } from './posts/posts.postgres.ts';
 import { postsRoutes } from './posts/posts.routes.ts';
 import { PostsService } from './posts/posts.service.ts';
+import { demoRoutes } from './seed/demo.routes.ts';
+import { demoLogIns } from './seed/seed.ts';
 
 function accountsStore(config: Config, engines: Engines) {
   const engine = config.stores.accounts;
@@ -282,6 +284,11 @@ export async function buildApp(config: Config) {
       operatorCheck(accountsPort, config.adminEmails),
     );
     await app.register(analyticsRoutes, { prefix: '/api/v1', analytics, auth });
+    await app.register(demoRoutes, {
+      prefix: '/api/v1',
+      demoMode: config.demoMode,
+      logIns: demoLogIns(accounts),
+    });
     // Handlers are registered by now: start working, including on jobs and outbox entries an earlier run left.
     await relay.start();
     const retention = scheduleRetention(analyticsPort, config.analyticsRetention, app.log);

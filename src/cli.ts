@@ -3,13 +3,14 @@ import fs from 'node:fs';
 import net from 'node:net';
 import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
+import { buildWeb } from '../scripts/build-web.ts';
 import { buildApp, type Platform } from './app.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { openEngines } from './engines/open.ts';
 import { DataDirInUseError } from './engines/pglite.ts';
 import { engineProbes } from './engines/probes.ts';
 import { checkHealth, formatHealth, type HealthReport } from './health.ts';
-import { type SeedReport, seedDemo } from './seed/seed.ts';
+import { DEFAULT_WORLD, type SeedReport, seedDemo } from './seed/seed.ts';
 
 if (fs.existsSync('.env')) process.loadEnvFile('.env');
 
@@ -86,12 +87,13 @@ async function seedWithProgress(platform: Platform, seed: number, people: number
   return report;
 }
 
-const DEFAULT_SEED = 1;
-const DEFAULT_PEOPLE = 1000;
+const { seed: DEFAULT_SEED, people: DEFAULT_PEOPLE } = DEFAULT_WORLD;
 
 async function start() {
   const config = configOrExit();
   await checkPortFree(config).catch(exitWithReason);
+  // The web UI is built on the first start and after each change of its sources; otherwise a hash.
+  await buildWeb().catch(exitWithReason);
   const seedNow = config.seedOnFirstStart && firstEmbeddedStart(config);
   const platform = await buildApp(config).catch(exitWithReason);
   const { app } = platform;

@@ -1,0 +1,230 @@
+// What a person does in the web UI, in a real Chromium, on the embedded default and on the
+// real PostgreSQL + Redis: sign up, post, be followed and read, like, comment, repost, be
+// notified, block; buy (accepting a raised price first) and see the wallet change; book a seat;
+// watch the architecture. Elements are found by their accessible names, as a person finds them.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserSkipReason, launchBrowser, servePlatform, watchProblems } from '../support/browser.ts';
+import { httpStacks, stackTitle } from '../support/targets.ts';
+
+let browser: Browser;
+beforeAll(async () => {
+  if (!browserSkipReason) browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+const HOSTILE = 'Hello <script>alert("x")</script><img src=x onerror="alert(1)">';
+
+for (const stack of httpStacks) {
+  const skip = browserSkipReason ?? stack.skip;
+  describe.skipIf(skip !== undefined)(
+    stackTitle(`the web UI${browserSkipReason ? ` [SKIPPED: ${browserSkipReason}]` : ''}`, stack),
+    () => {
+      let url: string;
+      let routes: Set<string>;
+      const people: Record<
+        string,
+        { context: BrowserContext; page: Page; problems: string[]; name: string; email: string }
+      > = {};
+      const run = `${process.pid}${Date.now().toString(36)}`;
+
+      beforeAll(async () => {
+        ({ url } = await servePlatform(stack));
+        const doc = (await (await fetch(`${url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+        routes = new Set(Object.keys(doc.paths));
+        for (const who of ['Alice', 'Bob']) {
+          const context = await browser.newContext({ baseURL: url, viewport: { width: 1280, height: 900 } });
+          const page = await context.newPage();
+          people[who] = {
+            context,
+            page,
+            problems: watchProblems(page),
+            name: `${who} ${run}`,
+            email: `${who.toLowerCase()}.${run}@example.com`,
+          };
+        }
+      });
+      afterAll(async () => {
+        for (const person of Object.values(people)) await person.context.close();
+      });
+
+      const as = (who: 'Alice' | 'Bob') => people[who] as (typeof people)[string];
+      /** Reloads until `check` finds what it waits for: fan-out and counters settle in the background. */
+      async function eventually(page: Page, check: () => Promise<boolean>, tries = 20) {
+        for (let i = 0; i < tries; i++) {
+          if (await check()) return;
+          await page.waitForTimeout(500);
+          await page.reload();
+        }
+        throw new Error(`not seen after ${tries} reloads of ${page.url()}`);
+      }
+      const needsRoute = (path: string, ctx: { skip: (note?: string) => void }) => {
+        if (!routes.has(path)) ctx.skip(`this server has no ${path} yet`);
+      };
+
+      it('signs up two people; the session survives a reload; field errors show next to their fields', async () => {
+        for (const who of ['Alice', 'Bob'] as const) {
+          const { page, name, email } = as(who);
+          await page.goto('/sign-up');
+          await page.getByLabel('Name', { exact: true }).fill(name);
+          await page.getByLabel('Email').fill(email);
+          await page.getByLabel('Password').fill('short');
+          await page.getByLabel('Birth date').fill('1990-05-17');
+          await page.getByRole('button', { name: 'Create account' }).click();
+          // The server's 400 names the password: its message appears under that field.
+          await page.locator('#field-password-error').waitFor();
+          await page.getByLabel('Password').fill('a long enough password');
+          await page.getByRole('button', { name: 'Create account' }).click();
+          await page.getByRole('heading', { name: 'Home', level: 1 }).waitFor();
+        }
+        const { page, name } = as('Alice');
+        await page.reload();
+        await page.getByText(`Signed in as`).waitFor();
+        await page.goto('/settings');
+        expect(await page.getByLabel('Name', { exact: true }).inputValue()).toBe(name);
+      });
+
+      it('posts; a post with markup shows its characters and runs nothing', async () => {
+        const { page } = as('Alice');
+        await page.goto('/');
+        await page.getByLabel("What's happening?").fill(`First post of ${run}`);
+        await page.getByRole('button', { name: 'Post', exact: true }).click();
+        await page.getByText(`First post of ${run}`).waitFor();
+        await page.getByLabel("What's happening?").fill(HOSTILE);
+        await page.getByRole('button', { name: 'Post', exact: true }).click();
+        await page.getByText(HOSTILE).waitFor();
+        expect(await page.locator('.content img, .content script').count()).toBe(0);
+        expect(as('Alice').problems).toEqual([]);
+      });
+
+      it('a second person finds her, follows, and sees her post in their feed; likes and comments', async () => {
+        const { page } = as('Bob');
+        const alice = as('Alice').name;
+        await page.goto('/people');
+        await page.getByLabel('Search people by name or handle').fill(alice);
+        await page.getByRole('button', { name: `Follow ${alice}` }).click();
+        await page.getByRole('button', { name: `Unfollow ${alice}` }).waitFor();
+        await page.goto('/');
+        const post = page
+          .getByRole('listitem', { name: `Post by ${alice}` })
+          .filter({ hasText: `First post of ${run}` });
+        await eventually(page, async () => (await post.count()) > 0);
+        await post.getByRole('button', { name: 'Like (0)' }).click();
+        await post.getByRole('button', { name: 'Unlike (1)' }).waitFor();
+        await post.getByRole('link', { name: /^Comments/ }).click();
+        await page.getByLabel('Your comment').fill(`Nice one, from ${run}`);
+        await page.getByRole('button', { name: 'Comment', exact: true }).click();
+        await page.getByRole('listitem', { name: `Comment by ${as('Bob').name}` }).waitFor();
+        // The like is the server's: it is there after a reload.
+        await page.reload();
+        await page.getByRole('button', { name: 'Unlike (1)' }).waitFor();
+        expect(as('Bob').problems).toEqual([]);
+      });
+
+      it('reposts; the author is notified (unread badge); blocking hides the other person', async (ctx) => {
+        needsRoute('/api/v1/posts/{id}/repost', ctx);
+        needsRoute('/api/v1/notifications', ctx);
+        needsRoute('/api/v1/users/{id}/block', ctx);
+        const bob = as('Bob').page;
+        const alice = as('Alice');
+        await bob.goto('/');
+        const post = bob
+          .getByRole('listitem', { name: `Post by ${alice.name}` })
+          .filter({ hasText: `First post of ${run}` });
+        await post.first().getByRole('button', { name: 'Repost (0)' }).click();
+        await post.first().getByRole('button', { name: 'Undo repost (1)' }).waitFor();
+        await alice.page.goto('/');
+        await eventually(alice.page, async () => (await alice.page.getByText(/\d+ unread$/).count()) > 0);
+        await alice.page.getByRole('link', { name: /Notifications/ }).click();
+        await alice.page.getByText(`${as('Bob').name} reposted your post`).waitFor();
+        // Alice blocks Bob: his profile offers her no follow, and his posts leave her view.
+        await alice.page.goto('/people');
+        await alice.page.getByLabel('Search people by name or handle').fill(as('Bob').name);
+        await alice.page
+          .getByRole('link', { name: new RegExp(as('Bob').name) })
+          .first()
+          .click();
+        await alice.page.getByRole('button', { name: `Block ${as('Bob').name}` }).click();
+        await alice.page.getByRole('button', { name: `Unblock ${as('Bob').name}` }).waitFor();
+        await alice.page.goto(bob.url());
+        expect(await alice.page.getByRole('listitem', { name: `Comment by ${as('Bob').name}` }).count()).toBe(
+          0,
+        );
+      });
+
+      it('buys a product, accepting a raised price first, and the wallet changes', async () => {
+        const seller = as('Alice').page;
+        const buyer = as('Bob').page;
+        const product = `Teapot ${run}`;
+        await seller.goto('/market');
+        await seller.getByText('Sell something').click();
+        await seller.getByLabel('Product name').fill(product);
+        await seller.getByLabel('Price (USD)').fill('5.00');
+        await seller.getByLabel('Stock').fill('3');
+        await seller.getByRole('button', { name: 'Offer product' }).click();
+        await seller.getByRole('listitem', { name: product }).waitFor();
+
+        await buyer.goto('/market/wallet');
+        await buyer.getByRole('button', { name: 'Add $100.00 of play money' }).click();
+        await buyer.getByText('$100.00').first().waitFor();
+        await buyer.goto('/market');
+        await buyer.getByRole('button', { name: `Add ${product} to cart` }).click();
+        await buyer.getByText('In your cart.').waitFor();
+
+        // The seller raises the price while it sits in the cart.
+        const mine = seller.getByRole('listitem', { name: product });
+        await mine.getByText('Edit price and stock').click();
+        await mine.getByLabel('New price (USD)').fill('6.00');
+        await mine.getByRole('button', { name: 'Save' }).click();
+        await mine.getByText('$6.00').waitFor();
+
+        await buyer.goto('/market/cart');
+        await buyer.getByText('The price went up from $5.00 to $6.00.').waitFor();
+        expect(await buyer.getByRole('button', { name: 'Accept the new prices to pay' }).isDisabled()).toBe(
+          true,
+        );
+        await buyer.getByRole('button', { name: `Accept the new price of ${product}` }).click();
+        // A double click pays once: one key for the one intended checkout.
+        await buyer.getByRole('button', { name: 'Pay $6.00' }).dblclick();
+        await buyer.getByText('Paid $6.00.').waitFor();
+        await buyer.goto('/market/wallet');
+        await buyer.getByLabel('Balance').getByText('$94.00').waitFor();
+        await buyer.goto('/market/orders');
+        await buyer.getByText(`1 × ${product} at $6.00`).waitFor();
+
+        await seller.goto('/market/orders');
+        await seller.getByRole('tab', { name: 'Sold' }).click();
+        await seller.getByText(`1 × ${product} at $6.00`).waitFor();
+        expect(as('Bob').problems).toEqual([]);
+      });
+
+      it('books a seat on an event’s seat map', async () => {
+        const organizer = as('Alice').page;
+        await organizer.goto('/market/events');
+        await organizer.getByLabel('Event name').fill(`Concert ${run}`);
+        await organizer.getByLabel('Seats').fill('12');
+        await organizer.getByRole('button', { name: 'Create event' }).click();
+        await organizer.getByRole('group', { name: 'Seat map' }).waitFor();
+        const guest = as('Bob').page;
+        await guest.goto(organizer.url());
+        await guest.getByRole('button', { name: 'Seat 3, free' }).click();
+        await guest.getByText('Seat 3 is yours.').waitFor();
+        await guest.getByRole('button', { name: 'Seat 3, taken' }).waitFor();
+        expect(await guest.getByRole('button', { name: 'Seat 3, taken' }).isDisabled()).toBe(true);
+      });
+
+      it('shows every role healthy on the architecture page, with a chart', async () => {
+        const { page } = as('Bob');
+        await page.goto('/architecture');
+        const roles = page.getByRole('list', { name: 'Roles' }).getByRole('listitem');
+        await roles.first().waitFor();
+        expect(await roles.count()).toBe(7);
+        await page.locator('[data-health="healthy"]').nth(6).waitFor();
+        expect(await page.locator('[data-health]:not([data-health="healthy"])').count()).toBe(0);
+        await page.getByRole('img', { name: /Probe round trip per role/ }).waitFor();
+      });
+    },
+  );
+}

@@ -1,0 +1,24 @@
+// Replies of routes the server adds in its next version (reposts, blocks and mutes,
+// notifications, comment editing, account deletion), typed by hand until schema.d.ts is
+// regenerated from a server that has them; calls go through client.request.
+import type { ProfileSummary } from './types';
+
+/** What a post in a list carries once reposts exist. */
+export interface RepostFields {
+  reposted_by?: ProfileSummary | null;
+  user_has_reposted?: boolean;
+}
+
+export interface Notification {
+  id: string | number;
+  kind: string;
+  actor: ProfileSummary;
+  post: { id: string; content?: string } | null;
+  created_at: string;
+  read: boolean;
+}
+
+export interface NotificationPage {
+  items: Notification[];
+  next_cursor: string | null;
+}

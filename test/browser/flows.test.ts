@@ -2,10 +2,14 @@
 // real PostgreSQL + Redis: sign up, post, be followed and read, like, comment, repost, be
 // notified, block; buy (accepting a raised price first) and see the wallet change; book a seat;
 // watch the architecture. Elements are found by their accessible names, as a person finds them.
+import os from 'node:os';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { browserSkipReason, launchBrowser, servePlatform, watchProblems } from '../support/browser.ts';
 import { httpStacks, stackTitle } from '../support/targets.ts';
+
+// Generous time per flow: a page load on a busy machine can take seconds.
+vi.setConfig({ testTimeout: 120_000 });
 
 let browser: Browser;
 beforeAll(async () => {
@@ -48,6 +52,16 @@ for (const stack of httpStacks) {
       });
       afterAll(async () => {
         for (const person of Object.values(people)) await person.context.close();
+      });
+      // A failed flow leaves what each person saw, to look at.
+      beforeEach(({ onTestFailed }) => {
+        onTestFailed(async () => {
+          for (const [who, person] of Object.entries(people)) {
+            await person.page
+              .screenshot({ path: `${os.tmpdir()}/polyglot-failed-${who}.png` })
+              .catch(() => {});
+          }
+        });
       });
 
       const as = (who: 'Alice' | 'Bob') => people[who] as (typeof people)[string];
@@ -117,9 +131,13 @@ for (const stack of httpStacks) {
         await page.getByLabel('Your comment').fill(`Nice one, from ${run}`);
         await page.getByRole('button', { name: 'Comment', exact: true }).click();
         await page.getByRole('listitem', { name: `Comment by ${as('Bob').name}` }).waitFor();
-        // The like is the server's: it is there after a reload.
-        await page.reload();
-        await page.getByRole('button', { name: 'Unlike (1)' }).waitFor();
+        // The like and the comment are the server's: the feed shows them after a reload.
+        await page.goto('/');
+        await eventually(
+          page,
+          async () => (await post.getByRole('link', { name: 'Comments: 1' }).count()) > 0,
+        );
+        await post.getByRole('button', { name: 'Unlike (1)' }).waitFor();
         expect(as('Bob').problems).toEqual([]);
       });
 

@@ -2,22 +2,23 @@
 // unread badge on Notifications, and who is signed in.
 import { useLocation } from 'preact-iso';
 import { useSession } from '../api/session';
+import { Icon, type IconName } from './icons';
 import { useUnread } from './unread';
 
 interface Item {
   href: string;
   label: string;
-  icon: string;
+  icon: IconName;
   signedIn?: boolean;
 }
 
 const ITEMS: Item[] = [
-  { href: '/', label: 'Home', icon: '⌂' },
-  { href: '/notifications', label: 'Notifications', icon: '🔔', signedIn: true },
-  { href: '/people', label: 'People', icon: '⌕' },
-  { href: '/trending', label: 'Trending', icon: '↗' },
-  { href: '/market', label: 'Marketplace', icon: '🛍' },
-  { href: '/architecture', label: 'Architecture', icon: '▦' },
+  { href: '/', label: 'Home', icon: 'home' },
+  { href: '/notifications', label: 'Notifications', icon: 'bell', signedIn: true },
+  { href: '/people', label: 'People', icon: 'search' },
+  { href: '/trending', label: 'Trending', icon: 'trending' },
+  { href: '/market', label: 'Marketplace', icon: 'bag' },
+  { href: '/architecture', label: 'Architecture', icon: 'grid' },
 ];
 
 export function Nav() {
@@ -29,10 +30,10 @@ export function Nav() {
     ...ITEMS.filter((item) => !item.signedIn || me),
     ...(me
       ? [
-          { href: `/users/${me.id}`, label: 'Profile', icon: '☺' },
-          { href: '/settings', label: 'Settings', icon: '⚙' },
+          { href: `/users/${me.id}`, label: 'Profile', icon: 'user' as const },
+          { href: '/settings', label: 'Settings', icon: 'gear' as const },
         ]
-      : [{ href: '/sign-in', label: 'Sign in', icon: '→' }]),
+      : [{ href: '/sign-in', label: 'Sign in', icon: 'signIn' as const }]),
   ];
   return (
     <header class="rail">
@@ -45,9 +46,7 @@ export function Nav() {
           {items.map((item) => (
             <li key={item.href}>
               <a href={item.href} aria-current={current(item.href) ? 'page' : undefined}>
-                <span class="icon" aria-hidden="true">
-                  {item.icon}
-                </span>
+                <Icon name={item.icon} />
                 <span class="label">{item.label}</span>
                 {item.href === '/notifications' && unread > 0 && (
                   <span class="badge">

@@ -8,6 +8,7 @@ import { useSession } from '../api/session';
 import type { PostView } from '../api/types';
 import { Avatar } from './avatar';
 import { ago, count } from './format';
+import { Icon } from './icons';
 
 export type CardPost = PostView & RepostFields & { user_has_liked?: boolean; views?: number };
 
@@ -97,8 +98,8 @@ export function PostCard({ post, onDeleted }: { post: CardPost; onDeleted?: (id:
     <li class="card post" aria-label={label}>
       {post.reposted_by && (
         <p class="reposted">
-          <span aria-hidden="true">⟲ </span>
-          <a href={`/users/${post.reposted_by.id}`}>{post.reposted_by.name}</a> reposted
+          <Icon name="repost" /> <a href={`/users/${post.reposted_by.id}`}>{post.reposted_by.name}</a>{' '}
+          reposted
         </p>
       )}
       <div class="post-head">
@@ -126,7 +127,7 @@ export function PostCard({ post, onDeleted }: { post: CardPost; onDeleted?: (id:
           )}
           <div class="actions">
             <a class="action" href={`/posts/${post.id}`} aria-label={`Comments: ${post.stats.comments}`}>
-              <span aria-hidden="true">💬</span> {count(post.stats.comments)}
+              <Icon name="comment" /> {count(post.stats.comments)}
             </a>
             <button
               type="button"
@@ -136,7 +137,7 @@ export function PostCard({ post, onDeleted }: { post: CardPost; onDeleted?: (id:
               disabled={!me || own}
               onClick={toggleRepost}
             >
-              <span aria-hidden="true">⟲</span> {count(reposts)}
+              <Icon name="repost" /> {count(reposts)}
             </button>
             <button
               type="button"
@@ -146,7 +147,7 @@ export function PostCard({ post, onDeleted }: { post: CardPost; onDeleted?: (id:
               disabled={!me}
               onClick={toggleLike}
             >
-              <span aria-hidden="true">{liked ? '♥' : '♡'}</span> {count(likes)}
+              <Icon name="heart" filled={liked} /> {count(likes)}
             </button>
             {post.views !== undefined && <span class="action views">{count(post.views)} views</span>}
             {own && (

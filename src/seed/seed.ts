@@ -88,14 +88,17 @@ function logInsOf(world: World): LogIn[] {
 }
 
 /**
- * The default world's log-ins whose accounts exist here (none before a seed, or after a seed
+ * A world's log-ins (by default the one `npm start` seeds) whose accounts exist here (none before a seed, or after a seed
  * of another world). Planning the world takes about 0.1 s: done once, on first use.
  */
-export function demoLogIns(accounts: Pick<Platform['services']['accounts'], 'search'>) {
+export function demoLogIns(
+  accounts: Pick<Platform['services']['accounts'], 'search'>,
+  world: { seed: number; people: number } = DEFAULT_WORLD,
+) {
   let known: LogIn[] | undefined;
   return async (): Promise<LogIn[]> => {
     if (known) return known;
-    const candidates = logInsOf(planWorld(DEFAULT_WORLD));
+    const candidates = logInsOf(planWorld(world));
     const found = await Promise.all(
       candidates.map(async (logIn) =>
         (await accounts.search(logIn.handle, 5)).some((person) => person.handle === logIn.handle),

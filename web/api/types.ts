@@ -43,5 +43,7 @@ export type LeaderboardEntry = Item<Get<'/api/v1/leaderboards/sellers'>>;
 export type Architecture = Get<'/api/v1/architecture'>;
 export type Health = Get<'/healthz'>;
 export type EndpointMetrics = Get<'/api/v1/metrics/endpoints'>;
+export type Demo = Get<'/api/v1/demo'>;
+export type Benchmark = Item<Get<'/api/v1/benchmarks'>>;
 /** A post as any list shows it: the feed, a profile, trending. */
 export type PostView = FeedItem | TrendingItem | Post;

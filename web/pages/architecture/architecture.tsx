@@ -3,9 +3,14 @@
 // down; for an operator, per-route latency over the last hour; for everyone, the measured
 // trade-offs from the benchmark runs, each with the machine and date it was measured on.
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, api, ok, request } from '../../api/client';
+import { ApiError, api, ok } from '../../api/client';
 import { useSession } from '../../api/session';
-import type { Architecture as ArchitectureReply, EndpointMetrics, Health } from '../../api/types';
+import type {
+  Architecture as ArchitectureReply,
+  Benchmark as BenchmarkReply,
+  EndpointMetrics,
+  Health,
+} from '../../api/types';
 import { type Bar, BarChart, LineChart } from '../../components/charts';
 import { useLoad } from '../../components/load';
 import { Empty, Failed, Skeleton } from '../../components/states';
@@ -130,9 +135,8 @@ function Latency() {
   );
 }
 
-interface BenchItem {
-  name: string;
-  source: 'results' | 'reference';
+/** What a benchmark's JSON holds (its figures differ per benchmark). */
+interface BenchItem extends BenchmarkReply {
   report: {
     date?: string;
     machine?: { cpu?: string; cores?: number; memory_gib?: number; node?: string };
@@ -192,14 +196,14 @@ function Benchmark({ item }: { item: BenchItem }) {
 }
 
 function Benchmarks() {
-  const bench = useLoad(() => request<{ items: BenchItem[] }>('GET', '/api/v1/benchmarks'), []);
+  const bench = useLoad(async () => (await ok(api.GET('/api/v1/benchmarks'))).items as BenchItem[], []);
   return (
     <section aria-labelledby="tradeoffs-title">
       <h2 id="tradeoffs-title">Measured trade-offs</h2>
       {bench.state.status === 'loading' && <Skeleton lines={1} label="Loading benchmark results" />}
       {bench.state.status === 'failed' && <Failed error={bench.state.error} retry={bench.reload} />}
       {bench.state.status === 'ready' &&
-        (bench.state.data.items.length === 0 ? (
+        (bench.state.data.length === 0 ? (
           <Empty title="Not measured yet">
             <p>
               <code>npm run bench</code> measures the feed strategies, suggestions, orders and analytics
@@ -207,7 +211,7 @@ function Benchmarks() {
             </p>
           </Empty>
         ) : (
-          bench.state.data.items.map((item) => <Benchmark key={item.name} item={item} />)
+          bench.state.data.map((item) => <Benchmark key={item.name} item={item} />)
         ))}
     </section>
   );

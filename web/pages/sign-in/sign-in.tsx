@@ -2,15 +2,10 @@
 
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
-import { request } from '../../api/client';
+import { api, ok } from '../../api/client';
 import { signIn } from '../../api/session';
 import { Field, FormError, fieldError } from '../../components/field';
 import { useLoad } from '../../components/load';
-
-interface Demo {
-  demo_mode: boolean;
-  log_ins: Array<{ role: 'demo' | 'operator'; email: string; handle: string; password: string }>;
-}
 
 export default function SignIn() {
   const { route, query } = useLocation();
@@ -18,7 +13,7 @@ export default function SignIn() {
   const [password, setPassword] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const demo = useLoad(() => request<Demo>('GET', '/api/v1/demo'), []);
+  const demo = useLoad(() => ok(api.GET('/api/v1/demo')), []);
 
   const go = async (asEmail: string, asPassword: string) => {
     setBusy(true);

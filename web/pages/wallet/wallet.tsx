@@ -1,7 +1,7 @@
 // The wallet: balance, play money in demo mode, transfers to another person (one idempotency
 // key per transfer filled in, so a double click pays once), and the ledger, newest first.
 import { useState } from 'preact/hooks';
-import { api, ok, request } from '../../api/client';
+import { api, ok } from '../../api/client';
 import { useSession } from '../../api/session';
 import { Field, FormError, fieldError } from '../../components/field';
 import { ago, money, parseCents } from '../../components/format';
@@ -97,7 +97,7 @@ function Transfer({ onSent }: { onSent: () => void }) {
 }
 
 function Deposit({ onDone }: { onDone: () => void }) {
-  const demo = useLoad(() => request<{ demo_mode: boolean }>('GET', '/api/v1/demo'), []);
+  const demo = useLoad(() => ok(api.GET('/api/v1/demo')), []);
   const [error, setError] = useState<unknown>(null);
   if (demo.state.status !== 'ready' || !demo.state.data.demo_mode) return null;
   const add = async () => {

@@ -58,7 +58,8 @@ for (const viewport of VIEWPORTS) {
   const shot = async (name: string, route: string) => {
     await page.goto(route);
     await settle(page);
-    await page.screenshot({ path: path.join(out, `${name}-${viewport.name}.png`) });
+    // The architecture page's charts sit below the role cards: the whole page.
+    await page.screenshot({ path: path.join(out, `${name}-${viewport.name}.png`), fullPage: name === 'architecture' });
     console.log(`${name}-${viewport.name}.png`);
   };
   await shot('sign-in', '/sign-in');

@@ -91,7 +91,9 @@ function Latency() {
     if (error instanceof ApiError && error.status === 403) return null;
     return <Failed error={error} retry={metrics.reload} />;
   }
-  const busiest = [...metrics.state.data.items]
+  // The API's routes: pages and assets are the UI's files, not the platform's work.
+  const busiest = metrics.state.data.items
+    .filter((item) => item.route.startsWith('/api/'))
     .map((item) => ({ ...item, total: item.buckets.reduce((sum, b) => sum + b.count, 0) }))
     .sort((a, b) => b.total - a.total)
     .slice(0, 12);
@@ -233,6 +235,7 @@ export default function Architecture() {
             : `; failing: ${health.failing.join(', ')}.`
           : '.'}
       </p>
+      <h2>Roles and their engines</h2>
       {architecture.state.status === 'loading' && <Skeleton lines={2} label="Loading the architecture" />}
       {architecture.state.status === 'failed' && (
         <Failed error={architecture.state.error} retry={architecture.reload} />
@@ -240,7 +243,9 @@ export default function Architecture() {
       {architecture.state.status === 'ready' && (
         <Roles architecture={architecture.state.data} health={health} />
       )}
-      {architecture.state.status === 'ready' && <p class="hint">{architecture.state.data.source}</p>}
+      {architecture.state.status === 'ready' && (
+        <p class="hint">The choices follow “{architecture.state.data.source}”.</p>
+      )}
       {health && (
         <figure>
           <BarChart

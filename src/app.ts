@@ -29,8 +29,9 @@ import { CommerceService } from './commerce/commerce.service.ts';
 import { createMemoryLeaderboard } from './commerce/leaderboard.memory.ts';
 import type { LeaderboardPort } from './commerce/leaderboard.port.ts';
 import { createRedisLeaderboard } from './commerce/leaderboard.redis.ts';
-import { type Config, ConfigError } from './config.ts';
+import { type Config, ConfigError, type Role } from './config.ts';
 import { type Engines, openEngines } from './engines/open.ts';
+import { guardPort } from './engines/unavailable.ts';
 import { createMemoryTimelines } from './feed/feed.memory.ts';
 import type { TimelinePort } from './feed/feed.port.ts';
 import { createRedisTimelines } from './feed/feed.redis.ts';
@@ -182,13 +183,16 @@ export async function buildApp(config: Config) {
   const engines = await openEngines(config);
   try {
     const app = await createHttpServer(config);
-    const accountsPort = accountsStore(config, engines);
-    const commercePort = commerceStore(config, engines);
-    const graphPort = await graphStore(config, engines);
-    const postsPort = await postsStore(config, engines);
-    const rawCache = cacheStore(config, engines);
+    // Every port's store failures become StoreUnavailableError naming its role (a 503).
+    const guard = <Port extends object>(role: Role, port: Port) =>
+      guardPort(port, { role, engine: config.stores[role] });
+    const accountsPort = guard('accounts', accountsStore(config, engines));
+    const commercePort = guard('commerce', commerceStore(config, engines));
+    const graphPort = guard('graph', await graphStore(config, engines));
+    const postsPort = guard('posts', await postsStore(config, engines));
+    const rawCache = guard('cache', cacheStore(config, engines));
     const cache = bestEffort(rawCache, app.log);
-    const jobs = await jobsQueue(config, engines, app.log);
+    const jobs = guard('jobs', await jobsQueue(config, engines, app.log));
     const relay = createOutboxRelay({
       jobs,
       outboxes: await outboxes(config, engines),
@@ -196,7 +200,7 @@ export async function buildApp(config: Config) {
       intervalMs: config.outbox.relayIntervalMs,
       leaseSeconds: config.outbox.leaseSeconds,
     });
-    const analyticsPort = await analyticsStore(config, engines);
+    const analyticsPort = guard('analytics', await analyticsStore(config, engines));
     // Every API request is recorded from here on, into a bounded buffer written in batches.
     const recorder = new AnalyticsRecorder(analyticsPort, { log: app.log });
     if (config.recordApiRequests) recordApiRequests(app, recorder);
@@ -224,14 +228,14 @@ export async function buildApp(config: Config) {
       orders: commercePort,
     });
     const feed = new FeedService(
-      timelineStore(config, engines),
+      guard('cache', timelineStore(config, engines)),
       postsPort,
       graphPort,
       accountsPort,
       cache,
       // config.ts allows sqljoin only with posts and graph on one SQL database.
       config.feed.strategy === 'sqljoin'
-        ? createSqlJoinFeed(engines.sql(config.stores.posts as 'pglite' | 'postgres'))
+        ? guard('posts', createSqlJoinFeed(engines.sql(config.stores.posts as 'pglite' | 'postgres')))
         : undefined,
       { ...config.feed, log: app.log, cursors },
     );
@@ -244,12 +248,17 @@ export async function buildApp(config: Config) {
     });
     relay.handle(PROFILE_CHANGED_JOB, (payload) => posts.refreshAuthorCopies(payload));
     const auth = authHooks(sessions, limiter);
-    const commerce = new CommerceService(commercePort, commerceLeaderboard(config, engines), accountsPort, {
-      demoMode: config.demoMode,
-      events: config.events,
-      log: app.log,
-      cursors,
-    });
+    const commerce = new CommerceService(
+      commercePort,
+      guard('cache', commerceLeaderboard(config, engines)),
+      accountsPort,
+      {
+        demoMode: config.demoMode,
+        events: config.events,
+        log: app.log,
+        cursors,
+      },
+    );
     const carts = new CartService(commercePort, commerce);
 
     const probes: RoleProbes = {
@@ -277,7 +286,7 @@ export async function buildApp(config: Config) {
       analyticsPort,
       recorder,
       postsPort,
-      viewDedupe(config, engines),
+      guard('cache', viewDedupe(config, engines)),
       app.log,
       operatorCheck(accountsPort, config.adminEmails),
     );

@@ -111,6 +111,8 @@ export interface Config {
    * once and kept in the accounts' database, shared by every process using that database.
    */
   cursorSecret: string | undefined;
+  /** How long finding and connecting to a MongoDB or Neo4j server may take before the role answers 503. */
+  storeConnectTimeoutMs: number;
   /** MongoDB's write concern `w` for the posts role: 'majority' (the default) or a number of members. */
   mongoWriteConcern: 'majority' | number;
   /** Record every API request (route, method, status, time) for /metrics/endpoints; on by default. */
@@ -206,6 +208,7 @@ export const KNOWN_VARIABLES = [
   'ADMIN_EMAILS',
   'CURSOR_SECRET',
   'MONGODB_WRITE_CONCERN',
+  'STORE_CONNECT_TIMEOUT_MS',
   'ANALYTICS_RECORD_REQUESTS',
   'FEED_STRATEGY',
   'FEED_ACTIVE_DAYS',
@@ -460,6 +463,7 @@ export function loadConfig(env: Env = process.env, terminal = process.stdout.isT
     adminEmails: readAdminEmails(env, demoMode),
     cursorSecret: readCursorSecret(env),
     mongoWriteConcern: readWriteConcern(env, 'MONGODB_WRITE_CONCERN'),
+    storeConnectTimeoutMs: readInteger(env, 'STORE_CONNECT_TIMEOUT_MS', 5000, 50, 600_000),
     recordApiRequests: readBoolean(env, 'ANALYTICS_RECORD_REQUESTS', true),
     feed: readFeed(env, stores),
     outbox: {

@@ -29,7 +29,7 @@ import { CommerceService } from './commerce/commerce.service.ts';
 import { createMemoryLeaderboard } from './commerce/leaderboard.memory.ts';
 import type { LeaderboardPort } from './commerce/leaderboard.port.ts';
 import { createRedisLeaderboard } from './commerce/leaderboard.redis.ts';
-import { type Config, ConfigError, type Role } from './config.ts';
+import type { Config, Role } from './config.ts';
 import { type Engines, openEngines } from './engines/open.ts';
 import { guardPort } from './engines/unavailable.ts';
 import { createMemoryTimelines } from './feed/feed.memory.ts';
@@ -84,13 +84,6 @@ function timelineStore(config: Config, engines: Engines): TimelinePort {
 function commerceStore(config: Config, engines: Engines) {
   const engine = config.stores.commerce;
   if (engine !== 'pglite' && engine !== 'postgres') throw new Error(`commerce cannot run on ${engine}`);
-  // Wallets, products and orders reference users, and GET /me counts orders: one database.
-  if (engine !== config.stores.accounts) {
-    throw new ConfigError(
-      'COMMERCE_STORE',
-      `commerce on ${engine} must share the accounts' database (${config.stores.accounts}); use ${config.stores.accounts}`,
-    );
-  }
   return createPostgresCommerce(engines.sql(engine));
 }
 
@@ -109,13 +102,6 @@ async function graphStore(config: Config, engines: Engines): Promise<GraphPort> 
     return createNeo4jGraph(driver, { database, namespace: config.keyPrefix });
   }
   if (engine !== 'pglite' && engine !== 'postgres') throw new Error(`the graph cannot run on ${engine}`);
-  // The edge table references users and keeps their profile counters: it needs the accounts' database.
-  if (engine !== config.stores.accounts) {
-    throw new ConfigError(
-      'GRAPH_STORE',
-      `the graph on ${engine} must share the accounts' database (${config.stores.accounts}); use ${config.stores.accounts} or neo4j`,
-    );
-  }
   return createPostgresGraph(engines.sql(engine));
 }
 
@@ -126,13 +112,6 @@ async function postsStore(config: Config, engines: Engines): Promise<PostsPort> 
     return createMongoPosts(engines.mongo());
   }
   if (engine !== 'pglite' && engine !== 'postgres') throw new Error(`posts cannot run on ${engine}`);
-  // Posts reference their authors and keep the profiles' posts counts: they need the accounts' database.
-  if (engine !== config.stores.accounts) {
-    throw new ConfigError(
-      'POSTS_STORE',
-      `posts on ${engine} must share the accounts' database (${config.stores.accounts}); use ${config.stores.accounts} or mongo`,
-    );
-  }
   return createPostgresPosts(engines.sql(engine));
 }
 

@@ -31,7 +31,7 @@ import { FeedService } from '../src/feed/feed.service.ts';
 import { createSqlJoinFeed, FEED_JOIN_SQL, feedJoinParams } from '../src/feed/feed.sqljoin.ts';
 import { generateGraph, mulberry32 } from '../src/graph/generator.ts';
 import { createPostgresGraph } from '../src/graph/graph.postgres.ts';
-import { CursorCodec } from '../src/http/cursors.ts';
+import { CursorCodec } from '../src/pagination.ts';
 import { createPostgresPosts } from '../src/posts/posts.postgres.ts';
 import { loadSql, progressBar } from './graph.ts';
 import { type LatencySummary, measure, printTable } from './measure.ts';

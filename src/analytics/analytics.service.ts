@@ -2,8 +2,8 @@
 // role remembers), only for a post that exists; trending is hydrated like a timeline, and a
 // post deleted since its views never appears; metric windows are validated durations.
 import type { FastifyBaseLogger } from 'fastify';
+import type { IsOperator } from '../accounts/operators.ts';
 import { BadRequestError, ForbiddenError, NotFoundError } from '../errors.ts';
-import type { IsOperator } from '../http/operators.ts';
 import type { PostSummary, PostsPort } from '../posts/posts.port.ts';
 import type { AnalyticsPort, EndpointBucket } from './analytics.port.ts';
 import type { AnalyticsRecorder } from './analytics.recorder.ts';

@@ -13,7 +13,7 @@ import {
   NotFoundError,
   RateLimitedError,
 } from '../errors.ts';
-import type { CursorCodec } from '../http/cursors.ts';
+import type { CursorCodec } from '../pagination.ts';
 import type {
   Booking,
   CommercePort,

@@ -13,9 +13,9 @@ import type { AccountsPort } from '../accounts/accounts.port.ts';
 import { type CachePort, cacheKeys } from '../cache/cache.port.ts';
 import type { FeedStrategy } from '../config.ts';
 import type { GraphPort } from '../graph/graph.port.ts';
-import { type CursorCodec, field } from '../http/cursors.ts';
 import type { JobPayload, JobsPort } from '../jobs/jobs.port.ts';
 import type { Reaction } from '../jobs/outbox.port.ts';
+import { type CursorCodec, field, oneMore, type Page, pageOf } from '../pagination.ts';
 import type { PageRequest, PostSummary, PostsPort } from '../posts/posts.port.ts';
 import type { PostEvents, PostFact, TimelineItem } from '../posts/posts.service.ts';
 import {
@@ -52,9 +52,7 @@ export interface FeedOptions {
   cursors: CursorCodec;
 }
 
-export interface FeedPage {
-  items: TimelineItem[];
-  next_cursor: string | null;
+export interface FeedPage extends Page<TimelineItem> {
   /** True when the cache was unreachable and the page came from the stores of record. */
   degraded: boolean;
 }
@@ -155,7 +153,7 @@ export class FeedService {
   /** One page of the reader's home feed. */
   async page(userId: number, limit: number, cursor?: string): Promise<FeedPage> {
     const after = cursor === undefined ? undefined : decodeFeedCursor(this.options.cursors, cursor, userId);
-    const request: TimelinePage = { limit: limit + 1, after };
+    const request: TimelinePage = { limit: oneMore(limit), after };
     if (this.options.strategy === 'sqljoin') {
       const fetched = await (this.sqlJoin as SqlJoinFeed).page(userId, request);
       return { ...this.paged(userId, fetched, limit, false), degraded: false };
@@ -331,15 +329,9 @@ export class FeedService {
   }
 
   /** The first `limit` items and the cursor after the last of them, when more follow. */
-  private paged(userId: number, fetched: TimelineItem[], limit: number, more: boolean) {
-    const items = fetched.slice(0, limit);
-    const last = items.at(-1);
-    return {
-      items,
-      next_cursor:
-        last && (fetched.length > limit || more)
-          ? encodeFeedCursor(this.options.cursors, userId, entryOf(last))
-          : null,
-    };
+  private paged(userId: number, fetched: TimelineItem[], limit: number, more: boolean): Page<TimelineItem> {
+    return pageOf(fetched, limit, (last) => encodeFeedCursor(this.options.cursors, userId, entryOf(last)), {
+      more,
+    });
   }
 }

@@ -4,15 +4,10 @@
 import type { AccountsPort, ProfileSummary } from '../accounts/accounts.port.ts';
 import { type CachePort, cacheKeys } from '../cache/cache.port.ts';
 import { BadRequestError, NotFoundError } from '../errors.ts';
-import { type CursorCodec, field } from '../http/cursors.ts';
+import { type CursorCodec, field, oneMore, type Page, pageOf } from '../pagination.ts';
 import type { EdgePosition, FollowEdge, GraphPort, Relationship } from './graph.port.ts';
 
 export type FollowList = 'followers' | 'following';
-
-export interface ListPage<Item> {
-  items: Item[];
-  next_cursor: string | null;
-}
 
 export interface SuggestionItem {
   user: ProfileSummary;
@@ -20,7 +15,7 @@ export interface SuggestionItem {
 }
 
 // A cursor names its list and its user, so that one list's cursor is refused by another;
-// the signed codec (http/cursors.ts) refuses any string it did not issue.
+// the signed codec (pagination.ts) refuses any string it did not issue.
 const CURSOR_VERSION = 1;
 const LIST_CODE: Record<FollowList, string> = { followers: 'r', following: 'g' };
 
@@ -100,19 +95,15 @@ export class GraphService {
     userId: number,
     limit: number,
     cursor?: string,
-  ): Promise<ListPage<ProfileSummary>> {
+  ): Promise<Page<ProfileSummary>> {
     const after = cursor === undefined ? undefined : decodeCursor(this.cursors, cursor, list, userId);
-    const request = { limit: limit + 1, after };
+    const request = { limit: oneMore(limit), after };
     const [edges] = await Promise.all([
       list === 'followers' ? this.graph.followers(userId, request) : this.graph.following(userId, request),
       this.ensureUser(userId),
     ]);
-    const page = edges.slice(0, limit);
-    const last = page.at(-1);
-    return {
-      items: await this.summaries(page.map((edge) => edge.userId)),
-      next_cursor: edges.length > limit && last ? encodeCursor(this.cursors, list, userId, last) : null,
-    };
+    const page = pageOf(edges, limit, (last) => encodeCursor(this.cursors, list, userId, last));
+    return { ...page, items: await this.summaries(page.items.map((edge) => edge.userId)) };
   }
 
   async relationship(callerId: number, userId: number): Promise<Relationship> {
@@ -123,7 +114,7 @@ export class GraphService {
     return relationship;
   }
 
-  async commonFollowing(callerId: number, userId: number, limit: number): Promise<ListPage<ProfileSummary>> {
+  async commonFollowing(callerId: number, userId: number, limit: number): Promise<Page<ProfileSummary>> {
     const [ids] = await Promise.all([
       this.graph.commonFollowing(callerId, userId, limit),
       this.ensureUser(userId),
@@ -132,7 +123,7 @@ export class GraphService {
   }
 
   /** Friends of friends by strength; for someone who follows nobody yet, the most followed. */
-  async suggestions(callerId: number, limit: number): Promise<ListPage<SuggestionItem>> {
+  async suggestions(callerId: number, limit: number): Promise<Page<SuggestionItem>> {
     let ranked = await this.graph.suggestions(callerId, limit);
     if (ranked.length === 0 && (await this.graph.following(callerId, { limit: 1 })).length === 0) {
       const popular = await this.graph.mostFollowed(limit, callerId);

@@ -6,10 +6,10 @@ import { v7 } from 'uuid';
 import type { AccountsPort } from '../accounts/accounts.port.ts';
 import { type CachePort, cacheKeys } from '../cache/cache.port.ts';
 import { ForbiddenError, NotFoundError } from '../errors.ts';
-import type { CursorCodec } from '../http/cursors.ts';
 import type { JobPayload } from '../jobs/jobs.port.ts';
 import type { Reaction } from '../jobs/outbox.port.ts';
 import type { OutboxRelaying } from '../jobs/outbox.relay.ts';
+import type { CursorCodec, Page } from '../pagination.ts';
 import { nextCursor, type PostList, pageRequest } from './cursors.ts';
 import { assertAttributes } from './documents.ts';
 import type {
@@ -27,11 +27,6 @@ export interface NewPostInput {
   content: string;
   media_urls?: string[];
   attributes?: Attributes;
-}
-
-export interface ListPage<Item> {
-  items: Item[];
-  next_cursor: string | null;
 }
 
 /** A timeline item: the post without comments, plus user_has_liked for a signed-in caller. */
@@ -149,7 +144,7 @@ export class PostsService {
     await this.forgetPost(postId);
   }
 
-  async comments(postId: string, limit: number, cursor?: string): Promise<ListPage<Comment>> {
+  async comments(postId: string, limit: number, cursor?: string): Promise<Page<Comment>> {
     const list: PostList = { kind: 'comments', postId };
     const [fetched, post] = await Promise.all([
       this.posts.comments(postId, pageRequest(this.cursors, list, limit, cursor)),
@@ -181,7 +176,7 @@ export class PostsService {
     authorId: number,
     limit: number,
     cursor?: string,
-  ): Promise<ListPage<TimelineItem>> {
+  ): Promise<Page<TimelineItem>> {
     const list: PostList = { kind: 'timeline', authorId };
     const [fetched, author] = await Promise.all([
       this.posts.userTimeline(authorId, pageRequest(this.cursors, list, limit, cursor)),

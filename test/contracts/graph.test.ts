@@ -12,7 +12,7 @@ import { createNeo4jGraph, deleteNamespace } from '../../src/graph/graph.neo4j.t
 import type { GraphPort } from '../../src/graph/graph.port.ts';
 import { createPostgresGraph } from '../../src/graph/graph.postgres.ts';
 import { decodeCursor, encodeCursor, GraphService } from '../../src/graph/graph.service.ts';
-import { CursorCodec } from '../../src/http/cursors.ts';
+import { CursorCodec } from '../../src/pagination.ts';
 import { freshKeyPrefix, freshSqlDatabase, type SqlEngine } from '../support/stores.ts';
 import { servers } from '../support/targets.ts';
 import { type GraphHarness, graphContract } from './graph.contract.ts';

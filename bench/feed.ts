@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { v7 } from 'uuid';
-import { createPostgresAccounts } from '../src/accounts/accounts.postgres.ts';
+import { createPostgresAccounts, sqlProfileCounters } from '../src/accounts/accounts.postgres.ts';
 import { createMemoryCache } from '../src/cache/cache.memory.ts';
 import type { CachePort } from '../src/cache/cache.port.ts';
 import { createRedisCache } from '../src/cache/cache.redis.ts';
@@ -234,8 +234,8 @@ export async function run() {
     const timelines: TimelinePort = redis
       ? createRedisTimelines(redis, { keyPrefix: prefix, ttlSeconds: 3600 })
       : createMemoryTimelines();
-    const posts = createPostgresPosts(db);
-    const graph = createPostgresGraph(db);
+    const posts = createPostgresPosts(db, sqlProfileCounters);
+    const graph = createPostgresGraph(db, sqlProfileCounters);
     const accounts = createPostgresAccounts(db);
     const log = { warn: (object: unknown, message: string) => console.warn(message, object) };
     const service = (strategy: FeedStrategy) =>

@@ -3,7 +3,7 @@
 // drivers (neo4j-driver, mongodb, bullmq) only when a role uses them, so the embedded
 // default starts without paying for them.
 import type { FastifyBaseLogger } from 'fastify';
-import { createPostgresAccounts } from './accounts/accounts.postgres.ts';
+import { createPostgresAccounts, sqlProfileCounters } from './accounts/accounts.postgres.ts';
 import { accountsRoutes } from './accounts/accounts.routes.ts';
 import { AccountsService, PROFILE_CHANGED_JOB } from './accounts/accounts.service.ts';
 import { operatorCheck } from './accounts/operators.ts';
@@ -102,7 +102,7 @@ async function graphStore(config: Config, engines: Engines): Promise<GraphPort> 
     return createNeo4jGraph(driver, { database, namespace: config.keyPrefix });
   }
   if (engine !== 'pglite' && engine !== 'postgres') throw new Error(`the graph cannot run on ${engine}`);
-  return createPostgresGraph(engines.sql(engine));
+  return createPostgresGraph(engines.sql(engine), sqlProfileCounters);
 }
 
 async function postsStore(config: Config, engines: Engines): Promise<PostsPort> {
@@ -112,7 +112,7 @@ async function postsStore(config: Config, engines: Engines): Promise<PostsPort> 
     return createMongoPosts(engines.mongo());
   }
   if (engine !== 'pglite' && engine !== 'postgres') throw new Error(`posts cannot run on ${engine}`);
-  return createPostgresPosts(engines.sql(engine));
+  return createPostgresPosts(engines.sql(engine), sqlProfileCounters);
 }
 
 async function analyticsStore(config: Config, engines: Engines): Promise<AnalyticsPort> {

@@ -9,6 +9,7 @@ import type {
   PublicProfile,
 } from './accounts.port.ts';
 import { normaliseEmail } from './email.ts';
+import type { ProfileCounters } from './profile-counters.ts';
 
 /** An account as the database returns it: the same fields, with a Date for created_at. */
 type AccountRow = Omit<Account, 'created_at'> & { created_at: Date };
@@ -35,7 +36,7 @@ const likePrefix = (text: string) => `${text.replace(/[\\%_]/g, (c) => `\\${c}`)
  * can two batches; `x = x + n` re-reads the row it waited for, so concurrent changes never
  * lose an update. A batch of edges costs two statements, however many edges it holds.
  */
-export async function adjustFollowCountsIn(
+async function adjustFollowCountsIn(
   tx: SqlClient,
   edges: readonly { followerId: number; followeeId: number }[],
   delta: 1 | -1,
@@ -66,12 +67,18 @@ export async function adjustFollowCountsIn(
 }
 
 /** Moves a profile's posts counter by one post, inside the caller's transaction (`x = x + 1` never loses an update). */
-export async function adjustPostsCountIn(tx: SqlClient, userId: number, delta: 1 | -1): Promise<void> {
+async function adjustPostsCountIn(tx: SqlClient, userId: number, delta: 1 | -1): Promise<void> {
   await tx.query('UPDATE user_profiles SET posts_count = posts_count + $2::int WHERE user_id = $1', [
     userId,
     delta,
   ]);
 }
+
+/** The counters other roles on this database move inside their own transactions. */
+export const sqlProfileCounters: ProfileCounters = {
+  follows: adjustFollowCountsIn,
+  posts: adjustPostsCountIn,
+};
 
 export function createPostgresAccounts(db: SqlDatabase) {
   return {

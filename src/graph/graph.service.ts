@@ -2,6 +2,7 @@
 // keyset pages with cursors only this server issues, and a follow shows at once on both
 // public profiles (exact counters, cached copies invalidated).
 import type { AccountsPort, ProfileSummary } from '../accounts/accounts.port.ts';
+import { afterOwnChange } from '../accounts/profile-counters.ts';
 import { type CachePort, cacheKeys } from '../cache/cache.port.ts';
 import { BadRequestError, NotFoundError } from '../errors.ts';
 import { type CursorCodec, field, oneMore, type Page, pageOf } from '../pagination.ts';
@@ -154,22 +155,17 @@ export class GraphService {
   /**
    * After an edge really appeared (+1) or disappeared (-1). A graph on the accounts' database
    * moved the counters in its own transaction; on another engine (Neo4j) they are moved here,
-   * once per real change, so repeated or concurrent PUT/DELETE never drift them. Should that
-   * fail, the edge change is undone, so the client's retry redoes both and the two stores stay
-   * in step. Only a crash between the two writes can leave a counter off by one; the graph's
-   * own exact degree (GraphPort.counts, O(1) on Neo4j) is the truth a repair would reset it
-   * from (no such job exists yet).
+   * once per real change, so repeated or concurrent PUT/DELETE never drift them; should that
+   * fail, the edge change is undone (afterOwnChange). The graph's own exact degree
+   * (GraphPort.counts, O(1) on Neo4j) is the truth a repair would reset them from.
    */
   private async afterChange(followerId: number, followeeId: number, delta: 1 | -1): Promise<void> {
     if (!this.graph.keepsProfileCounts) {
-      try {
-        await this.accounts.adjustFollowCounts(followerId, followeeId, delta);
-      } catch (error) {
-        const undo =
-          delta > 0 ? this.graph.unfollow(followerId, followeeId) : this.graph.follow(followerId, followeeId);
-        await undo.catch(() => {});
-        throw error;
-      }
+      await afterOwnChange(
+        () => this.accounts.adjustFollowCounts(followerId, followeeId, delta),
+        () =>
+          delta > 0 ? this.graph.unfollow(followerId, followeeId) : this.graph.follow(followerId, followeeId),
+      );
     }
     // After the commit, so that the next read of either profile loads the new counts.
     await this.cache.forget(cacheKeys.profile(followerId), cacheKeys.profile(followeeId));

@@ -4,6 +4,7 @@
 // the author's profile posts count stays exact, and the author copies follow profile changes.
 import { v7 } from 'uuid';
 import type { AccountsPort } from '../accounts/accounts.port.ts';
+import { afterOwnChange } from '../accounts/profile-counters.ts';
 import { type CachePort, cacheKeys } from '../cache/cache.port.ts';
 import { ForbiddenError, NotFoundError } from '../errors.ts';
 import type { JobPayload } from '../jobs/jobs.port.ts';
@@ -235,9 +236,9 @@ export class PostsService {
 
   /**
    * After a post really appeared (+1) or went (-1). Posts on the accounts' database moved
-   * posts_count in their own transaction; on another engine (MongoDB) it is moved here. Should
-   * that fail after a create, the post is taken back (`undo`), so the client's retry redoes
-   * both. Either way the cached public profile is forgotten after the change committed.
+   * posts_count in their own transaction; on another engine (MongoDB) it is moved here, and
+   * should that fail after a create the post is taken back (`undo`), so the client's retry
+   * redoes both. Either way the cached public profile is forgotten after the change committed.
    */
   private async afterPostCountChange(
     userId: number,
@@ -245,12 +246,7 @@ export class PostsService {
     undo?: () => Promise<unknown>,
   ): Promise<void> {
     if (!this.posts.keepsProfileCounts) {
-      try {
-        await this.accounts.adjustPostsCount(userId, delta);
-      } catch (error) {
-        await undo?.().catch(() => {});
-        throw error;
-      }
+      await afterOwnChange(() => this.accounts.adjustPostsCount(userId, delta), undo);
     }
     await this.cache.forget(cacheKeys.profile(userId));
   }

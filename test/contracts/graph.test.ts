@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { AccountsPort } from '../../src/accounts/accounts.port.ts';
-import { createPostgresAccounts } from '../../src/accounts/accounts.postgres.ts';
+import { createPostgresAccounts, sqlProfileCounters } from '../../src/accounts/accounts.postgres.ts';
 import { createMemoryCache } from '../../src/cache/cache.memory.ts';
 import { cacheKeys } from '../../src/cache/cache.port.ts';
 import { openNeo4j } from '../../src/engines/neo4j.ts';
@@ -42,7 +42,7 @@ const sqlHarness = (engine: SqlEngine) => async (): Promise<GraphHarness> => {
   const db = await freshSqlDatabase(engine);
   const accounts = createPostgresAccounts(db);
   return {
-    graph: createPostgresGraph(db),
+    graph: createPostgresGraph(db, sqlProfileCounters),
     newUsers: (count) => makeAccounts(accounts, count),
     close: () => db.close(),
   };

@@ -9,6 +9,7 @@
 //   FEED_BENCH_SCALE or --scale=X  fraction of the full size, 100k users / 1M posts (default 0.1)
 //   FEED_BENCH_SAMPLES             timed pages per strategy (default 300; sqljoin gets a fifth)
 //   REDIS_URL                      timelines on Redis (memory otherwise) and redis-benchmark
+
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
@@ -24,6 +25,7 @@ import { openPglite } from '../src/engines/pglite.ts';
 import { openPostgres } from '../src/engines/postgres.ts';
 import { openRedis } from '../src/engines/redis.ts';
 import type { SqlDatabase } from '../src/engines/sql.ts';
+import { EventBus } from '../src/events.ts';
 import { createMemoryTimelines } from '../src/feed/feed.memory.ts';
 import type { TimelinePort } from '../src/feed/feed.port.ts';
 import { createRedisTimelines } from '../src/feed/feed.redis.ts';
@@ -245,6 +247,8 @@ export async function run() {
         fanoutThreshold: threshold,
         log,
         cursors: new CursorCodec(randomBytes(32)),
+        // The benchmark calls the fan-out itself: its subscriptions need no relay.
+        events: new EventBus({ handle() {}, relayNow() {} }, log),
       });
 
     // Readers: active users who follow someone, deterministic.

@@ -5,7 +5,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { createPostgresAccounts, sqlProfileCounters } from './accounts/accounts.postgres.ts';
 import { accountsRoutes } from './accounts/accounts.routes.ts';
-import { AccountsService, PROFILE_CHANGED_JOB } from './accounts/accounts.service.ts';
+import { AccountsService } from './accounts/accounts.service.ts';
 import { operatorCheck } from './accounts/operators.ts';
 import { SessionsService } from './accounts/sessions.service.ts';
 import { recordApiRequests } from './analytics/analytics.hook.ts';
@@ -34,6 +34,7 @@ import type { Config, Role } from './config.ts';
 import { openCursorCodec } from './cursor-key.ts';
 import { type Engines, openEngines } from './engines/open.ts';
 import { guardPort } from './engines/unavailable.ts';
+import { EventBus } from './events.ts';
 import { createMemoryTimelines } from './feed/feed.memory.ts';
 import type { TimelinePort } from './feed/feed.port.ts';
 import { createRedisTimelines } from './feed/feed.redis.ts';
@@ -179,6 +180,8 @@ export async function buildApp(config: Config) {
       intervalMs: config.outbox.relayIntervalMs,
       leaseSeconds: config.outbox.leaseSeconds,
     });
+    // Roles react to each other's facts through it: durable subscribers by the relay's jobs.
+    const events = new EventBus(relay, app.log);
     const analyticsPort = guard('analytics', await analyticsStore(config, engines));
     // Every API request is recorded from here on, into a bounded buffer written in batches.
     const recorder = new AnalyticsRecorder(analyticsPort, { log: app.log });
@@ -203,7 +206,7 @@ export async function buildApp(config: Config) {
       cache,
       sessions,
       profileTtlSeconds: config.profileCacheTtlSeconds,
-      relay,
+      events,
       orders: commercePort,
     });
     const feed = new FeedService(
@@ -216,16 +219,10 @@ export async function buildApp(config: Config) {
       config.feed.strategy === 'sqljoin'
         ? guard('posts', createSqlJoinFeed(engines.sql(config.stores.posts as 'pglite' | 'postgres')))
         : undefined,
-      { ...config.feed, log: app.log, cursors },
+      { ...config.feed, log: app.log, cursors, events },
     );
-    // Reactions stored in an outbox are handled through the relay, which removes each once done.
-    feed.registerJobs(relay);
-    const graph = new GraphService(graphPort, accountsPort, cache, cursors, feed.followChanged);
-    const posts = new PostsService(postsPort, accountsPort, cache, cursors, {
-      events: feed.postEvents,
-      relay,
-    });
-    relay.handle(PROFILE_CHANGED_JOB, (payload) => posts.refreshAuthorCopies(payload));
+    const graph = new GraphService({ graph: graphPort, accounts: accountsPort, cursors, events });
+    const posts = new PostsService({ posts: postsPort, accounts: accountsPort, cursors, events });
     const auth = authHooks(sessions, limiter);
     const commerce = new CommerceService(
       commercePort,

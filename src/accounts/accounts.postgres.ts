@@ -1,10 +1,12 @@
 // The accounts role on PostgreSQL (PGlite or a server): plain parameterised SQL.
 import type { SqlClient, SqlDatabase } from '../engines/sql.ts';
+import type { Reaction } from '../jobs/outbox.port.ts';
 import { recordReactions } from '../jobs/outbox.postgres.ts';
 import type {
   Account,
   AccountsPort,
   CreateAccountResult,
+  NewAccount,
   ProfileSummary,
   PublicProfile,
 } from './accounts.port.ts';
@@ -82,14 +84,10 @@ export const sqlProfileCounters: ProfileCounters = {
 
 export function createPostgresAccounts(db: SqlDatabase) {
   return {
-    async createAccount({
-      email,
-      passwordHash,
-      name,
-      birthdate,
-      bio,
-      handleCandidates,
-    }): Promise<CreateAccountResult> {
+    async createAccount(
+      { email, passwordHash, name, birthdate, bio, handleCandidates }: NewAccount,
+      reactionsFor?: (userId: number) => readonly Reaction[],
+    ): Promise<CreateAccountResult> {
       try {
         return await db.transaction(async (tx) => {
           // ON CONFLICT on the normalised email: a taken email, in any spelling of it, inserts nothing.
@@ -107,7 +105,10 @@ export function createPostgresAccounts(db: SqlDatabase) {
                RETURNING handle, name, bio, avatar_url`,
               [user.id, handle, name, bio ?? ''],
             );
-            if (profile) return { ok: true, account: toAccount({ ...user, ...profile }) } as const;
+            if (profile) {
+              await recordReactions(tx, reactionsFor?.(user.id) ?? []);
+              return { ok: true, account: toAccount({ ...user, ...profile }) } as const;
+            }
           }
           throw new HandleTaken();
         });

@@ -3,8 +3,8 @@
 // public profiles (exact counters, cached copies invalidated).
 import type { AccountsPort, ProfileSummary } from '../accounts/accounts.port.ts';
 import { afterOwnChange } from '../accounts/profile-counters.ts';
-import { type CachePort, cacheKeys } from '../cache/cache.port.ts';
 import { BadRequestError, NotFoundError } from '../errors.ts';
+import { type EventBus, fact } from '../events.ts';
 import { type CursorCodec, field, oneMore, type Page, pageOf } from '../pagination.ts';
 import type { EdgePosition, FollowEdge, GraphPort, Relationship } from './graph.port.ts';
 
@@ -43,17 +43,27 @@ export function decodeCursor(
   return { at, userId: other };
 }
 
-/** Called after an edge really appeared (+1) or disappeared (-1), e.g. to refresh the follower's home feed. */
-export type FollowChanged = (followerId: number, followeeId: number, delta: 1 | -1) => Promise<void>;
+export interface GraphOptions {
+  graph: GraphPort;
+  /** Existence of users, their summaries, and the counters when the graph is on another engine. */
+  accounts: AccountsPort;
+  cursors: CursorCodec;
+  /** Where follow.changed is published. */
+  events: EventBus;
+}
 
 export class GraphService {
-  constructor(
-    private readonly graph: GraphPort,
-    private readonly accounts: AccountsPort,
-    private readonly cache: CachePort,
-    private readonly cursors: CursorCodec,
-    private readonly followChanged?: FollowChanged,
-  ) {}
+  private readonly graph: GraphPort;
+  private readonly accounts: AccountsPort;
+  private readonly cursors: CursorCodec;
+  private readonly events: EventBus;
+
+  constructor({ graph, accounts, cursors, events }: GraphOptions) {
+    this.graph = graph;
+    this.accounts = accounts;
+    this.cursors = cursors;
+    this.events = events;
+  }
 
   async follow(callerId: number, userId: number): Promise<void> {
     this.refuseSelf(callerId, userId, 'follow');
@@ -167,9 +177,9 @@ export class GraphService {
           delta > 0 ? this.graph.unfollow(followerId, followeeId) : this.graph.follow(followerId, followeeId),
       );
     }
-    // After the commit, so that the next read of either profile loads the new counts.
-    await this.cache.forget(cacheKeys.profile(followerId), cacheKeys.profile(followeeId));
-    await this.followChanged?.(followerId, followeeId, delta);
+    await this.events.committed(
+      fact('follow.changed', { follower_id: followerId, followee_id: followeeId, delta }),
+    );
   }
 
   private async summaryMap(ids: number[]): Promise<Map<number, ProfileSummary>> {

@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { AccountsPort } from '../../src/accounts/accounts.port.ts';
 import { createPostgresAccounts, sqlProfileCounters } from '../../src/accounts/accounts.postgres.ts';
+import { forgetProfilesOnCounterChanges } from '../../src/accounts/accounts.service.ts';
 import { createMemoryCache } from '../../src/cache/cache.memory.ts';
 import { cacheKeys } from '../../src/cache/cache.port.ts';
 import { openNeo4j } from '../../src/engines/neo4j.ts';
 import type { SqlDatabase } from '../../src/engines/sql.ts';
+import { EventBus } from '../../src/events.ts';
 import { AdjacencyGraph } from '../../src/graph/adjacency.ts';
 import { generateGraph, mulberry32 } from '../../src/graph/generator.ts';
 import { createNeo4jGraph, deleteNamespace } from '../../src/graph/graph.neo4j.ts';
@@ -172,8 +174,11 @@ describe('graph service with the graph on another engine', () => {
     const cache = createMemoryCache();
     const { graph, edges } = elsewhereGraph();
     const [a, b] = (await makeAccounts(accounts, 2)) as [number, number];
+    // The accounts role's subscription forgets the cached profiles a follow changes.
+    const events = new EventBus({ handle() {}, relayNow() {} }, { warn() {} });
+    forgetProfilesOnCounterChanges(events, cache);
     return {
-      service: new GraphService(graph, port, cache, new CursorCodec(randomBytes(32))),
+      service: new GraphService({ graph, accounts: port, cursors: new CursorCodec(randomBytes(32)), events }),
       accounts,
       cache,
       edges,

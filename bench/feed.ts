@@ -35,6 +35,7 @@ import { generateGraph, mulberry32 } from '../src/graph/generator.ts';
 import { createPostgresGraph } from '../src/graph/graph.postgres.ts';
 import { CursorCodec } from '../src/pagination.ts';
 import { createPostgresPosts } from '../src/posts/posts.postgres.ts';
+import { PostViews } from '../src/posts/posts.views.ts';
 import { loadSql, progressBar } from './graph.ts';
 import { type LatencySummary, measure, printTable } from './measure.ts';
 import { feedOverHttp } from './support/feed-http.ts';
@@ -249,6 +250,7 @@ export async function run() {
         cursors: new CursorCodec(randomBytes(32)),
         // The benchmark calls the fan-out itself: its subscriptions need no relay.
         events: new EventBus({ handle() {}, relayNow() {} }, log),
+        views: new PostViews(posts),
       });
 
     // Readers: active users who follow someone, deterministic.

@@ -58,6 +58,7 @@ import type { PostsPort } from './posts/posts.port.ts';
 import { createPostgresPosts } from './posts/posts.postgres.ts';
 import { postsRoutes } from './posts/posts.routes.ts';
 import { PostsService } from './posts/posts.service.ts';
+import { PostViews } from './posts/posts.views.ts';
 
 function accountsStore(config: Config, engines: Engines) {
   const engine = config.stores.accounts;
@@ -209,6 +210,8 @@ export async function buildApp(config: Config) {
       events,
       orders: commercePort,
     });
+    // Every list of posts a person sees passes the viewer seam; roles add their rules to it.
+    const views = new PostViews(postsPort);
     const feed = new FeedService(
       guard('cache', timelineStore(config, engines)),
       postsPort,
@@ -219,10 +222,10 @@ export async function buildApp(config: Config) {
       config.feed.strategy === 'sqljoin'
         ? guard('posts', createSqlJoinFeed(engines.sql(config.stores.posts as 'pglite' | 'postgres')))
         : undefined,
-      { ...config.feed, log: app.log, cursors, events },
+      { ...config.feed, log: app.log, cursors, events, views },
     );
     const graph = new GraphService({ graph: graphPort, accounts: accountsPort, cursors, events });
-    const posts = new PostsService({ posts: postsPort, accounts: accountsPort, cursors, events });
+    const posts = new PostsService({ posts: postsPort, accounts: accountsPort, cursors, events, views });
     const auth = authHooks(sessions, limiter);
     const commerce = new CommerceService(
       commercePort,
@@ -258,14 +261,15 @@ export async function buildApp(config: Config) {
     await app.register(commerceRoutes, { prefix: '/api/v1', commerce, carts, auth });
     await app.register(postsRoutes, { prefix: '/api/v1', posts, auth });
     await app.register(feedRoutes, { prefix: '/api/v1', feed, auth });
-    const analytics = new AnalyticsService(
-      analyticsPort,
+    const analytics = new AnalyticsService({
+      analytics: analyticsPort,
       recorder,
-      postsPort,
-      guard('cache', viewDedupe(config, engines)),
-      app.log,
-      operatorCheck(accountsPort, config.adminEmails),
-    );
+      posts: postsPort,
+      views,
+      dedupe: guard('cache', viewDedupe(config, engines)),
+      log: app.log,
+      isOperator: operatorCheck(accountsPort, config.adminEmails),
+    });
     await app.register(analyticsRoutes, { prefix: '/api/v1', analytics, auth });
     // Handlers are registered by now: start working, including on jobs and outbox entries an earlier run left.
     await relay.start();

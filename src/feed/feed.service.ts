@@ -18,6 +18,7 @@ import type { JobPayload } from '../jobs/jobs.port.ts';
 import { type CursorCodec, field, oneMore, type Page, pageOf } from '../pagination.ts';
 import type { PageRequest, PostSummary, PostsPort } from '../posts/posts.port.ts';
 import type { TimelineItem } from '../posts/posts.service.ts';
+import type { PostViews } from '../posts/posts.views.ts';
 import {
   newestFirst,
   TIMELINE_SIZE,
@@ -52,6 +53,8 @@ export interface FeedOptions {
   cursors: CursorCodec;
   /** The facts the feed reacts to (posts appearing and going, follows, changes to cached posts). */
   events: EventBus;
+  /** The viewer seam every page passes through (the viewer's state and rules). */
+  views: PostViews;
 }
 
 export interface FeedPage extends Page<TimelineItem> {
@@ -161,13 +164,10 @@ export class FeedService {
     const request: TimelinePage = { limit: oneMore(limit), after };
     if (this.options.strategy === 'sqljoin') {
       const fetched = await (this.sqlJoin as SqlJoinFeed).page(userId, request);
-      return { ...this.paged(userId, fetched, limit, false), degraded: false };
+      return this.view(userId, this.paged(userId, fetched, limit, false), false);
     }
     if (this.options.strategy === 'pull') {
-      return {
-        ...this.paged(userId, await this.withLikes(userId, await this.pull(userId, request)), limit, false),
-        degraded: false,
-      };
+      return this.view(userId, this.paged(userId, await this.pull(userId, request), limit, false), false);
     }
     let fetched: PostSummary[];
     let more = false;
@@ -180,7 +180,12 @@ export class FeedService {
       degraded = true;
       fetched = await this.pull(userId, request);
     }
-    return { ...this.paged(userId, await this.withLikes(userId, fetched), limit, more), degraded };
+    return this.view(userId, this.paged(userId, fetched, limit, more), degraded);
+  }
+
+  /** Every strategy's page passes the viewer seam: the reader's state in, what their rules hide out. */
+  private async view(userId: number, page: Page<TimelineItem>, degraded: boolean): Promise<FeedPage> {
+    return { ...(await this.options.views.posts(userId, 'home', page)), degraded };
   }
 
   /** Rebuilds the reader's timeline from the graph and posts stores (also used by the benchmark). */
@@ -323,14 +328,6 @@ export class FeedService {
       await this.cache.remember(cacheKeys.feedPopular, ids, PULLED_TTL_SECONDS);
     }
     return new Set(ids);
-  }
-
-  private async withLikes(userId: number, posts: PostSummary[]): Promise<TimelineItem[]> {
-    const liked = await this.posts.likedBy(
-      userId,
-      posts.map((post) => post.id),
-    );
-    return posts.map((post) => ({ ...post, user_has_liked: liked.has(post.id) }));
   }
 
   /** The first `limit` items and the cursor after the last of them, when more follow. */

@@ -21,6 +21,7 @@ import type {
   PostsPort,
   RelationChange,
 } from './posts.port.ts';
+import type { PostViews, ViewerState } from './posts.views.ts';
 
 export interface NewPostInput {
   content: string;
@@ -28,8 +29,8 @@ export interface NewPostInput {
   attributes?: Attributes;
 }
 
-/** A timeline item: the post without comments, plus user_has_liked for a signed-in caller. */
-export type TimelineItem = PostSummary & { user_has_liked?: boolean };
+/** A timeline item: the post without comments, plus the viewer's state for a signed-in caller. */
+export type TimelineItem = PostSummary & ViewerState;
 
 /** The fact of a post that appeared or went, as subscribers get it. */
 const postFact = (post: Pick<PostSummary, 'id' | 'author' | 'created_at'>) => ({
@@ -48,6 +49,8 @@ export interface PostsOptions {
   cursors: CursorCodec;
   /** Where the posts' facts are published, and profile changes subscribed to. */
   events: EventBus;
+  /** The viewer seam every list read passes through. */
+  views: PostViews;
 }
 
 export class PostsService {
@@ -55,8 +58,10 @@ export class PostsService {
   private readonly accounts: AccountsPort;
   private readonly cursors: CursorCodec;
   private readonly events: EventBus;
+  private readonly views: PostViews;
 
-  constructor({ posts, accounts, cursors, events }: PostsOptions) {
+  constructor({ posts, accounts, cursors, events, views }: PostsOptions) {
+    this.views = views;
     this.posts = posts;
     this.accounts = accounts;
     this.cursors = cursors;
@@ -95,6 +100,17 @@ export class PostsService {
     const post = await this.posts.getPost(postId);
     if (!post) throw new NotFoundError('post');
     return post;
+  }
+
+  /** A post as `viewerId` (undefined: anonymous) sees it: 404 when the viewer's rules hide it. */
+  async view(viewerId: number | undefined, postId: string): Promise<Post> {
+    const post = await this.get(postId);
+    if (!(await this.views.mayView(viewerId, 'post', post.author.id))) throw new NotFoundError('post');
+    const { items } = await this.views.authored(viewerId, 'comments', {
+      items: post.comments,
+      next_cursor: null,
+    });
+    return { ...post, comments: items };
   }
 
   async update(userId: number, postId: string, patch: PostPatch): Promise<Post> {
@@ -152,14 +168,19 @@ export class PostsService {
     );
   }
 
-  async comments(postId: string, limit: number, cursor?: string): Promise<Page<Comment>> {
+  async comments(
+    viewerId: number | undefined,
+    postId: string,
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<Comment>> {
     const list: PostList = { kind: 'comments', postId };
     const [fetched, post] = await Promise.all([
       this.posts.comments(postId, pageRequest(this.cursors, list, limit, cursor)),
       this.posts.getPost(postId),
     ]);
     if (!post) throw new NotFoundError('post');
-    return nextCursor(this.cursors, list, fetched, limit);
+    return this.views.authored(viewerId, 'comments', nextCursor(this.cursors, list, fetched, limit));
   }
 
   async like(userId: number, postId: string): Promise<void> {
@@ -183,7 +204,7 @@ export class PostsService {
     return this.events.committed(fact('like.changed', { post_id: postId, user_id: userId, delta }));
   }
 
-  /** An author's posts, newest first; `viewerId` (a signed-in caller) adds user_has_liked. */
+  /** An author's posts, newest first, through the viewer seam (a signed-in caller's state and rules). */
   async timeline(
     viewerId: number | undefined,
     authorId: number,
@@ -196,13 +217,7 @@ export class PostsService {
       this.accounts.findAccount(authorId),
     ]);
     if (!author) throw new NotFoundError('user');
-    const page = nextCursor(this.cursors, list, fetched, limit);
-    if (viewerId === undefined) return page;
-    const liked = await this.posts.likedBy(
-      viewerId,
-      page.items.map((post) => post.id),
-    );
-    return { ...page, items: page.items.map((post) => ({ ...post, user_has_liked: liked.has(post.id) })) };
+    return this.views.posts(viewerId, 'timeline', nextCursor(this.cursors, list, fetched, limit));
   }
 
   /**

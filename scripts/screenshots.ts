@@ -59,7 +59,10 @@ for (const viewport of VIEWPORTS) {
     await page.goto(route);
     await settle(page);
     // The architecture page's charts sit below the role cards: the whole page.
-    await page.screenshot({ path: path.join(out, `${name}-${viewport.name}.png`), fullPage: name === 'architecture' });
+    await page.screenshot({
+      path: path.join(out, `${name}-${viewport.name}.png`),
+      fullPage: name === 'architecture',
+    });
     console.log(`${name}-${viewport.name}.png`);
   };
   await shot('sign-in', '/sign-in');

@@ -36,8 +36,14 @@ for (const stack of httpStacks) {
 
       beforeAll(async () => {
         ({ url } = await servePlatform(stack));
-        const doc = (await (await fetch(`${url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
-        routes = new Set(Object.keys(doc.paths));
+        const doc = (await (await fetch(`${url}/openapi.json`)).json()) as {
+          paths: Record<string, Record<string, unknown>>;
+        };
+        routes = new Set(
+          Object.entries(doc.paths).flatMap(([path, methods]) =>
+            Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+          ),
+        );
         for (const who of ['Alice', 'Bob']) {
           const context = await browser.newContext({ baseURL: url, viewport: { width: 1280, height: 900 } });
           const page = await context.newPage();
@@ -74,8 +80,9 @@ for (const stack of httpStacks) {
         }
         throw new Error(`not seen after ${tries} reloads of ${page.url()}`);
       }
-      const needsRoute = (path: string, ctx: { skip: (note?: string) => void }) => {
-        if (!routes.has(path)) ctx.skip(`this server has no ${path} yet`);
+      /** Skips, saying so, on a server without the route (the route lands in a later version). */
+      const needsRoute = (route: string, ctx: { skip: (note?: string) => void }) => {
+        if (!routes.has(route)) ctx.skip(`this server has no ${route} yet`);
       };
 
       it('signs up two people; the session survives a reload; field errors show next to their fields', async () => {
@@ -142,9 +149,9 @@ for (const stack of httpStacks) {
       });
 
       it('reposts; the author is notified (unread badge); blocking hides the other person', async (ctx) => {
-        needsRoute('/api/v1/posts/{id}/repost', ctx);
-        needsRoute('/api/v1/notifications', ctx);
-        needsRoute('/api/v1/users/{id}/block', ctx);
+        needsRoute('PUT /api/v1/posts/{id}/repost', ctx);
+        needsRoute('GET /api/v1/notifications', ctx);
+        needsRoute('PUT /api/v1/users/{id}/block', ctx);
         const bob = as('Bob').page;
         const alice = as('Alice');
         await bob.goto('/');
@@ -157,19 +164,30 @@ for (const stack of httpStacks) {
         await eventually(alice.page, async () => (await alice.page.getByText(/\d+ unread$/).count()) > 0);
         await alice.page.getByRole('link', { name: /Notifications/ }).click();
         await alice.page.getByText(`${as('Bob').name} reposted your post`).waitFor();
-        // Alice blocks Bob: his profile offers her no follow, and his posts leave her view.
+        // Bob posts; Alice follows him and reads it; once she blocks him, his post leaves her feed.
+        const bobsPost = `Bob writes, ${run}`;
+        await bob.goto('/');
+        await bob.getByLabel("What's happening?").fill(bobsPost);
+        await bob.getByRole('button', { name: 'Post', exact: true }).click();
+        await bob.getByText(bobsPost).waitFor();
         await alice.page.goto('/people');
         await alice.page.getByLabel('Search people by name or handle').fill(as('Bob').name);
+        await alice.page.getByRole('button', { name: `Follow ${as('Bob').name}` }).click();
+        await alice.page.getByRole('button', { name: `Unfollow ${as('Bob').name}` }).waitFor();
+        await alice.page.goto('/');
+        await eventually(alice.page, async () => (await alice.page.getByText(bobsPost).count()) > 0);
         await alice.page
-          .getByRole('link', { name: new RegExp(as('Bob').name) })
+          .getByRole('link', { name: as('Bob').name, exact: true })
           .first()
           .click();
         await alice.page.getByRole('button', { name: `Block ${as('Bob').name}` }).click();
         await alice.page.getByRole('button', { name: `Unblock ${as('Bob').name}` }).waitFor();
-        await alice.page.goto(bob.url());
-        expect(await alice.page.getByRole('listitem', { name: `Comment by ${as('Bob').name}` }).count()).toBe(
-          0,
-        );
+        await alice.page.goto('/');
+        await eventually(alice.page, async () => {
+          await alice.page.getByRole('heading', { name: 'Home', level: 1 }).waitFor();
+          await alice.page.locator('.skeleton').waitFor({ state: 'detached' });
+          return (await alice.page.getByText(bobsPost).count()) === 0;
+        });
       });
 
       it('buys a product, accepting a raised price first, and the wallet changes', async () => {
@@ -231,6 +249,51 @@ for (const stack of httpStacks) {
         await guest.getByText('Seat 3 is yours.').waitFor();
         await guest.getByRole('button', { name: 'Seat 3, taken' }).waitFor();
         expect(await guest.getByRole('button', { name: 'Seat 3, taken' }).isDisabled()).toBe(true);
+      });
+
+      it('edits one’s own comment', async (ctx) => {
+        needsRoute('PATCH /api/v1/posts/{id}/comments/{comment_id}', ctx);
+        const { page, name } = as('Bob');
+        await page.goto('/');
+        const post = page
+          .getByRole('listitem', { name: `Post by ${as('Alice').name}` })
+          .filter({ hasText: `First post of ${run}` });
+        await post
+          .first()
+          .getByRole('link', { name: /^Comments/ })
+          .click();
+        const comment = page.getByRole('listitem', { name: `Comment by ${name}` }).first();
+        await comment.getByRole('button', { name: 'Edit' }).click();
+        await comment.getByLabel('Edit comment').fill(`Edited, from ${run}`);
+        await comment.getByRole('button', { name: 'Save comment' }).click();
+        await comment.getByText(`Edited, from ${run}`).waitFor();
+        await page.reload();
+        await page.getByText(`Edited, from ${run}`).waitFor();
+      });
+
+      it('deletes an account: asked for the password, signed out, unable to sign in again', async (ctx) => {
+        needsRoute('DELETE /api/v1/me', ctx);
+        const context = await browser.newContext({ baseURL: url });
+        const page = await context.newPage();
+        const email = `leaver.${run}@example.com`;
+        await page.goto('/sign-up');
+        await page.getByLabel('Name', { exact: true }).fill(`Leaver ${run}`);
+        await page.getByLabel('Email').fill(email);
+        await page.getByLabel('Password').fill('a long enough password');
+        await page.getByLabel('Birth date').fill('1990-05-17');
+        await page.getByRole('button', { name: 'Create account' }).click();
+        await page.getByRole('heading', { name: 'Home', level: 1 }).waitFor();
+        watchProblems(page);
+        await page.goto('/settings');
+        await page.getByLabel('Your password, to confirm').fill('a long enough password');
+        await page.getByRole('button', { name: 'Delete my account' }).click();
+        await page.getByRole('link', { name: 'Sign in' }).first().waitFor();
+        await page.goto('/sign-in');
+        await page.getByLabel('Email').fill(email);
+        await page.getByLabel('Password').fill('a long enough password');
+        await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+        await page.getByRole('alert').waitFor();
+        await context.close();
       });
 
       it('shows every role healthy on the architecture page, with a chart', async () => {

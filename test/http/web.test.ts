@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { Platform } from '../../src/app.ts';
 import { readBenchmarks } from '../../src/http/benchmarks.ts';
 import { demoLogIns, seedDemo } from '../../src/seed/seed.ts';
 import { buildTestApp } from '../support/app.ts';
@@ -46,16 +47,24 @@ describe('the web UI served by the platform', () => {
 });
 
 describe('GET /api/v1/demo', () => {
+  let platform: Platform;
+  let demoOff: FastifyInstance;
+  beforeAll(async () => {
+    platform = await buildTestApp({ env: { DEMO_MODE: '1' } });
+    ({ app: demoOff } = await buildTestApp({ env: { DEMO_MODE: '0' } }));
+  });
+
   it('offers no log-ins with demo mode off', async () => {
-    const { app } = await buildTestApp({ env: { DEMO_MODE: '0' } });
-    expect((await app.inject({ method: 'GET', url: '/api/v1/demo' })).json()).toEqual({
+    expect((await demoOff.inject({ method: 'GET', url: '/api/v1/demo' })).json()).toEqual({
       demo_mode: false,
       log_ins: [],
     });
   });
 
-  it('in demo mode offers the log-ins of the demo accounts that exist, as the seed prints them', async () => {
-    const platform = await buildTestApp({ env: { DEMO_MODE: '1' } });
+  // Seeding a small world takes a while on a busy machine.
+  it('in demo mode offers the log-ins of the demo accounts that exist, as the seed prints them', {
+    timeout: 120_000,
+  }, async () => {
     // Before any seed: none of the default world's accounts exists here.
     expect((await platform.app.inject({ method: 'GET', url: '/api/v1/demo' })).json()).toEqual({
       demo_mode: true,
@@ -79,6 +88,11 @@ describe('GET /api/v1/demo', () => {
 });
 
 describe('GET /api/v1/benchmarks', () => {
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    ({ app } = await buildTestApp());
+  });
+
   it('reads each benchmark once: this machine’s run before the reference; unreadable files left out', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'polyglot-bench-'));
     fs.mkdirSync(path.join(dir, 'results'));
@@ -97,7 +111,6 @@ describe('GET /api/v1/benchmarks', () => {
   });
 
   it('answers the repository’s results as {items}', async () => {
-    const { app } = await buildTestApp();
     const res = await app.inject({ method: 'GET', url: '/api/v1/benchmarks' });
     expect(res.statusCode).toBe(200);
     const { items } = res.json();

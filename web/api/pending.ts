@@ -13,7 +13,8 @@ export interface Notification {
   id: string | number;
   kind: string;
   actor: ProfileSummary;
-  post: { id: string; content?: string } | null;
+  /** The post it is about, with the beginning of its text; null for a follow. */
+  post: { id: string; excerpt?: string } | null;
   created_at: string;
   read: boolean;
 }

@@ -32,9 +32,7 @@ function NotificationItem({ item }: { item: Notification }) {
         {item.post && (
           <>
             {': '}
-            <a href={`/posts/${item.post.id}`}>
-              {item.post.content ? item.post.content.slice(0, 80) : 'the post'}
-            </a>
+            <a href={`/posts/${item.post.id}`}>{item.post.excerpt || 'the post'}</a>
           </>
         )}
       </p>

@@ -63,9 +63,10 @@ function CommentItem({
   return (
     <li class="card" aria-label={`Comment by ${comment.author.name}`}>
       <PersonLine person={comment.author}>
-        <time class="time" dateTime={comment.created_at}>
-          {ago(comment.created_at)}
-        </time>
+        <span class="time">
+          <time dateTime={comment.created_at}>{ago(comment.created_at)}</time>
+          {(comment as { edited_at?: string | null }).edited_at ? ' · edited' : ''}
+        </span>
       </PersonLine>
       {editing ? (
         <form onSubmit={save}>

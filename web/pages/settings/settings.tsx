@@ -120,22 +120,11 @@ function PasswordForm() {
   );
 }
 
-function DangerZone() {
+function Sessions() {
   const { route } = useLocation();
-  const [error, setError] = useState<unknown>(null);
   const out = async (everywhere: boolean) => {
     await signOut(everywhere);
     route('/');
-  };
-  const remove = async () => {
-    if (!confirm('Delete your account, its posts and everything else? This cannot be undone.')) return;
-    try {
-      await request('DELETE', '/api/v1/me');
-      forgetSession();
-      route('/');
-    } catch (failure) {
-      setError(failure);
-    }
   };
   return (
     <section aria-labelledby="sessions-title">
@@ -148,12 +137,48 @@ function DangerZone() {
           Sign out everywhere
         </button>
       </div>
-      <h2>Delete account</h2>
+    </section>
+  );
+}
+
+/** Deleting the account asks for the password; the server refuses while the wallet holds money. */
+function DeleteAccount() {
+  const { route } = useLocation();
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const remove = async (event: Event) => {
+    event.preventDefault();
+    setError(null);
+    if (!confirm('Delete your account, its posts and everything else? This cannot be undone.')) return;
+    try {
+      await request('DELETE', '/api/v1/me', { password });
+      forgetSession();
+      route('/');
+    } catch (failure) {
+      setError(failure);
+    }
+  };
+  return (
+    <form onSubmit={remove} aria-labelledby="delete-title">
+      <h2 id="delete-title">Delete account</h2>
+      <p class="hint">
+        Your profile, posts, comments, likes and follows are erased; orders and payments are kept, showing a
+        deleted account. Empty your wallet first.
+      </p>
+      <Field
+        label="Your password, to confirm"
+        name="delete_password"
+        type="password"
+        autocomplete="current-password"
+        value={password}
+        onInput={(e) => setPassword(e.currentTarget.value)}
+        error={fieldError(error, 'password')}
+      />
       <FormError error={error} />
-      <button type="button" class="danger" onClick={remove}>
+      <button type="submit" class="danger" disabled={!password}>
         Delete my account
       </button>
-    </section>
+    </form>
   );
 }
 
@@ -174,7 +199,8 @@ export default function Settings() {
       <h1>Settings</h1>
       <ProfileForm me={me} />
       <PasswordForm />
-      <DangerZone />
+      <Sessions />
+      <DeleteAccount />
     </>
   );
 }

@@ -30,11 +30,6 @@ export interface OutboxRelayOptions {
   batchSize?: number;
 }
 
-/** What a service calls after its write committed. */
-export interface OutboxRelaying {
-  relayNow(): void;
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function createOutboxRelay({

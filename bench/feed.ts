@@ -242,7 +242,13 @@ export async function run() {
     const accounts = createPostgresAccounts(db);
     const log = { warn: (object: unknown, message: string) => console.warn(message, object) };
     const service = (strategy: FeedStrategy) =>
-      new FeedService(timelines, posts, graph, accounts, cache, createSqlJoinFeed(db), {
+      new FeedService({
+        timelines,
+        posts,
+        graph,
+        accounts,
+        cache,
+        sqlJoin: createSqlJoinFeed(db),
         strategy,
         activeDays: 30,
         fanoutThreshold: threshold,

@@ -2,7 +2,9 @@
 // older than their retention are deleted, as InfluxDB's retention policies do by themselves.
 // Each process runs it; the deletes are idempotent and split between processes (SKIP LOCKED),
 // so no process needs to be the one in charge.
+
 import type { AnalyticsRetention } from '../config.ts';
+import type { Log } from '../log.ts';
 import type { AnalyticsPort } from './analytics.port.ts';
 
 export interface RetentionTask {
@@ -15,7 +17,7 @@ export interface RetentionTask {
 export function scheduleRetention(
   analytics: AnalyticsPort,
   { viewsHours, requestsDays, intervalSeconds }: AnalyticsRetention,
-  log: { warn(object: unknown, message: string): void; info(object: unknown, message: string): void },
+  log: Pick<Log, 'warn' | 'info'>,
 ): RetentionTask {
   let running: Promise<void> | undefined;
   const runOnce = (): Promise<void> => {

@@ -26,7 +26,10 @@ export const commerceModule: PlatformModule = {
         ? createRedisLeaderboard(ctx.engines.redis(), config.keyPrefix)
         : createMemoryLeaderboard(),
     );
-    const service = new CommerceService(commerce, leaderboard, ctx.use('accounts'), {
+    const service = new CommerceService({
+      commerce,
+      leaderboard,
+      accounts: ctx.use('accounts'),
       demoMode: config.demoMode,
       events: config.events,
       log: ctx.log,

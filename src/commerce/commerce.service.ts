@@ -79,22 +79,30 @@ function checkLines(lines: readonly OrderLine[]): void {
   }
 }
 
+export interface CommerceOptions {
+  commerce: CommercePort;
+  /** The sellers' leaderboard, in the cache role. */
+  leaderboard: LeaderboardPort;
+  /** Sellers' and buyers' summaries. */
+  accounts: Pick<AccountsPort, 'summaries'>;
+  demoMode: boolean;
+  events: EventLimits;
+  log: Pick<Log, 'warn'>;
+  cursors: CursorCodec;
+}
+
 export class CommerceService {
-  constructor(
-    private readonly commerce: CommercePort,
-    private readonly leaderboard: LeaderboardPort,
-    private readonly accounts: Pick<AccountsPort, 'summaries'>,
-    private readonly options: {
-      demoMode: boolean;
-      events: EventLimits;
-      log: Pick<Log, 'warn'>;
-      cursors: CursorCodec;
-    },
-  ) {
+  private readonly commerce: CommercePort;
+  private readonly leaderboard: LeaderboardPort;
+  private readonly accounts: Pick<AccountsPort, 'summaries'>;
+  private readonly cursors: ReturnType<typeof commerceCursors>;
+
+  constructor(private readonly options: CommerceOptions) {
+    this.commerce = options.commerce;
+    this.leaderboard = options.leaderboard;
+    this.accounts = options.accounts;
     this.cursors = commerceCursors(options.cursors);
   }
-
-  private readonly cursors: ReturnType<typeof commerceCursors>;
 
   get demoMode(): boolean {
     return this.options.demoMode;

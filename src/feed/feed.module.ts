@@ -22,23 +22,22 @@ export const feedModule: PlatformModule = {
           })
         : createMemoryTimelines(),
     );
-    const feed = new FeedService(
+    const feed = new FeedService({
+      ...config.feed,
       timelines,
-      ctx.use('posts'),
-      ctx.use('graph'),
-      ctx.use('accounts'),
-      ctx.use('cache'),
-      config.feed.strategy === 'sqljoin'
-        ? ctx.guard('posts', createSqlJoinFeed(ctx.sql('posts')))
-        : undefined,
-      {
-        ...config.feed,
-        log: ctx.log,
-        cursors: ctx.use('cursors'),
-        events: ctx.use('events'),
-        views: ctx.use('views'),
-      },
-    );
+      posts: ctx.use('posts'),
+      graph: ctx.use('graph'),
+      accounts: ctx.use('accounts'),
+      cache: ctx.use('cache'),
+      sqlJoin:
+        config.feed.strategy === 'sqljoin'
+          ? ctx.guard('posts', createSqlJoinFeed(ctx.sql('posts')))
+          : undefined,
+      log: ctx.log,
+      cursors: ctx.use('cursors'),
+      events: ctx.use('events'),
+      views: ctx.use('views'),
+    });
     const auth = ctx.use('auth');
     return { routes: (app) => app.register(feedRoutes, { feed, auth }) };
   },

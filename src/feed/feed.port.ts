@@ -4,6 +4,8 @@
 // of ids and hydrates them from the shared post cache. A timeline is only a copy: a missing
 // one is rebuilt from the graph and posts stores, a lost cache costs speed, never data.
 
+import type { TimelineItem } from '../posts/posts.views.ts';
+
 /** One timeline entry: a post id and its creation time in ms, the feed's keyset order. */
 export interface TimelineEntry {
   postId: string;
@@ -44,4 +46,12 @@ export interface TimelinePort {
    */
   dropTimelines(userIds: readonly number[]): Promise<void>;
   ping(): Promise<void>;
+}
+
+/**
+ * The sqljoin strategy: a page of the reader's home feed as one query over posts, follows,
+ * users, profiles, likes and comments, hydrated by the query itself (feed.sqljoin.ts).
+ */
+export interface SqlJoinFeed {
+  page(userId: number, page: TimelinePage): Promise<TimelineItem[]>;
 }

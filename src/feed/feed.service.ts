@@ -9,24 +9,25 @@
 //           page comes from the stores, marked degraded, never a 500.
 //   pull    the reader's followees from the graph, then their newest posts from the posts store.
 //   sqljoin the article's six-table join (feed.sqljoin.ts), on one PostgreSQL database.
+
 import type { AccountsPort } from '../accounts/accounts.port.ts';
 import { type CachePort, cacheKeys } from '../cache/cache.port.ts';
 import type { FeedStrategy } from '../config.ts';
 import type { DomainEvents, EventBus } from '../events.ts';
 import type { GraphPort } from '../graph/graph.port.ts';
 import type { JobPayload } from '../jobs/jobs.port.ts';
+import type { Log } from '../log.ts';
 import { type CursorCodec, field, oneMore, type Page, pageOf } from '../pagination.ts';
 import type { PageRequest, PostSummary, PostsPort } from '../posts/posts.port.ts';
-import type { TimelineItem } from '../posts/posts.service.ts';
-import type { PostViews } from '../posts/posts.views.ts';
+import type { PostViews, TimelineItem } from '../posts/posts.views.ts';
 import {
   newestFirst,
+  type SqlJoinFeed,
   TIMELINE_SIZE,
   type TimelineEntry,
   type TimelinePage,
   type TimelinePort,
 } from './feed.port.ts';
-import type { SqlJoinFeed } from './feed.sqljoin.ts';
 
 export const FEED_FANOUT_JOB = 'feed.fanout';
 export const FEED_REMOVE_JOB = 'feed.remove';
@@ -43,12 +44,22 @@ const MAX_POPULAR = 10_000;
 const PULLED_TTL_SECONDS = 300;
 
 export interface FeedOptions {
+  /** Home timelines, in the cache role. */
+  timelines: TimelinePort;
+  posts: PostsPort;
+  graph: GraphPort;
+  /** Which followers were active recently (fan-out skips the others). */
+  accounts: AccountsPort;
+  /** The shared cached post summaries and the lists of accounts merged at read time. */
+  cache: CachePort;
+  /** The sqljoin strategy's one query; only with that strategy. */
+  sqlJoin?: SqlJoinFeed;
   strategy: FeedStrategy;
   /** Followers who signed in within this many days get posts fanned out. */
   activeDays: number;
   /** Authors with more followers than this are merged at read time instead of fanned out. */
   fanoutThreshold: number;
-  log: { warn(object: unknown, message: string): void };
+  log: Pick<Log, 'warn'>;
   /** Signs and checks the feed's cursors (one codec for every list). */
   cursors: CursorCodec;
   /** The facts the feed reacts to (posts appearing and going, follows, changes to cached posts). */
@@ -105,16 +116,24 @@ function mergePosts(...lists: PostSummary[][]): PostSummary[] {
 }
 
 export class FeedService {
-  constructor(
-    private readonly timelines: TimelinePort,
-    private readonly posts: PostsPort,
-    private readonly graph: GraphPort,
-    private readonly accounts: AccountsPort,
-    private readonly cache: CachePort,
-    private readonly sqlJoin: SqlJoinFeed | undefined,
-    private readonly options: FeedOptions,
-  ) {
-    if (options.strategy === 'sqljoin' && !sqlJoin) throw new Error('the sqljoin feed needs its SQL adapter');
+  private readonly timelines: TimelinePort;
+  private readonly posts: PostsPort;
+  private readonly graph: GraphPort;
+  private readonly accounts: AccountsPort;
+  private readonly cache: CachePort;
+  private readonly sqlJoin: SqlJoinFeed | undefined;
+
+  constructor(private readonly options: FeedOptions) {
+    ({
+      timelines: this.timelines,
+      posts: this.posts,
+      graph: this.graph,
+      accounts: this.accounts,
+      cache: this.cache,
+      sqlJoin: this.sqlJoin,
+    } = options);
+    if (options.strategy === 'sqljoin' && !this.sqlJoin)
+      throw new Error('the sqljoin feed needs its SQL adapter');
     this.subscribe(options.events);
   }
 

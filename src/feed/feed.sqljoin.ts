@@ -7,8 +7,8 @@
 //   post_likes_pkey (post_id, user_id), comments_post_page (post_id, ...) -> the counts
 // Only when posts and graph share one PostgreSQL database (config.ts refuses the rest).
 import type { SqlDatabase } from '../engines/sql.ts';
-import type { TimelineItem } from '../posts/posts.service.ts';
-import type { TimelinePage } from './feed.port.ts';
+import type { TimelineItem } from '../posts/posts.views.ts';
+import type { SqlJoinFeed, TimelinePage } from './feed.port.ts';
 
 interface JoinedRow {
   id: string;
@@ -51,7 +51,7 @@ export const feedJoinParams = (userId: number, { limit, after }: TimelinePage) =
   after?.postId ?? null,
 ];
 
-export function createSqlJoinFeed(db: SqlDatabase) {
+export function createSqlJoinFeed(db: SqlDatabase): SqlJoinFeed {
   return {
     /** A page of the reader's home feed, hydrated by the join itself. */
     async page(userId: number, page: TimelinePage): Promise<TimelineItem[]> {
@@ -70,5 +70,3 @@ export function createSqlJoinFeed(db: SqlDatabase) {
     },
   };
 }
-
-export type SqlJoinFeed = ReturnType<typeof createSqlJoinFeed>;

@@ -12,6 +12,7 @@
 // paths with two sets of failure modes; one extra row per reaction buys one path, tested once.
 // Jobs are keyed by their entry, so an entry relayed again while its job still waits or
 // retries adds no second job.
+import type { Log } from '../log.ts';
 import type { JobHandler, JobPayload, JobsPort } from './jobs.port.ts';
 import type { OutboxEntry, OutboxPort } from './outbox.port.ts';
 
@@ -21,17 +22,12 @@ const ORIGIN = '_outbox';
 export interface OutboxRelayOptions {
   jobs: JobsPort;
   outboxes: readonly OutboxPort[];
-  log: { warn(object: unknown, message: string): void };
+  log: Pick<Log, 'warn'>;
   /** How often entries whose lease ran out are looked for. */
   intervalMs: number;
   /** An entry relayed but not completed within this is relayed again. */
   leaseSeconds: number;
   batchSize?: number;
-}
-
-/** What a service calls after its write committed. */
-export interface OutboxRelaying {
-  relayNow(): void;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -21,16 +21,13 @@ import type {
   PostsPort,
   RelationChange,
 } from './posts.port.ts';
-import type { PostViews, ViewerState } from './posts.views.ts';
+import type { PostViews, TimelineItem } from './posts.views.ts';
 
 export interface NewPostInput {
   content: string;
   media_urls?: string[];
   attributes?: Attributes;
 }
-
-/** A timeline item: the post without comments, plus the viewer's state for a signed-in caller. */
-export type TimelineItem = PostSummary & ViewerState;
 
 /** The fact of a post that appeared or went, as subscribers get it. */
 const postFact = (post: Pick<PostSummary, 'id' | 'author' | 'created_at'>) => ({

@@ -7,7 +7,7 @@
 // Rules run after paging: a hidden item leaves its page shorter, the cursor still continues
 // after the last item fetched, so paging neither repeats nor skips.
 import type { Page } from '../pagination.ts';
-import type { PostsPort } from './posts.port.ts';
+import type { PostSummary, PostsPort } from './posts.port.ts';
 
 /** What a list item needs for the seam: its id and its author's. */
 export interface Viewed {
@@ -20,6 +20,9 @@ export interface ViewerState {
   user_has_liked?: boolean;
   user_has_reposted?: boolean;
 }
+
+/** A feed, trending or user-timeline item: the post without comments, plus the viewer's state. */
+export type TimelineItem = PostSummary & ViewerState;
 
 /**
  * A rule of what one viewer may see (blocks, mutes): given the viewer and the authors of the

@@ -8,6 +8,15 @@ export default defineConfig({
   base: '/',
   // JSX compiled for Preact by Vite's own transformer: no framework plugin needed.
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  // `npm run dev:web`: the UI with hot reload, the API from the platform started with `npm start`.
+  server: {
+    proxy: Object.fromEntries(
+      ['/api', '/healthz', '/openapi.json', '/docs'].map((path) => [
+        path,
+        process.env.API_URL ?? 'http://localhost:3000',
+      ]),
+    ),
+  },
   build: {
     outDir: '../dist/web',
     emptyOutDir: true,

@@ -6,6 +6,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { createPostgresAccounts } from './accounts/accounts.postgres.ts';
 import { accountsRoutes } from './accounts/accounts.routes.ts';
 import { AccountsService, PROFILE_CHANGED_JOB } from './accounts/accounts.service.ts';
+import { ACCOUNT_DELETED_JOB, type ErasureStep, eraseAccount } from './accounts/erasure.ts';
 import { SessionsService } from './accounts/sessions.service.ts';
 import { recordApiRequests } from './analytics/analytics.hook.ts';
 import type { AnalyticsPort } from './analytics/analytics.port.ts';
@@ -273,15 +274,28 @@ export async function buildApp(config: Config) {
     await app.register(commerceRoutes, { prefix: '/api/v1', commerce, carts, auth });
     await app.register(postsRoutes, { prefix: '/api/v1', posts, auth });
     await app.register(feedRoutes, { prefix: '/api/v1', feed, auth });
+    const views = viewDedupe(config, engines);
     const analytics = new AnalyticsService(
       analyticsPort,
       recorder,
       postsPort,
-      viewDedupe(config, engines),
+      views,
       app.log,
       operatorCheck(accountsPort, config.adminEmails),
     );
     await app.register(analyticsRoutes, { prefix: '/api/v1', analytics, auth });
+    // The erasure of a deleted account, role by role in the order erasure.ts explains.
+    const erasure: ErasureStep[] = [
+      { role: 'sessions', erase: (account) => sessions.forgetDeleted(account.userId, account.sessions) },
+      { role: 'posts', erase: (account) => posts.eraseUser(account.userId) },
+      { role: 'graph', erase: (account) => graph.eraseUser(account.userId) },
+      { role: 'feed', erase: (account) => feed.eraseUser(account.userId) },
+      { role: 'commerce', erase: (account) => commerce.eraseUser(account.userId) },
+      { role: 'analytics', erase: (account) => views.forgetViewer(account.userId) },
+      // The cache itself, not the best-effort wrapper: a failure must fail the step.
+      { role: 'cache', erase: (account) => rawCache.forgetUser(account.userId) },
+    ];
+    relay.handle(ACCOUNT_DELETED_JOB, (payload) => eraseAccount(erasure, payload));
     // Handlers are registered by now: start working, including on jobs and outbox entries an earlier run left.
     await relay.start();
     const retention = scheduleRetention(analyticsPort, config.analyticsRetention, app.log);

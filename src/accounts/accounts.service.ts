@@ -14,6 +14,7 @@ import type {
 import { normaliseEmail } from './email.ts';
 import { handleCandidates, isReservedHandle } from './handles.ts';
 import { hashPassword, verifyPassword, weakPasswordReason } from './passwords.ts';
+import { ACCOUNT_DELETED_JOB, deletedAccountPayload } from './erasure.ts';
 import type { SessionsService } from './sessions.service.ts';
 
 export interface SignUp {
@@ -152,6 +153,15 @@ export class AccountsService {
     return this.accounts.searchPeople(query, limit);
   }
 
+  /** Checks the caller's password inside their session (limited per session, as a log-in is). */
+  private async reauthenticate(userId: number, tokenHash: string, password: string): Promise<boolean> {
+    return this.sessions.reauthenticate(tokenHash, async () => {
+      const account = await this.accounts.findAccount(userId);
+      const credentials = account && (await this.accounts.findCredentials(account.email));
+      return credentials !== null && (await verifyPassword(credentials.passwordHash, password));
+    });
+  }
+
   /** Changes the password and ends every other session of the caller. */
   async changePassword(
     userId: number,
@@ -159,16 +169,38 @@ export class AccountsService {
     current: string,
     next: string,
   ): Promise<void> {
-    const verified = await this.sessions.reauthenticate(currentTokenHash, async () => {
-      const account = await this.accounts.findAccount(userId);
-      const credentials = account && (await this.accounts.findCredentials(account.email));
-      return credentials !== null && (await verifyPassword(credentials.passwordHash, current));
-    });
-    if (!verified) throw new ForbiddenError('the current password is wrong');
+    if (!(await this.reauthenticate(userId, currentTokenHash, current))) {
+      throw new ForbiddenError('the current password is wrong');
+    }
     refuseWeakPassword('new_password', next);
     await this.accounts.changePasswordHash(userId, await hashPassword(next));
     await this.sessions.endAllSessions(userId, currentTokenHash);
     // Whoever knew the old password may hold a device token: no device stays exempt from the lockout.
     await this.accounts.endDeviceTokens(userId);
+  }
+
+  /**
+   * Deletes the caller's account. Step one commits at once (log-in stops, the email and the
+   * handle are free, every session ends) and stores the erasure of everything else, which runs
+   * as a job (erasure.ts). Refused with 409 while the wallet holds money.
+   */
+  async deleteAccount(userId: number, tokenHash: string, password: string): Promise<void> {
+    if (!(await this.reauthenticate(userId, tokenHash, password))) {
+      throw new ForbiddenError('the password is wrong');
+    }
+    const result = await this.accounts.deleteAccount(userId, (sessions) => [
+      { kind: ACCOUNT_DELETED_JOB, payload: deletedAccountPayload({ userId, sessions: [...sessions] }) },
+    ]);
+    if (!result.ok) {
+      if (result.reason === 'no_account') throw new NotFoundError('account');
+      throw new ConflictError(
+        'wallet_not_empty',
+        `the wallet holds ${result.balanceCents} cents: transfer them away before deleting the account`,
+        { balance_cents: result.balanceCents },
+      );
+    }
+    this.relay.relayNow();
+    // At once, not only when the erasure runs: a cached session must not outlive the account.
+    await this.cache.forget(cacheKeys.profile(userId), ...result.endedSessions.map(cacheKeys.session));
   }
 }

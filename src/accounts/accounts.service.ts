@@ -12,9 +12,9 @@ import type {
   PublicProfile,
 } from './accounts.port.ts';
 import { normaliseEmail } from './email.ts';
+import { ACCOUNT_DELETED_JOB, deletedAccountPayload } from './erasure.ts';
 import { handleCandidates, isReservedHandle } from './handles.ts';
 import { hashPassword, verifyPassword, weakPasswordReason } from './passwords.ts';
-import { ACCOUNT_DELETED_JOB, deletedAccountPayload } from './erasure.ts';
 import type { SessionsService } from './sessions.service.ts';
 
 export interface SignUp {

@@ -203,7 +203,10 @@ export class SessionsService {
     await this.cache.forget(...tokenHashes.map(cacheKeys.session));
     await this.limiter.forget([
       rateSubjects.user(userId),
-      ...tokenHashes.flatMap((hash) => [rateSubjects.session(userId, hash), rateSubjects.reauthentication(hash)]),
+      ...tokenHashes.flatMap((hash) => [
+        rateSubjects.session(userId, hash),
+        rateSubjects.reauthentication(hash),
+      ]),
     ]);
   }
 

@@ -88,7 +88,9 @@ export class RateLimiter {
    */
   async forget(subjects: readonly string[]): Promise<void> {
     const rules = Object.keys(this.limits) as RateRule[];
-    const keys = subjects.flatMap((subject) => rules.map((rule) => cacheKeys.rateLimit(rule, subjectKey(subject))));
+    const keys = subjects.flatMap((subject) =>
+      rules.map((rule) => cacheKeys.rateLimit(rule, subjectKey(subject))),
+    );
     await this.cache.forget(...keys);
     await this.fallback.forget(...keys);
   }

@@ -60,9 +60,10 @@ export async function closeWalletIn(
     [userId],
   );
   if (wallet && wallet.balance_cents !== 0) return { ok: false, balanceCents: wallet.balance_cents };
-  await tx.query('UPDATE wallets SET closed_at = now(), updated_at = now() WHERE user_id = $1 AND closed_at IS NULL', [
-    userId,
-  ]);
+  await tx.query(
+    'UPDATE wallets SET closed_at = now(), updated_at = now() WHERE user_id = $1 AND closed_at IS NULL',
+    [userId],
+  );
   return { ok: true };
 }
 

@@ -114,7 +114,8 @@ export class GraphService {
         ...following.map((edge) => ({ followerId: userId, followeeId: edge.userId })),
       ];
       for (const { followerId, followeeId } of edges) {
-        if (await this.graph.unfollow(followerId, followeeId)) await this.afterChange(followerId, followeeId, -1);
+        if (await this.graph.unfollow(followerId, followeeId))
+          await this.afterChange(followerId, followeeId, -1);
       }
     }
     await this.graph.eraseUser(userId);

@@ -327,7 +327,10 @@ export async function createMongoPosts(connection: MongoConnection) {
 
     async userActivity(userId, limit) {
       const [liked, written] = await Promise.all([
-        likes.find({ user_id: { $eq: userId } }, { projection: { post_id: 1 } }).limit(limit).toArray(),
+        likes
+          .find({ user_id: { $eq: userId } }, { projection: { post_id: 1 } })
+          .limit(limit)
+          .toArray(),
         comments
           .find({ 'author.id': { $eq: userId } }, { projection: { post_id: 1 } })
           .limit(limit)

@@ -286,10 +286,10 @@ export function createPostgresPosts(db: SqlDatabase) {
 
     async userActivity(userId, limit) {
       const [likes, comments] = await Promise.all([
-        db.query<{ post_id: string }>('SELECT post_id::text AS post_id FROM post_likes WHERE user_id = $1 LIMIT $2', [
-          userId,
-          limit,
-        ]),
+        db.query<{ post_id: string }>(
+          'SELECT post_id::text AS post_id FROM post_likes WHERE user_id = $1 LIMIT $2',
+          [userId, limit],
+        ),
         db.query<{ post_id: string; id: string }>(
           'SELECT post_id::text AS post_id, id::text AS id FROM comments WHERE author_id = $1 LIMIT $2',
           [userId, limit],

@@ -70,14 +70,18 @@ for (const stack of httpStacks) {
       const friendPost = await post(friend, 'theirs');
       const otherPost = await post(other, 'someone else');
       expect((await call('PUT', `/posts/${victimPost}/like`, friend)).statusCode).toBe(204);
-      expect((await call('POST', `/posts/${victimPost}/comments`, friend, { text: 'hi' })).statusCode).toBe(201);
+      expect((await call('POST', `/posts/${victimPost}/comments`, friend, { text: 'hi' })).statusCode).toBe(
+        201,
+      );
       expect((await call('PUT', `/posts/${friendPost}/like`, victim)).statusCode).toBe(204);
       expect((await call('PUT', `/posts/${otherPost}/like`, victim)).statusCode).toBe(204);
       expect((await call('PUT', `/posts/${otherPost}/like`, friend)).statusCode).toBe(204);
       for (const text of ['first', 'second']) {
         expect((await call('POST', `/posts/${friendPost}/comments`, victim, { text })).statusCode).toBe(201);
       }
-      expect((await call('POST', `/posts/${friendPost}/comments`, other, { text: 'stays' })).statusCode).toBe(201);
+      expect((await call('POST', `/posts/${friendPost}/comments`, other, { text: 'stays' })).statusCode).toBe(
+        201,
+      );
       // Follows both ways; the friend's home timeline holds the victim's posts.
       for (const [a, b] of [
         [victim, friend],
@@ -92,7 +96,9 @@ for (const stack of httpStacks) {
       expect((await call('POST', `/posts/${friendPost}/views`, victim)).statusCode).toBeLessThan(300);
 
       // Commerce: the victim sells to the friend, has a cart, books a seat, organises an event.
-      const product = (await call('POST', '/products', victim, { name: 'Mug', price_cents: 500, stock: 5 })).json();
+      const product = (
+        await call('POST', '/products', victim, { name: 'Mug', price_cents: 500, stock: 5 })
+      ).json();
       const friendProduct = (
         await call('POST', '/products', friend, { name: 'Hat', price_cents: 300, stock: 5 })
       ).json();
@@ -114,7 +120,10 @@ for (const stack of httpStacks) {
       expect((await call('DELETE', '/me', victim, { password: 'not the password' })).statusCode).toBe(403);
       const refused = await call('DELETE', '/me', victim, { password: victim.password });
       expect(refused.statusCode, refused.body).toBe(409);
-      expect(refused.json().error).toMatchObject({ code: 'wallet_not_empty', details: { balance_cents: 500 } });
+      expect(refused.json().error).toMatchObject({
+        code: 'wallet_not_empty',
+        details: { balance_cents: 500 },
+      });
       expect((await call('GET', '/me', victim)).statusCode).toBe(200);
       const transfer = await call('POST', '/wallet/transfers', victim, {
         to_user_id: friend.id,
@@ -127,7 +136,10 @@ for (const stack of httpStacks) {
       expect(deleted.statusCode, deleted.body).toBe(204);
       // At once: the session is over, log-in fails, the profile is gone, money cannot come in.
       expect((await call('GET', '/me', victim)).statusCode).toBe(401);
-      const logIn = await call('POST', '/sessions', undefined, { email: victim.email, password: victim.password });
+      const logIn = await call('POST', '/sessions', undefined, {
+        email: victim.email,
+        password: victim.password,
+      });
       expect(logIn.statusCode).toBe(401);
       expect((await call('GET', `/users/${victim.id}`)).statusCode).toBe(404);
       const gift = await call('POST', '/wallet/transfers', friend, {
@@ -157,19 +169,29 @@ for (const stack of httpStacks) {
       expect((await call('GET', '/leaderboards/sellers')).json().items).toEqual([]);
       // The order is kept, naming its seller as a deleted account.
       const kept = (await call('GET', `/orders/${order.json().id}`, friend)).json();
-      expect(kept.items[0]).toMatchObject({ seller_id: victim.id, seller_name: 'deleted account', name: 'Mug' });
+      expect(kept.items[0]).toMatchObject({
+        seller_id: victim.id,
+        seller_name: 'deleted account',
+        name: 'Mug',
+      });
       expect(kept.buyer_name).toMatch(/^Test User/);
 
       // Nothing else names the person.
       const person = { id: victim.id, email: victim.email, handle: victim.handle };
-      if (env.REDIS_URL) expect(await redisRemains(env.REDIS_URL, env.KEY_PREFIX as string, person)).toEqual([]);
+      if (env.REDIS_URL)
+        expect(await redisRemains(env.REDIS_URL, env.KEY_PREFIX as string, person)).toEqual([]);
       // The platform stops, so that the embedded database can be opened and read whole.
       await platform.app.close();
       const db = await openDatabase(env);
       try {
         expect(await sqlRemains(db, person)).toEqual({});
         const [tombstone] = await db.query('SELECT * FROM users WHERE id = $1', [victim.id]);
-        expect(tombstone).toMatchObject({ email: null, email_normalized: null, password_hash: null, birthdate: null });
+        expect(tombstone).toMatchObject({
+          email: null,
+          email_normalized: null,
+          password_hash: null,
+          birthdate: null,
+        });
         expect(tombstone?.deleted_at).toBeInstanceOf(Date);
         const [wallet] = await db.query('SELECT balance_cents, closed_at FROM wallets WHERE user_id = $1', [
           victim.id,
@@ -191,6 +213,6 @@ for (const stack of httpStacks) {
       });
       expect(again.statusCode, again.body).toBe(201);
       expect(again.json().id).not.toBe(victim.id);
-    });
+    }, 180_000);
   });
 }

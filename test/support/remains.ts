@@ -75,7 +75,7 @@ export async function redisRemains(url: string, prefix: string, person: Person):
       const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
       cursor = next;
       for (const key of keys) {
-        const content = await valueOf(redis, key);
+        const content = await keyContent(redis, key);
         if (holds(key.slice(prefix.length)) || holds(content)) found.push(`${key}: ${content.slice(0, 200)}`);
       }
     } while (cursor !== '0');
@@ -86,7 +86,7 @@ export async function redisRemains(url: string, prefix: string, person: Person):
 }
 
 /** A key's value as text, whatever its type (sorted set members are zero-padded ids: padding is dropped). */
-async function valueOf(redis: Redis, key: string): Promise<string> {
+async function keyContent(redis: Redis, key: string): Promise<string> {
   switch (await redis.type(key)) {
     case 'string':
       return (await redis.get(key)) ?? '';

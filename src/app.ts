@@ -295,7 +295,7 @@ export async function buildApp(config: Config) {
       // The cache itself, not the best-effort wrapper: a failure must fail the step.
       { role: 'cache', erase: (account) => rawCache.forgetUser(account.userId) },
     ];
-    relay.handle(ACCOUNT_DELETED_JOB, (payload) => eraseAccount(erasure, payload));
+    relay.handle(ACCOUNT_DELETED_JOB, (payload) => eraseAccount(erasure, payload, app.log));
     // Handlers are registered by now: start working, including on jobs and outbox entries an earlier run left.
     await relay.start();
     const retention = scheduleRetention(analyticsPort, config.analyticsRetention, app.log);

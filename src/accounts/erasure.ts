@@ -43,12 +43,20 @@ export interface ErasureStep {
   erase(account: DeletedAccount): Promise<void>;
 }
 
-/** Runs every step in order; a step that fails stops the run, and the job runs again later. */
-export async function eraseAccount(steps: readonly ErasureStep[], payload: JobPayload): Promise<void> {
+/**
+ * Runs every step in order; a step that fails stops the run, and the job runs again later.
+ * Each completed step is logged: what an operator follows (and the fault test waits for).
+ */
+export async function eraseAccount(
+  steps: readonly ErasureStep[],
+  payload: JobPayload,
+  log: { info(object: object, message: string): void },
+): Promise<void> {
   const account = parseDeletedAccount(payload);
   for (const step of steps) {
     try {
       await step.erase(account);
+      log.info({ userId: account.userId, role: step.role }, 'deleted account erased from a role');
     } catch (error) {
       throw new Error(`erasing deleted account ${account.userId}: the ${step.role} step failed`, {
         cause: error,

@@ -2,7 +2,33 @@
 // under a test's Redis prefix. A deleted account must leave nothing but the records a
 // business keeps.
 import { Redis } from 'ioredis';
+import { openPglite } from '../../src/engines/pglite.ts';
+import { openPostgres } from '../../src/engines/postgres.ts';
 import type { SqlDatabase } from '../../src/engines/sql.ts';
+
+/**
+ * The accounts' database of a test's environment. PGlite allows one opener per data directory:
+ * open it only while no platform runs on it.
+ */
+export const openDatabase = (env: Record<string, string>): Promise<SqlDatabase> | SqlDatabase =>
+  env.DATABASE_URL
+    ? openPostgres({ url: env.DATABASE_URL, max: 2 })
+    : openPglite({ dataDir: env.DATA_DIR as string });
+
+/**
+ * The next user id becomes a large, unusual number, so that finding it anywhere (a column, a
+ * key, a JSON document) means the person, never a count or a quantity that happens to equal it.
+ */
+export async function distinctiveNextUserId(env: Record<string, string>): Promise<number> {
+  const id = 7_300_000 + Math.floor(Math.random() * 90_000);
+  const db = await openDatabase(env);
+  try {
+    await db.query("SELECT setval(pg_get_serial_sequence('users', 'id'), $1)", [id - 1]);
+  } finally {
+    await db.close();
+  }
+  return id;
+}
 
 /** What identifies the person: their user id, email and handle. */
 export interface Person {

@@ -110,8 +110,6 @@ export interface AccountsPort {
     userId: number,
     reactions: (endedSessions: readonly string[]) => readonly Reaction[],
   ): Promise<DeleteAccountResult>;
-  /** True when the user id belongs to a deleted account (a tombstone). */
-  isDeleted(userId: number): Promise<boolean>;
   /** Handle or name starting with, or resembling, the query; best matches first. */
   searchPeople(query: string, limit: number): Promise<ProfileSummary[]>;
   /** The summaries of the users that exist among `userIds`, in no particular order. */

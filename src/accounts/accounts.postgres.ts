@@ -205,11 +205,6 @@ export function createPostgresAccounts(db: SqlDatabase) {
         return { ok: true, endedSessions };
       }),
 
-    async isDeleted(userId) {
-      const [row] = await db.query('SELECT 1 FROM users WHERE id = $1 AND deleted_at IS NOT NULL', [userId]);
-      return row !== undefined;
-    },
-
     async searchPeople(query, limit): Promise<ProfileSummary[]> {
       const text = query.toLowerCase();
       const prefix = likePrefix(text);

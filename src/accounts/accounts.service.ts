@@ -3,7 +3,7 @@
 import { type CachePort, cacheKeys } from '../cache/cache.port.ts';
 import { DEMO_OPERATOR_EMAIL } from '../config.ts';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
-import type { OutboxRelaying } from '../jobs/outbox.relay.ts';
+import { type EventBus, type Fact, fact } from '../events.ts';
 import type {
   Account,
   AccountsPort,
@@ -12,7 +12,6 @@ import type {
   PublicProfile,
 } from './accounts.port.ts';
 import { normaliseEmail } from './email.ts';
-import { ACCOUNT_DELETED_JOB, deletedAccountPayload } from './erasure.ts';
 import { handleCandidates, isReservedHandle } from './handles.ts';
 import { hashPassword, verifyPassword, weakPasswordReason } from './passwords.ts';
 import type { SessionsService } from './sessions.service.ts';
@@ -27,12 +26,6 @@ export interface SignUp {
 }
 
 export const MINIMUM_AGE_YEARS = 18;
-
-/**
- * The job enqueued after a user's name or avatar changed, `{user_id}`: roles that keep
- * copies of the profile summary (posts, comments) refresh them.
- */
-export const PROFILE_CHANGED_JOB = 'accounts.profile-changed';
 
 /** True when someone born on `birthdate` (YYYY-MM-DD) is at least 18 on `today` (UTC). */
 export function isAdult(birthdate: string, today = new Date()): boolean {
@@ -52,12 +45,23 @@ export interface OrderCounter {
   orderCount(buyerId: number): Promise<number>;
 }
 
+/**
+ * The public profile carries counters other roles move (posts, followers, following): its
+ * cached copy is forgotten once their change committed, so the next read loads the new counts.
+ */
+export function forgetProfilesOnCounterChanges(events: EventBus, cache: CachePort): void {
+  const forget = (...userIds: number[]) => cache.forget(...userIds.map((id) => cacheKeys.profile(id)));
+  events.onCommit('post.created', ({ author_id }) => forget(author_id));
+  events.onCommit('post.deleted', ({ author_id }) => forget(author_id));
+  events.onCommit('follow.changed', ({ follower_id, followee_id }) => forget(follower_id, followee_id));
+}
+
 export interface AccountsOptions {
   accounts: AccountsPort;
   cache: CachePort;
   sessions: SessionsService;
   profileTtlSeconds: number;
-  relay: OutboxRelaying;
+  events: EventBus;
   orders: OrderCounter;
 }
 
@@ -66,7 +70,7 @@ export class AccountsService {
   private readonly cache: CachePort;
   private readonly sessions: SessionsService;
   private readonly profileTtlSeconds: number;
-  private readonly relay: OutboxRelaying;
+  private readonly events: EventBus;
   private readonly orders: OrderCounter;
 
   constructor(options: AccountsOptions) {
@@ -74,7 +78,8 @@ export class AccountsService {
     this.cache = options.cache;
     this.sessions = options.sessions;
     this.profileTtlSeconds = options.profileTtlSeconds;
-    this.relay = options.relay;
+    this.events = options.events;
+    forgetProfilesOnCounterChanges(options.events, options.cache);
     this.orders = options.orders;
   }
 
@@ -96,15 +101,21 @@ export class AccountsService {
       throw new BadRequestError('this handle is reserved', { fields: { handle: 'is reserved' } });
     }
     refuseWeakPassword('password', input.password);
-    const result = await this.accounts.createAccount({
-      email: input.email,
-      passwordHash: await hashPassword(input.password),
-      name: input.name,
-      birthdate: input.birthdate,
-      bio: input.bio,
-      handleCandidates: input.handle ? [input.handle.toLowerCase()] : handleCandidates(input.name),
-    });
-    if (result.ok) return result.account;
+    const result = await this.accounts.createAccount(
+      {
+        email: input.email,
+        passwordHash: await hashPassword(input.password),
+        name: input.name,
+        birthdate: input.birthdate,
+        bio: input.bio,
+        handleCandidates: input.handle ? [input.handle.toLowerCase()] : handleCandidates(input.name),
+      },
+      (userId) => this.events.record(fact('account.created', { user_id: userId })),
+    );
+    if (result.ok) {
+      await this.events.committed(fact('account.created', { user_id: result.account.id }));
+      return result.account;
+    }
     throw result.taken === 'email'
       ? new ConflictError('email_taken', 'an account with this email exists already', {
           fields: { email: 'taken' },
@@ -123,18 +134,14 @@ export class AccountsService {
   }
 
   async updateMe(userId: number, changes: ProfileChanges): Promise<Account> {
-    // A new name or avatar must reach the copies: the job is stored with the change (outbox)
-    // and runs after the commit, so it reads the new profile; a queue that is down delays it.
-    const copiesChange = 'name' in changes || 'avatar_url' in changes;
-    const account = await this.accounts.updateProfile(
-      userId,
-      changes,
-      copiesChange ? [{ kind: PROFILE_CHANGED_JOB, payload: { user_id: userId } }] : [],
-    );
+    // The fact is stored with the change (outbox): subscribers keeping copies of the profile
+    // react after the commit, so they read the new profile; a queue that is down delays them.
+    const changed = fact('account.changed', { user_id: userId, fields: Object.keys(changes) });
+    const account = await this.accounts.updateProfile(userId, changes, this.events.record(changed));
     if (!account) throw new NotFoundError('account');
-    if (copiesChange) this.relay.relayNow();
     // Invalidate after the write commits, so the next read loads the new profile.
     await this.cache.forget(cacheKeys.profile(userId));
+    await this.events.committed(changed);
     return account;
   }
 
@@ -181,16 +188,18 @@ export class AccountsService {
 
   /**
    * Deletes the caller's account. Step one commits at once (log-in stops, the email and the
-   * handle are free, every session ends) and stores the erasure of everything else, which runs
-   * as a job (erasure.ts). Refused with 409 while the wallet holds money.
+   * handle are free, every session ends) and records account.deleted, whose subscribers erase
+   * everything else (erasure.ts). Refused with 409 while the wallet holds money.
    */
   async deleteAccount(userId: number, tokenHash: string, password: string): Promise<void> {
     if (!(await this.reauthenticate(userId, tokenHash, password))) {
       throw new ForbiddenError('the password is wrong');
     }
-    const result = await this.accounts.deleteAccount(userId, (sessions) => [
-      { kind: ACCOUNT_DELETED_JOB, payload: deletedAccountPayload({ userId, sessions: [...sessions] }) },
-    ]);
+    let deleted: Fact<'account.deleted'> | undefined;
+    const result = await this.accounts.deleteAccount(userId, (sessions) => {
+      deleted = fact('account.deleted', { user_id: userId, sessions: [...sessions] });
+      return this.events.record(deleted);
+    });
     if (!result.ok) {
       if (result.reason === 'no_account') throw new NotFoundError('account');
       throw new ConflictError(
@@ -199,8 +208,8 @@ export class AccountsService {
         { balance_cents: result.balanceCents },
       );
     }
-    this.relay.relayNow();
     // At once, not only when the erasure runs: a cached session must not outlive the account.
     await this.cache.forget(cacheKeys.profile(userId), ...result.endedSessions.map(cacheKeys.session));
+    if (deleted) await this.events.committed(deleted);
   }
 }

@@ -1,7 +1,7 @@
 // An account deleted while the process is killed half-way through its erasure is fully gone
 // after a restart. The platform runs as a child process (`polyglot start`) on the test's own
-// stores; it is killed with SIGKILL as soon as its log says the first role is erased, while
-// the posts (many of them) are being erased, and the erasure is then still in the outbox. A
+// stores; it is killed with SIGKILL as soon as its log says a first role is erased, while the
+// others (the posts: many of them) are still erasing, their parts still in the outbox. A
 // new platform on the same stores finds it there and finishes it: then no column, no Redis
 // key holds the person, and the others' counters are right.
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -108,7 +108,7 @@ for (const stack of httpStacks) {
       await platform.app.close();
 
       // The platform as a process of its own: the deletion is asked of it, and it is killed
-      // once the first role is erased, during the posts' step.
+      // once a first role has erased its part, before the others are done.
       const port = await freePort();
       const server = startPlatform({ ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' });
       children.push(server.child);
@@ -125,18 +125,18 @@ for (const stack of httpStacks) {
         body: JSON.stringify({ password: victim.password }),
       });
       expect(deleted.status).toBe(204);
-      const erased = (role: string) => () =>
-        server.log().includes(`"role":"${role}","msg":"deleted account erased`);
-      await waitFor('the first step', erased('sessions'), 60_000, server.log);
+      const erasedRoles = () =>
+        server.log().match(/"msg":"deleted account erased from a role"/g)?.length ?? 0;
+      await waitFor('a first role erased', () => erasedRoles() > 0, 60_000, server.log);
       server.child.kill('SIGKILL');
       await server.exited;
-      // Killed before the erasure completed: it is still in the outbox.
+      // Killed before the erasure completed: some roles' parts of it are still in the outbox.
       const halfway = await openDatabase(env);
       try {
         const [outbox] = await halfway.query<{ n: number }>(
-          "SELECT count(*)::int AS n FROM outbox WHERE kind = 'account.deleted'",
+          "SELECT count(*)::int AS n FROM outbox WHERE kind LIKE '%.erase-account'",
         );
-        expect(outbox?.n, server.log().slice(-3000)).toBe(1);
+        expect(outbox?.n, server.log().slice(-3000)).toBeGreaterThan(0);
       } finally {
         await halfway.close();
       }

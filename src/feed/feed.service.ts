@@ -177,6 +177,16 @@ export class FeedService {
     }
   }
 
+  /**
+   * The feed's part of deleting an account: the user's own timeline, and the list of popular
+   * accounts (it may name them) so that it is made anew. Followers' timelines were dropped as
+   * the graph's step unfollowed them.
+   */
+  async eraseUser(userId: number): Promise<void> {
+    await this.timelines.dropTimelines([userId]);
+    await this.cache.forget(cacheKeys.feedPulled(userId), cacheKeys.feedPopular);
+  }
+
   /** One page of the reader's home feed. */
   async page(userId: number, limit: number, cursor?: string): Promise<FeedPage> {
     const after = cursor === undefined ? undefined : decodeFeedCursor(this.options.cursors, cursor, userId);

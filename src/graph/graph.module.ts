@@ -1,6 +1,8 @@
 // The graph role: FOLLOWS edges on the accounts' SQL database (an edge table, the counters
 // moved in the same transaction) or on Neo4j (Cypher; the counters moved by the service).
+
 import { sqlProfileCounters } from '../accounts/accounts.postgres.ts';
+import { eraseOnAccountDeleted } from '../accounts/erasure.ts';
 import type { PlatformModule } from '../modules.ts';
 import type { GraphPort } from './graph.port.ts';
 import { createPostgresGraph } from './graph.postgres.ts';
@@ -35,6 +37,7 @@ export const graphModule: PlatformModule = {
       cursors: ctx.use('cursors'),
       events: ctx.use('events'),
     });
+    eraseOnAccountDeleted(ctx.use('events'), ctx.log, 'graph', ({ user_id }) => service.eraseUser(user_id));
     const auth = ctx.use('auth');
     return {
       provides: { graph, graphService: service },

@@ -110,6 +110,10 @@ const COUNTS = `
   MATCH (u:User {ns: $ns, id: $userId})
   RETURN COUNT { (u)<-[:FOLLOWS]-() } AS followers, COUNT { (u)-[:FOLLOWS]->() } AS following`;
 
+const ERASE_USER = `
+  MATCH (u:User {ns: $ns, id: $userId})
+  DETACH DELETE u`;
+
 const DELETE_NAMESPACE_BATCH = `
   MATCH (u:User {ns: $ns})
   WITH u LIMIT $batch
@@ -232,6 +236,10 @@ export async function createNeo4jGraph(driver: Driver, { database, namespace }: 
         userId: toSafeNumber(record.get('userId')),
         followers: toSafeNumber(record.get('followers')),
       }));
+    },
+
+    async eraseUser(userId) {
+      await write((tx) => tx.run(ERASE_USER, { ns, userId: int(userId) }));
     },
 
     async counts(userId) {

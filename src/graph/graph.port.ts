@@ -77,6 +77,13 @@ export interface GraphPort {
   suggestions(userId: number, limit: number): Promise<Suggestion[]>;
   /** The users with the most followers (at least one), most first, then id ascending. */
   mostFollowed(limit: number, excludingUserId: number): Promise<Array<{ userId: number; followers: number }>>;
+  /**
+   * The last step of deleting an account: removes what the graph still holds of the user, any
+   * edge left (moving the counters where the adapter keeps them) and, on Neo4j, its node. The
+   * service unfollows edge by edge first, so that every other end gets its usual follow-up.
+   * Idempotent.
+   */
+  eraseUser(userId: number): Promise<void>;
   /** Exact, and cheap: no scan of the edges. */
   counts(userId: number): Promise<FollowCounts>;
   ping(): Promise<void>;

@@ -78,6 +78,16 @@ export function createPostgresGraph(db: SqlDatabase, counters: ProfileCounters) 
         return deleted.length > 0;
       }),
 
+    eraseUser: (userId) =>
+      db.transaction(async (tx) => {
+        const deleted = await tx.query<FollowEdge>(
+          `DELETE FROM follows WHERE follower_id = $1 OR followee_id = $1
+           RETURNING follower_id AS "followerId", followee_id AS "followeeId"`,
+          [userId],
+        );
+        if (deleted.length) await counters.follows(tx, deleted, -1);
+      }),
+
     followers: (userId, request) => page('followee_id', 'follower_id', userId, request),
     following: (userId, request) => page('follower_id', 'followee_id', userId, request),
 

@@ -52,6 +52,9 @@ export interface GraphOptions {
   events: EventBus;
 }
 
+/** How many edges one read of a deleted account's follows takes. */
+const ERASE_BATCH = 500;
+
 export class GraphService {
   private readonly graph: GraphPort;
   private readonly accounts: AccountsPort;
@@ -98,6 +101,30 @@ export class GraphService {
     this.refuseSelf(callerId, userId, 'unfollow');
     await this.ensureUser(userId);
     if (await this.graph.unfollow(callerId, userId)) await this.afterChange(callerId, userId, -1);
+  }
+
+  /**
+   * The graph's part of deleting an account: every follow both ways is undone as an unfollow
+   * would (the other end's counters, cached profile and home timeline follow), then what is
+   * left of the user in the graph goes. Each batch is read anew, so a run cut short continues.
+   */
+  async eraseUser(userId: number): Promise<void> {
+    for (;;) {
+      const [followers, following] = await Promise.all([
+        this.graph.followers(userId, { limit: ERASE_BATCH }),
+        this.graph.following(userId, { limit: ERASE_BATCH }),
+      ]);
+      if (followers.length === 0 && following.length === 0) break;
+      const edges = [
+        ...followers.map((edge) => ({ followerId: edge.userId, followeeId: userId })),
+        ...following.map((edge) => ({ followerId: userId, followeeId: edge.userId })),
+      ];
+      for (const { followerId, followeeId } of edges) {
+        if (await this.graph.unfollow(followerId, followeeId))
+          await this.afterChange(followerId, followeeId, -1);
+      }
+    }
+    await this.graph.eraseUser(userId);
   }
 
   /** One newest-first page of a user's followers or followees, as profile summaries. */

@@ -50,6 +50,9 @@ export interface PostsOptions {
   views: PostViews;
 }
 
+/** How many likes, comments or posts one read of a deleted account's remains takes. */
+const ERASE_BATCH = 100;
+
 export class PostsService {
   private readonly posts: PostsPort;
   private readonly accounts: AccountsPort;
@@ -230,6 +233,46 @@ export class PostsService {
     const [summary] = await this.accounts.summaries([userId]);
     // A user deleted since has no profile to copy.
     if (summary) await this.posts.updateAuthorCopies(summary);
+  }
+
+  /**
+   * The posts' part of deleting an account: the user's likes and comments on any post are
+   * taken back one by one (each corrects that post's counters and embedded comments, and
+   * publishes its fact, as an unlike or a comment deletion does), then the user's posts are
+   * deleted as their author would (each records post.deleted for the feed, and takes its
+   * comments and likes with it). Each batch is read anew from the store, so a run cut short
+   * continues where it stopped.
+   */
+  async eraseUser(userId: number): Promise<void> {
+    for (;;) {
+      const { likedPosts, comments } = await this.posts.userActivity(userId, ERASE_BATCH);
+      if (likedPosts.length === 0 && comments.length === 0) break;
+      let taken = 0;
+      for (const postId of likedPosts) {
+        if ((await this.posts.unlike(postId, userId)) !== 'changed') continue;
+        taken++;
+        await this.liked(postId, userId, -1);
+      }
+      for (const { postId, commentId } of comments) {
+        if (!(await this.posts.deleteComment(postId, commentId))) continue;
+        taken++;
+        await this.events.committed(
+          fact('comment.deleted', { post_id: postId, comment_id: commentId, author_id: userId }),
+        );
+      }
+      // Found but not taken: another deletion is removing them; the next run of the job finishes.
+      if (taken === 0) throw new Error(`likes and comments of user ${userId} could not be taken back yet`);
+    }
+    for (;;) {
+      const own = await this.posts.userTimeline(userId, { limit: ERASE_BATCH });
+      if (own.length === 0) break;
+      for (const post of own) {
+        const deleted = fact('post.deleted', postFact(post));
+        if (!(await this.posts.deletePost(post.id, this.events.record(deleted)))) continue;
+        await this.afterPostCountChange(userId, -1);
+        await this.events.committed(deleted);
+      }
+    }
   }
 
   private async authorCopy(userId: number): Promise<AuthorCopy> {

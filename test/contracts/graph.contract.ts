@@ -238,6 +238,27 @@ export function graphContract(name: string, open: () => Promise<GraphHarness>, s
         expect(await graph.counts(y)).toEqual({ followers: 0, following: 0 });
       });
 
+      it("erases a user: every edge both ways goes, the others' counts follow, and again is a no-op", async () => {
+        const [gone, a, b, c] = await users(4);
+        await graph.followMany([
+          { followerId: gone as number, followeeId: a as number },
+          { followerId: a as number, followeeId: gone as number },
+          { followerId: b as number, followeeId: gone as number },
+          { followerId: b as number, followeeId: c as number },
+        ]);
+        await graph.eraseUser(gone as number);
+        await graph.eraseUser(gone as number);
+        expect(await followersOf(gone as number)).toEqual([]);
+        expect(await followingOf(gone as number)).toEqual([]);
+        expect(await graph.counts(a as number)).toEqual({ followers: 0, following: 0 });
+        expect(await graph.counts(b as number)).toEqual({ followers: 0, following: 1 });
+        expect(await graph.relationship(b as number, gone as number)).toEqual({
+          following: false,
+          followed_by: false,
+        });
+        expect((await graph.mostFollowed(10, c as number)).map((row) => row.userId)).not.toContain(gone);
+      });
+
       it('answers a ping', async () => {
         await expect(graph.ping()).resolves.toBeUndefined();
       });

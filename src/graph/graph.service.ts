@@ -1,13 +1,15 @@
-// Rules of the social graph: nobody follows themself, both ends must be users, lists are
-// keyset pages with cursors only this server issues, and a follow shows at once on both
-// public profiles (exact counters, cached copies invalidated).
+// Rules of the social graph: nobody follows, blocks or mutes themself, both ends must be
+// users, nobody follows across a block, lists are keyset pages with cursors only this server
+// issues, and a follow shows at once on both public profiles (exact counters, cached copies
+// invalidated).
 import type { AccountsPort, ProfileSummary } from '../accounts/accounts.port.ts';
 import { type CachePort, cacheKeys } from '../cache/cache.port.ts';
-import { BadRequestError, NotFoundError } from '../errors.ts';
+import { BadRequestError, BlockedError, NotFoundError } from '../errors.ts';
 import { type CursorCodec, field } from '../http/cursors.ts';
 import type { EdgePosition, FollowEdge, GraphPort, Relationship } from './graph.port.ts';
 
-export type FollowList = 'followers' | 'following';
+/** The newest-first lists of users kept in the graph: anyone's follows, one's own blocks and mutes. */
+export type EdgeList = 'followers' | 'following' | 'blocks' | 'mutes';
 
 export interface ListPage<Item> {
   items: Item[];
@@ -22,11 +24,11 @@ export interface SuggestionItem {
 // A cursor names its list and its user, so that one list's cursor is refused by another;
 // the signed codec (http/cursors.ts) refuses any string it did not issue.
 const CURSOR_VERSION = 1;
-const LIST_CODE: Record<FollowList, string> = { followers: 'r', following: 'g' };
+const LIST_CODE: Record<EdgeList, string> = { followers: 'r', following: 'g', blocks: 'b', mutes: 'm' };
 
 export const encodeCursor = (
   codec: CursorCodec,
-  list: FollowList,
+  list: EdgeList,
   userId: number,
   position: EdgePosition,
 ): string => codec.encode([CURSOR_VERSION, LIST_CODE[list], userId, position.at, position.userId]);
@@ -34,7 +36,7 @@ export const encodeCursor = (
 export function decodeCursor(
   codec: CursorCodec,
   cursor: string,
-  list: FollowList,
+  list: EdgeList,
   userId: number,
 ): EdgePosition {
   const [, , , at, other] = codec.decode(cursor, [
@@ -59,9 +61,12 @@ export class GraphService {
     private readonly followChanged?: FollowChanged,
   ) {}
 
+  /** Refused with 403 `blocked` when either has blocked the other. */
   async follow(callerId: number, userId: number): Promise<void> {
     this.refuseSelf(callerId, userId, 'follow');
-    await this.ensureUser(userId);
+    const [blocked] = await Promise.all([this.graph.blockBetween(callerId, userId), this.ensureUser(userId)]);
+    if (blocked) throw new BlockedError('follow this user');
+    // A block that commits between the check and the follow wins: the graph then creates nothing.
     if (await this.graph.follow(callerId, userId)) await this.afterChange(callerId, userId, 1);
   }
 
@@ -94,19 +99,57 @@ export class GraphService {
     if (await this.graph.unfollow(callerId, userId)) await this.afterChange(callerId, userId, -1);
   }
 
-  /** One newest-first page of a user's followers or followees, as profile summaries. */
+  /**
+   * The caller blocks a user: the block and the end of their follows, both ways, are one unit
+   * of work in the graph, and each follow it ended is followed up as an unfollow is (counters,
+   * cached profiles, the home feed). Idempotent. True only when the block is new.
+   */
+  async block(callerId: number, userId: number): Promise<boolean> {
+    this.refuseSelf(callerId, userId, 'block');
+    await this.ensureUser(userId);
+    const { created, unfollowed } = await this.graph.block(callerId, userId);
+    for (const [i, { followerId, followeeId }] of unfollowed.entries()) {
+      // Undone in the order a retry needs: the block first (a follow is refused beside it),
+      // then the follows whose counters were not moved yet.
+      await this.afterChange(followerId, followeeId, -1, async () => {
+        if (created) await this.graph.unblock(callerId, userId);
+        for (const edge of unfollowed.slice(i)) await this.graph.follow(edge.followerId, edge.followeeId);
+      });
+    }
+    return created;
+  }
+
+  /** Idempotent; the follows a block ended stay ended. True only when a block was removed. */
+  async unblock(callerId: number, userId: number): Promise<boolean> {
+    this.refuseSelf(callerId, userId, 'unblock');
+    await this.ensureUser(userId);
+    return this.graph.unblock(callerId, userId);
+  }
+
+  /** Idempotent. Nothing tells the muted user. True only when the mute is new. */
+  async mute(callerId: number, userId: number): Promise<boolean> {
+    this.refuseSelf(callerId, userId, 'mute');
+    await this.ensureUser(userId);
+    return this.graph.mute(callerId, userId);
+  }
+
+  /** Idempotent. True only when a mute was removed. */
+  async unmute(callerId: number, userId: number): Promise<boolean> {
+    this.refuseSelf(callerId, userId, 'unmute');
+    await this.ensureUser(userId);
+    return this.graph.unmute(callerId, userId);
+  }
+
+  /** One newest-first page of a user's followers, followees, blocks or mutes, as profile summaries. */
   async list(
-    list: FollowList,
+    list: EdgeList,
     userId: number,
     limit: number,
     cursor?: string,
   ): Promise<ListPage<ProfileSummary>> {
     const after = cursor === undefined ? undefined : decodeCursor(this.cursors, cursor, list, userId);
     const request = { limit: limit + 1, after };
-    const [edges] = await Promise.all([
-      list === 'followers' ? this.graph.followers(userId, request) : this.graph.following(userId, request),
-      this.ensureUser(userId),
-    ]);
+    const [edges] = await Promise.all([this.graph[list](userId, request), this.ensureUser(userId)]);
     const page = edges.slice(0, limit);
     const last = page.at(-1);
     return {
@@ -146,7 +189,7 @@ export class GraphService {
     return { items, next_cursor: null };
   }
 
-  private refuseSelf(callerId: number, userId: number, action: 'follow' | 'unfollow') {
+  private refuseSelf(callerId: number, userId: number, action: string) {
     if (callerId === userId) {
       throw new BadRequestError(`you cannot ${action} yourself`, {
         in: 'params',
@@ -164,19 +207,23 @@ export class GraphService {
    * After an edge really appeared (+1) or disappeared (-1). A graph on the accounts' database
    * moved the counters in its own transaction; on another engine (Neo4j) they are moved here,
    * once per real change, so repeated or concurrent PUT/DELETE never drift them. Should that
-   * fail, the edge change is undone, so the client's retry redoes both and the two stores stay
-   * in step. Only a crash between the two writes can leave a counter off by one; the graph's
+   * fail, the edge change is undone (by `undo`, the reverse of the one edge change by default),
+   * so the client's retry redoes both and the two stores stay in step. Only a crash between the two writes can leave a counter off by one; the graph's
    * own exact degree (GraphPort.counts, O(1) on Neo4j) is the truth a repair would reset it
    * from (no such job exists yet).
    */
-  private async afterChange(followerId: number, followeeId: number, delta: 1 | -1): Promise<void> {
+  private async afterChange(
+    followerId: number,
+    followeeId: number,
+    delta: 1 | -1,
+    undo: () => Promise<unknown> = () =>
+      delta > 0 ? this.graph.unfollow(followerId, followeeId) : this.graph.follow(followerId, followeeId),
+  ): Promise<void> {
     if (!this.graph.keepsProfileCounts) {
       try {
         await this.accounts.adjustFollowCounts(followerId, followeeId, delta);
       } catch (error) {
-        const undo =
-          delta > 0 ? this.graph.unfollow(followerId, followeeId) : this.graph.follow(followerId, followeeId);
-        await undo.catch(() => {});
+        await undo().catch(() => {});
         throw error;
       }
     }

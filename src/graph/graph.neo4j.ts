@@ -8,7 +8,7 @@
 // other's users (Community Edition has one database; a label per namespace would need
 // string-built Cypher). The platform passes its KEY_PREFIX, as it does to Redis.
 import neo4j, { type Driver, type Integer, type ManagedTransaction } from 'neo4j-driver';
-import type { Edge, FollowEdge, GraphPort, PageRequest } from './graph.port.ts';
+import type { Edge, FollowEdge, GraphPort, PageRequest, Relationship } from './graph.port.ts';
 
 export interface Neo4jGraphOptions {
   /** The database to use; the server's default when undefined. */
@@ -117,7 +117,10 @@ const BLOCK_BETWEEN = `
 const RELATIONSHIP = `
   RETURN
     EXISTS { MATCH (:User {ns: $ns, id: $userId})-[:FOLLOWS]->(:User {ns: $ns, id: $otherId}) } AS following,
-    EXISTS { MATCH (:User {ns: $ns, id: $otherId})-[:FOLLOWS]->(:User {ns: $ns, id: $userId}) } AS followed_by`;
+    EXISTS { MATCH (:User {ns: $ns, id: $otherId})-[:FOLLOWS]->(:User {ns: $ns, id: $userId}) } AS followed_by,
+    EXISTS { MATCH (:User {ns: $ns, id: $userId})-[:BLOCKS]->(:User {ns: $ns, id: $otherId}) } AS blocking,
+    EXISTS { MATCH (:User {ns: $ns, id: $otherId})-[:BLOCKS]->(:User {ns: $ns, id: $userId}) } AS blocked_by,
+    EXISTS { MATCH (:User {ns: $ns, id: $userId})-[:MUTES]->(:User {ns: $ns, id: $otherId}) } AS muting`;
 
 // The article's mutual-friends pattern. The second edge is an EXISTS subquery rather than part
 // of one pattern, so that comparing a user with themself finds all they follow.
@@ -289,9 +292,13 @@ export async function createNeo4jGraph(driver: Driver, { database, namespace }: 
         tx.run(RELATIONSHIP, { ns, userId: int(userId), otherId: int(otherId) }),
       );
       const [record] = records;
+      const flag = (key: keyof Relationship) => record?.get(key) === true;
       return {
-        following: record?.get('following') === true,
-        followed_by: record?.get('followed_by') === true,
+        following: flag('following'),
+        followed_by: flag('followed_by'),
+        blocking: flag('blocking'),
+        blocked_by: flag('blocked_by'),
+        muting: flag('muting'),
       };
     },
 

@@ -28,10 +28,16 @@ export interface FollowEdge {
   followeeId: number;
 }
 
-/** The caller's relationship towards another user, as the API returns it. */
+/**
+ * The caller's relationship towards another user, as the API returns it. Whether the other
+ * muted the caller is not part of it: a mute is never told to the muted.
+ */
 export interface Relationship {
   following: boolean;
   followed_by: boolean;
+  blocking: boolean;
+  blocked_by: boolean;
+  muting: boolean;
 }
 
 export interface Suggestion {

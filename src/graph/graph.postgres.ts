@@ -3,7 +3,7 @@
 // of the follows table.
 import { adjustFollowCountsIn } from '../accounts/accounts.postgres.ts';
 import type { SqlClient, SqlDatabase } from '../engines/sql.ts';
-import type { BlockChange, Edge, FollowEdge, GraphPort, PageRequest } from './graph.port.ts';
+import type { BlockChange, Edge, FollowEdge, GraphPort, PageRequest, Relationship } from './graph.port.ts';
 
 // A position's microseconds back into a timestamptz, exactly (integers below 2^53 survive
 // the float8 multiplication), so keyset comparisons hit the very row the cursor came from.
@@ -190,12 +190,15 @@ export function createPostgresGraph(db: SqlDatabase) {
     },
 
     async relationship(userId, otherId) {
-      const [row] = await db.query<{ following: boolean; followed_by: boolean }>(
+      const [row] = await db.query<Relationship>(
         `SELECT EXISTS (SELECT 1 FROM follows WHERE follower_id = $1 AND followee_id = $2) AS following,
-                EXISTS (SELECT 1 FROM follows WHERE follower_id = $2 AND followee_id = $1) AS followed_by`,
+                EXISTS (SELECT 1 FROM follows WHERE follower_id = $2 AND followee_id = $1) AS followed_by,
+                EXISTS (SELECT 1 FROM blocks WHERE blocker_id = $1 AND blocked_id = $2) AS blocking,
+                EXISTS (SELECT 1 FROM blocks WHERE blocker_id = $2 AND blocked_id = $1) AS blocked_by,
+                EXISTS (SELECT 1 FROM mutes WHERE muter_id = $1 AND muted_id = $2) AS muting`,
         [userId, otherId],
       );
-      return { following: row?.following ?? false, followed_by: row?.followed_by ?? false };
+      return row as Relationship;
     },
 
     async commonFollowing(userId, otherId, limit) {

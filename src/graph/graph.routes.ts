@@ -122,7 +122,7 @@ export const graphRoutes: FastifyPluginAsyncTypebox<GraphRoutesOptions> = async 
       ...signedIn,
       schema: {
         tags: ['graph'],
-        summary: 'Whether you follow this user, and whether they follow you',
+        summary: 'Whether you follow, block or mute this user, and whether they follow or block you',
         security: bearerAuth,
         params: UserIdParams,
         response: { 200: RelationshipReply, ...errorReplies(400, 401, 404) },

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdjacencyGraph } from '../../src/graph/adjacency.ts';
 import { generateGraph } from '../../src/graph/generator.ts';
 import type { Edge, FollowEdge, GraphPort } from '../../src/graph/graph.port.ts';
+import { noRelation } from '../support/graph.ts';
 
 export interface GraphHarness {
   graph: GraphPort;
@@ -65,11 +66,11 @@ export function graphContract(name: string, open: () => Promise<GraphHarness>, s
       it('tells the relationship in both directions', async () => {
         const [a, b, c] = (await users(3)) as [number, number, number];
         await graph.follow(a, b);
-        expect(await graph.relationship(a, b)).toEqual({ following: true, followed_by: false });
-        expect(await graph.relationship(b, a)).toEqual({ following: false, followed_by: true });
+        expect(await graph.relationship(a, b)).toEqual({ ...noRelation, following: true });
+        expect(await graph.relationship(b, a)).toEqual({ ...noRelation, followed_by: true });
         await graph.follow(b, a);
-        expect(await graph.relationship(a, b)).toEqual({ following: true, followed_by: true });
-        expect(await graph.relationship(a, c)).toEqual({ following: false, followed_by: false });
+        expect(await graph.relationship(a, b)).toEqual({ ...noRelation, following: true, followed_by: true });
+        expect(await graph.relationship(a, c)).toEqual(noRelation);
       });
 
       it('lists followers and followees newest first, in keyset pages without gaps or duplicates', async () => {
@@ -172,7 +173,7 @@ export function graphContract(name: string, open: () => Promise<GraphHarness>, s
         expect(await graph.followers(stranger, { limit: 5 })).toEqual([]);
         expect(await graph.following(stranger, { limit: 5 })).toEqual([]);
         expect(await graph.counts(stranger)).toEqual({ followers: 0, following: 0 });
-        expect(await graph.relationship(stranger, other)).toEqual({ following: false, followed_by: false });
+        expect(await graph.relationship(stranger, other)).toEqual(noRelation);
         expect(await graph.unfollow(stranger, other)).toBe(false);
       });
 
@@ -255,7 +256,8 @@ export function graphContract(name: string, open: () => Promise<GraphHarness>, s
           ]),
         );
         expect(await graph.block(a, b)).toEqual({ created: false, unfollowed: [] });
-        expect(await graph.relationship(a, b)).toEqual({ following: false, followed_by: false });
+        expect(await graph.relationship(a, b)).toEqual({ ...noRelation, blocking: true });
+        expect(await graph.relationship(b, a)).toEqual({ ...noRelation, blocked_by: true });
         expect(await graph.counts(a)).toEqual({ followers: 0, following: 0 });
         expect(await graph.counts(b)).toEqual({ followers: 1, following: 0 });
         // Only the pair's follows end: c still follows b.
@@ -283,7 +285,7 @@ export function graphContract(name: string, open: () => Promise<GraphHarness>, s
         expect(await graph.blockBetween(a, b)).toBe(true);
         expect(await graph.unblock(a, b)).toBe(true);
         expect(await graph.unblock(a, b)).toBe(false);
-        expect(await graph.relationship(a, b)).toEqual({ following: false, followed_by: false });
+        expect(await graph.relationship(a, b)).toEqual(noRelation);
         expect(await graph.follow(b, a)).toBe(true);
         expect(await graph.counts(a)).toEqual({ followers: 2, following: 0 });
       });
@@ -306,7 +308,9 @@ export function graphContract(name: string, open: () => Promise<GraphHarness>, s
         await graph.follow(a, b);
         expect(await graph.mute(a, b)).toBe(true);
         expect(await graph.mute(a, b)).toBe(false);
-        expect(await graph.relationship(a, b)).toEqual({ following: true, followed_by: false });
+        expect(await graph.relationship(a, b)).toEqual({ ...noRelation, following: true, muting: true });
+        // The muted one is not told.
+        expect(await graph.relationship(b, a)).toEqual({ ...noRelation, followed_by: true });
         expect(await graph.blockBetween(a, b)).toBe(false);
         expect(await graph.unmute(b, a)).toBe(false);
         expect(await graph.unmute(a, b)).toBe(true);
@@ -383,7 +387,7 @@ export function graphContract(name: string, open: () => Promise<GraphHarness>, s
             graph.followMany([{ followerId: b, followeeId: a }]),
           ]);
           expect(results.length).toBe(5);
-          expect(await graph.relationship(a, b)).toEqual({ following: false, followed_by: false });
+          expect(await graph.relationship(a, b)).toMatchObject({ following: false, followed_by: false });
           expect(await graph.counts(a)).toEqual({ followers: 1, following: 0 });
           expect(await graph.counts(b)).toEqual({ followers: 0, following: 0 });
         }

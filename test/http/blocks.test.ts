@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caller, signUp, type TestUser } from '../support/api.ts';
 import { buildTestApp } from '../support/app.ts';
-import { graphStacks } from '../support/graph-stacks.ts';
+import { graphStacks, noRelation } from '../support/graph.ts';
 
 for (const stack of graphStacks()) {
   const title = stack.skip
@@ -43,8 +43,12 @@ for (const stack of graphStacks()) {
       expect(await counts(b)).toMatchObject({ followers: 1, following: 0 });
       expect(await ids(`/users/${b.id}/followers`)).toEqual([fan.id]);
       expect((await call('GET', `/users/${b.id}/relationship`, a)).json()).toEqual({
-        following: false,
-        followed_by: false,
+        ...noRelation,
+        blocking: true,
+      });
+      expect((await call('GET', `/users/${a.id}/relationship`, b)).json()).toEqual({
+        ...noRelation,
+        blocked_by: true,
       });
     });
 

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auth, signUp, type TestUser } from '../support/api.ts';
 import { buildTestApp } from '../support/app.ts';
-import { graphStacks } from '../support/graph-stacks.ts';
+import { graphStacks, noRelation } from '../support/graph.ts';
 
 const summaryOf = (user: TestUser) => ({
   id: user.id,
@@ -159,18 +159,16 @@ for (const stack of graphStacks()) {
       const [a, b, c] = (await people(3)) as [TestUser, TestUser, TestUser];
       await follow(b, a.id);
       expect((await get(`/users/${b.id}/relationship`, a)).json()).toEqual({
-        following: false,
+        ...noRelation,
         followed_by: true,
       });
       await follow(a, b.id);
       expect((await get(`/users/${b.id}/relationship`, a)).json()).toEqual({
+        ...noRelation,
         following: true,
         followed_by: true,
       });
-      expect((await get(`/users/${c.id}/relationship`, a)).json()).toEqual({
-        following: false,
-        followed_by: false,
-      });
+      expect((await get(`/users/${c.id}/relationship`, a)).json()).toEqual(noRelation);
       expect((await get(`/users/${b.id}/relationship`)).statusCode).toBe(401);
       expect((await get('/users/999999999/relationship', a)).statusCode).toBe(404);
     });

@@ -1,11 +1,20 @@
-// The stacks an HTTP suite of the graph runs on: the embedded default, PostgreSQL + Redis,
-// and the graph on Neo4j (with the accounts on PGlite) wherever NEO4J_URL is set. Neo4j
-// nodes carry a namespace of the suite's own, deleted when the suite ends.
+// What the graph's suites share: the stacks an HTTP suite of the graph runs on (the embedded
+// default, PostgreSQL + Redis, and the graph on Neo4j with the accounts on PGlite wherever
+// NEO4J_URL is set; Neo4j nodes carry a namespace of the suite's own, deleted when it ends),
+// and the relationship of two users with nothing between them.
 import { openNeo4j } from '../../src/engines/neo4j.ts';
 import { deleteNamespace } from '../../src/graph/graph.neo4j.ts';
 import type { TestAppOptions } from './app.ts';
 import { freshKeyPrefix } from './stores.ts';
 import { servers } from './targets.ts';
+
+export const noRelation = {
+  following: false,
+  followed_by: false,
+  blocking: false,
+  blocked_by: false,
+  muting: false,
+};
 
 export interface GraphStack {
   name: string;

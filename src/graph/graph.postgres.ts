@@ -1,7 +1,7 @@
 // The graph role on PostgreSQL (PGlite or a server): edge tables (follows, blocks, mutes)
 // indexed in both directions, plain parameterised SQL. "Friends of friends" is a self-join
 // of the follows table.
-import { adjustFollowCountsIn } from '../accounts/accounts.postgres.ts';
+import type { ProfileCounters } from '../accounts/profile-counters.ts';
 import type { SqlClient, SqlDatabase } from '../engines/sql.ts';
 import type { BlockChange, Edge, FollowEdge, GraphPort, PageRequest, Relationship } from './graph.port.ts';
 
@@ -42,7 +42,8 @@ const NO_BLOCK_BETWEEN = `NOT EXISTS (
  * The graph on the accounts' own database: the FKs check both ends exist, and the profile
  * counters move in the same transaction as the edge, so they are exact under any concurrency.
  */
-export function createPostgresGraph(db: SqlDatabase) {
+/** `counters`: the profile counters of the accounts' database, which this one is, moved with each edge. */
+export function createPostgresGraph(db: SqlDatabase, counters: ProfileCounters) {
   /** One newest-first page of one of `userId`'s lists. */
   const page = async (
     list: keyof typeof LISTS,
@@ -78,7 +79,7 @@ export function createPostgresGraph(db: SqlDatabase) {
            ON CONFLICT (follower_id, followee_id) DO NOTHING RETURNING 1`,
           [followerId, followeeId],
         );
-        if (inserted.length) await adjustFollowCountsIn(tx, [{ followerId, followeeId }], 1);
+        if (inserted.length) await counters.follows(tx, [{ followerId, followeeId }], 1);
         return inserted.length > 0;
       }),
 
@@ -99,7 +100,7 @@ export function createPostgresGraph(db: SqlDatabase) {
            RETURNING follower_id AS "followerId", followee_id AS "followeeId"`,
           [followers, followees],
         );
-        if (created.length) await adjustFollowCountsIn(tx, created, 1);
+        if (created.length) await counters.follows(tx, created, 1);
         return created;
       }),
 
@@ -109,7 +110,7 @@ export function createPostgresGraph(db: SqlDatabase) {
           'DELETE FROM follows WHERE follower_id = $1 AND followee_id = $2 RETURNING 1',
           [followerId, followeeId],
         );
-        if (deleted.length) await adjustFollowCountsIn(tx, [{ followerId, followeeId }], -1);
+        if (deleted.length) await counters.follows(tx, [{ followerId, followeeId }], -1);
         return deleted.length > 0;
       }),
 
@@ -130,7 +131,7 @@ export function createPostgresGraph(db: SqlDatabase) {
            RETURNING follower_id AS "followerId", followee_id AS "followeeId"`,
           [blockerId, blockedId],
         );
-        if (unfollowed.length) await adjustFollowCountsIn(tx, unfollowed, -1);
+        if (unfollowed.length) await counters.follows(tx, unfollowed, -1);
         return { created: inserted.length > 0, unfollowed };
       }),
 

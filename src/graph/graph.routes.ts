@@ -88,33 +88,33 @@ export const graphRoutes: FastifyPluginAsyncTypebox<GraphRoutesOptions> = async 
     );
   }
 
-  app.get(
-    '/users/:id/followers',
-    {
-      schema: {
-        tags: ['graph'],
-        summary: "A user's followers, newest first",
-        params: UserIdParams,
-        querystring: ListQuery,
-        response: { 200: ProfilePageReply, ...errorReplies(400, 404) },
+  // Anyone may read these; a signed-in caller does not see the users with a block between them.
+  for (const [list, summary] of [
+    ['followers', "A user's followers, newest first"],
+    ['following', 'Whom a user follows, newest first'],
+  ] as const) {
+    app.get(
+      `/users/:id/${list}`,
+      {
+        onRequest: auth.optionalSession,
+        schema: {
+          tags: ['graph'],
+          summary,
+          params: UserIdParams,
+          querystring: ListQuery,
+          response: { 200: ProfilePageReply, ...errorReplies(400, 401, 404) },
+        },
       },
-    },
-    async (request) => graph.list('followers', request.params.id, request.query.limit, request.query.cursor),
-  );
-
-  app.get(
-    '/users/:id/following',
-    {
-      schema: {
-        tags: ['graph'],
-        summary: 'Whom a user follows, newest first',
-        params: UserIdParams,
-        querystring: ListQuery,
-        response: { 200: ProfilePageReply, ...errorReplies(400, 404) },
-      },
-    },
-    async (request) => graph.list('following', request.params.id, request.query.limit, request.query.cursor),
-  );
+      async (request) =>
+        graph.list(
+          list,
+          request.params.id,
+          request.query.limit,
+          request.query.cursor,
+          request.session?.userId,
+        ),
+    );
+  }
 
   app.get(
     '/users/:id/relationship',

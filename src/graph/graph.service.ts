@@ -50,7 +50,7 @@ export interface GraphOptions {
   /** Existence of users, their summaries, and the counters when the graph is on another engine. */
   accounts: AccountsPort;
   cursors: CursorCodec;
-  /** Where follow.changed is published. */
+  /** Where follow.changed, block.changed and mute.changed are published. */
   events: EventBus;
 }
 
@@ -122,6 +122,7 @@ export class GraphService {
         for (const edge of unfollowed.slice(i)) await this.graph.follow(edge.followerId, edge.followeeId);
       });
     }
+    if (created) await this.blockChanged(callerId, userId, 1);
     return created;
   }
 
@@ -129,30 +130,63 @@ export class GraphService {
   async unblock(callerId: number, userId: number): Promise<boolean> {
     this.refuseSelf(callerId, userId, 'unblock');
     await this.ensureUser(userId);
-    return this.graph.unblock(callerId, userId);
+    const removed = await this.graph.unblock(callerId, userId);
+    if (removed) await this.blockChanged(callerId, userId, -1);
+    return removed;
   }
 
   /** Idempotent. Nothing tells the muted user. True only when the mute is new. */
   async mute(callerId: number, userId: number): Promise<boolean> {
     this.refuseSelf(callerId, userId, 'mute');
     await this.ensureUser(userId);
-    return this.graph.mute(callerId, userId);
+    const created = await this.graph.mute(callerId, userId);
+    if (created) await this.muteChanged(callerId, userId, 1);
+    return created;
   }
 
   /** Idempotent. True only when a mute was removed. */
   async unmute(callerId: number, userId: number): Promise<boolean> {
     this.refuseSelf(callerId, userId, 'unmute');
     await this.ensureUser(userId);
-    return this.graph.unmute(callerId, userId);
+    const removed = await this.graph.unmute(callerId, userId);
+    if (removed) await this.muteChanged(callerId, userId, -1);
+    return removed;
   }
 
-  /** One newest-first page of a user's followers, followees, blocks or mutes, as profile summaries. */
-  async list(list: EdgeList, userId: number, limit: number, cursor?: string): Promise<Page<ProfileSummary>> {
+  // Published after the commit to in-process subscribers: the graph may be on Neo4j, which holds
+  // no outbox, and every reaction to these (tidying cached timelines) is an optimisation that
+  // the viewer's rules make unnecessary for correctness.
+  private blockChanged(blockerId: number, blockedId: number, delta: 1 | -1): Promise<void> {
+    return this.events.committed(
+      fact('block.changed', { blocker_id: blockerId, blocked_id: blockedId, delta }),
+    );
+  }
+
+  private muteChanged(muterId: number, mutedId: number, delta: 1 | -1): Promise<void> {
+    return this.events.committed(fact('mute.changed', { muter_id: muterId, muted_id: mutedId, delta }));
+  }
+
+  /**
+   * One newest-first page of a user's followers, followees, blocks or mutes, as profile
+   * summaries. `viewerId` (a signed-in caller) does not see the users with a block between
+   * them and it: a page may come shorter, its cursor still continues after the last edge read.
+   */
+  async list(
+    list: EdgeList,
+    userId: number,
+    limit: number,
+    cursor?: string,
+    viewerId?: number,
+  ): Promise<Page<ProfileSummary>> {
     const after = cursor === undefined ? undefined : decodeCursor(this.cursors, cursor, list, userId);
     const request = { limit: oneMore(limit), after };
     const [edges] = await Promise.all([this.graph[list](userId, request), this.ensureUser(userId)]);
     const page = pageOf(edges, limit, (last) => encodeCursor(this.cursors, list, userId, last));
-    return { ...page, items: await this.summaries(page.items.map((edge) => edge.userId)) };
+    const ids = await this.visibleTo(
+      viewerId,
+      page.items.map((edge) => edge.userId),
+    );
+    return { ...page, items: await this.summaries(ids) };
   }
 
   async relationship(callerId: number, userId: number): Promise<Relationship> {
@@ -178,7 +212,11 @@ export class GraphService {
       const popular = await this.graph.mostFollowed(limit, callerId);
       ranked = popular.map(({ userId }) => ({ userId, strength: 0 }));
     }
-    const summaries = await this.summaryMap(ranked.map((suggestion) => suggestion.userId));
+    const ids = await this.visibleTo(
+      callerId,
+      ranked.map((suggestion) => suggestion.userId),
+    );
+    const summaries = await this.summaryMap(ids);
     const items = ranked.flatMap(({ userId, strength }) => {
       const user = summaries.get(userId);
       return user ? [{ user, strength }] : [];
@@ -193,6 +231,13 @@ export class GraphService {
         fields: { id: 'is your own id' },
       });
     }
+  }
+
+  /** `ids` without the users with a block between them and `viewerId` (all of them for an anonymous viewer). */
+  private async visibleTo(viewerId: number | undefined, ids: number[]): Promise<number[]> {
+    if (viewerId === undefined || ids.length === 0) return ids;
+    const hidden = new Set(await this.graph.hiddenFrom(viewerId, ids, 'blocks'));
+    return hidden.size ? ids.filter((id) => !hidden.has(id)) : ids;
   }
 
   /** The graph may live on another engine than the accounts: existence is asked of the accounts. */

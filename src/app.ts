@@ -24,8 +24,8 @@ export const MODULES: readonly PlatformModule[] = [
   jobsModule,
   accountsModule,
   commerceModule,
-  graphModule,
   postsModule,
+  graphModule,
   feedModule,
   analyticsModule,
 ];

@@ -5,7 +5,7 @@
 import { v7 } from 'uuid';
 import type { AccountsPort } from '../accounts/accounts.port.ts';
 import { afterOwnChange } from '../accounts/profile-counters.ts';
-import { ForbiddenError, NotFoundError } from '../errors.ts';
+import { BlockedError, ForbiddenError, NotFoundError } from '../errors.ts';
 import { type EventBus, fact } from '../events.ts';
 import type { JobPayload } from '../jobs/jobs.port.ts';
 import type { CursorCodec, Page } from '../pagination.ts';
@@ -133,7 +133,9 @@ export class PostsService {
     await this.events.committed(deleted);
   }
 
+  /** Refused with 403 `blocked` when the caller or the post's author has blocked the other. */
   async addComment(userId: number, postId: string, text: string): Promise<Comment> {
+    await this.refuseActionAcrossBlock(userId, postId, 'comment on this post');
     const comment = await this.posts.addComment(postId, {
       id: v7(),
       author: await this.authorCopy(userId),
@@ -183,7 +185,9 @@ export class PostsService {
     return this.views.authored(viewerId, 'comments', nextCursor(this.cursors, list, fetched, limit));
   }
 
+  /** Refused with 403 `blocked` when the caller or the post's author has blocked the other. */
   async like(userId: number, postId: string): Promise<void> {
+    await this.refuseActionAcrossBlock(userId, postId, 'like this post');
     if (this.found(await this.posts.like(postId, userId))) await this.liked(postId, userId, 1);
   }
 
@@ -198,6 +202,12 @@ export class PostsService {
 
   async unlike(userId: number, postId: string): Promise<void> {
     if (this.found(await this.posts.unlike(postId, userId))) await this.liked(postId, userId, -1);
+  }
+
+  /** The viewer's rules that bar actions (a block, either way) decide; 404 when there is no post. */
+  private async refuseActionAcrossBlock(userId: number, postId: string, action: string): Promise<void> {
+    const post = await this.get(postId);
+    if (!(await this.views.mayActOn(userId, post.author.id))) throw new BlockedError(action);
   }
 
   private liked(postId: string, userId: number, delta: 1 | -1): Promise<void> {

@@ -30,6 +30,7 @@ const noCache: CachePort = {
   recall: async () => undefined,
   remember: async () => {},
   forget: async () => {},
+  forgetUser: async () => {},
   countHit: async () => ({ count: 0, resetsInSeconds: 0 }),
   peekHits: async () => ({ count: 0, resetsInSeconds: 0 }),
   ping: async () => {},

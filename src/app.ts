@@ -26,8 +26,8 @@ export const MODULES: readonly PlatformModule[] = [
   jobsModule,
   accountsModule,
   commerceModule,
-  graphModule,
   postsModule,
+  graphModule,
   feedModule,
   analyticsModule,
 ];

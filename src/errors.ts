@@ -33,6 +33,17 @@ export class ForbiddenError extends AppError {
   }
 }
 
+/**
+ * 403 `blocked`: one of the two users has blocked the other, so neither may follow the other
+ * or act on the other's posts. Both sides learn it from this code alone; who blocked whom is
+ * not said.
+ */
+export class BlockedError extends AppError {
+  constructor(action: string) {
+    super(403, 'blocked', `you cannot ${action}: one of you has blocked the other`);
+  }
+}
+
 export class NotFoundError extends AppError {
   constructor(what: string) {
     super(404, 'not_found', `${what} not found`);

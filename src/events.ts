@@ -25,8 +25,11 @@ export interface DomainEvents {
   'account.created': { user_id: number };
   /** Profile fields changed (their names, e.g. ['name', 'avatar_url']). */
   'account.changed': { user_id: number; fields: string[] };
-  /** The account is gone (its erasure runs as the subscribers' reactions). */
-  'account.deleted': { user_id: number };
+  /**
+   * The account is gone (its erasure runs as the subscribers' reactions); `sessions`: the hashes
+   * of the sessions its deletion ended, whose cached copies and rate-limit counters go too.
+   */
+  'account.deleted': { user_id: number; sessions: string[] };
   /** `at`: the post's creation time; `mentions`: the accounts its text names, resolved at write time. */
   'post.created': { post_id: string; author_id: number; at: number; mentions?: number[] };
   'post.changed': { post_id: string; author_id: number };

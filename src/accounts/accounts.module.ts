@@ -1,6 +1,7 @@
 // The accounts role: users, profiles, credentials and sessions, on the SQL database (PGlite or
 // PostgreSQL). It also keeps the key that signs every list's cursors, beside the accounts, and
 // the authentication hooks every role's routes use.
+import { eraseOnAccountDeleted } from '../accounts/erasure.ts';
 import { RateLimiter } from '../cache/rate-limiter.ts';
 import { openCursorCodec } from '../cursor-key.ts';
 import { type AuthHooks, authHooks } from '../http/auth.ts';
@@ -51,6 +52,12 @@ export const accountsModule: PlatformModule = {
       events: ctx.use('events'),
       // The commerce module, opened later, counts the orders.
       orders: { orderCount: (buyerId) => ctx.use('orders').orderCount(buyerId) },
+    });
+    // The accounts' part of the erasure: the sessions' cached copies and rate-limit counters, and
+    // every cache key under the user's tag (the cache itself: a failure must fail the job).
+    eraseOnAccountDeleted(ctx.use('events'), ctx.log, 'accounts', async ({ user_id, sessions: ended }) => {
+      await sessions.forgetDeleted(user_id, ended);
+      await ctx.use('rawCache').forgetUser(user_id);
     });
     const auth = authHooks(sessions, limiter);
     return {

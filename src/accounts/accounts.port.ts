@@ -75,6 +75,15 @@ export interface DeviceTokenRecord {
 
 export type CreateAccountResult = { ok: true; account: Account } | { ok: false; taken: 'email' | 'handle' };
 
+/** What step one of an account's deletion did. */
+export type DeleteAccountResult =
+  /** The hashes of the sessions it ended, to evict from the cache. */
+  | { ok: true; endedSessions: string[] }
+  /** The wallet holds money: nothing changed; it must be transferred away first. */
+  | { ok: false; reason: 'balance'; balanceCents: number }
+  /** No such account, or deleted already. */
+  | { ok: false; reason: 'no_account' };
+
 export interface AccountsPort {
   /** Creates the user and the profile in one transaction: both rows or neither. */
   /** `reactionsFor`: follow-up work stored with the new account, in its transaction (the outbox). */
@@ -93,6 +102,18 @@ export interface AccountsPort {
     reactions?: readonly Reaction[],
   ): Promise<Account | null>;
   changePasswordHash(userId: number, passwordHash: string): Promise<void>;
+  /**
+   * Step one of deleting an account, in one transaction: refused while the wallet holds
+   * money; otherwise the user becomes a tombstone (email, password and birthdate emptied: log-in
+   * stops and the email is free at once), the profile goes (the handle is free), sessions and
+   * device tokens go, the wallet is closed, and `reactions(endedSessions)` (the erasure of
+   * everything else) is stored in the outbox. Commerce shares the accounts' database, so the
+   * balance is checked and the wallet closed under the same lock.
+   */
+  deleteAccount(
+    userId: number,
+    reactions: (endedSessions: readonly string[]) => readonly Reaction[],
+  ): Promise<DeleteAccountResult>;
   /** Handle or name starting with, or resembling, the query; best matches first. */
   searchPeople(query: string, limit: number): Promise<ProfileSummary[]>;
   /** The summaries of the users that exist among `userIds`, in no particular order. */

@@ -1,4 +1,5 @@
 // The accounts role on PostgreSQL (PGlite or a server): plain parameterised SQL.
+import { closeWalletIn } from '../commerce/wallets.postgres.ts';
 import type { SqlClient, SqlDatabase } from '../engines/sql.ts';
 import type { Reaction } from '../jobs/outbox.port.ts';
 import { recordReactions } from '../jobs/outbox.postgres.ts';
@@ -6,6 +7,7 @@ import type {
   Account,
   AccountsPort,
   CreateAccountResult,
+  DeleteAccountResult,
   NewAccount,
   ProfileSummary,
   PublicProfile,
@@ -178,8 +180,38 @@ export function createPostgresAccounts(db: SqlDatabase) {
       }),
 
     async changePasswordHash(userId, passwordHash) {
-      await db.query('UPDATE users SET password_hash = $2 WHERE id = $1', [userId, passwordHash]);
+      await db.query('UPDATE users SET password_hash = $2 WHERE id = $1 AND deleted_at IS NULL', [
+        userId,
+        passwordHash,
+      ]);
     },
+
+    deleteAccount: (userId, reactions) =>
+      db.transaction(async (tx): Promise<DeleteAccountResult> => {
+        // The users row first: a concurrent deletion of the same account waits here, then finds a tombstone.
+        const [user] = await tx.query<{ deleted: boolean }>(
+          'SELECT deleted_at IS NOT NULL AS deleted FROM users WHERE id = $1 FOR UPDATE',
+          [userId],
+        );
+        if (!user || user.deleted) return { ok: false, reason: 'no_account' };
+        const closed = await closeWalletIn(tx, userId);
+        if (!closed.ok) return { ok: false, reason: 'balance', balanceCents: closed.balanceCents };
+        await tx.query(
+          `UPDATE users SET deleted_at = now(), email = NULL, email_normalized = NULL,
+             password_hash = NULL, birthdate = NULL
+           WHERE id = $1`,
+          [userId],
+        );
+        await tx.query('DELETE FROM user_profiles WHERE user_id = $1', [userId]);
+        await tx.query('DELETE FROM device_tokens WHERE user_id = $1', [userId]);
+        const ended = await tx.query<{ token_hash: string }>(
+          'DELETE FROM sessions WHERE user_id = $1 RETURNING token_hash',
+          [userId],
+        );
+        const endedSessions = ended.map((row) => row.token_hash);
+        await recordReactions(tx, reactions(endedSessions));
+        return { ok: true, endedSessions };
+      }),
 
     async searchPeople(query, limit): Promise<ProfileSummary[]> {
       const text = query.toLowerCase();

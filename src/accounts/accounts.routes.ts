@@ -5,6 +5,7 @@ import { type AuthHooks, sessionOf } from '../http/auth.ts';
 import { sendRateLimitHeaders } from '../http/rate-limit-headers.ts';
 import { bearerAuth, errorReplies, Page, UserIdParams } from '../http/schemas.ts';
 import {
+  AccountDeletionBody,
   AccountReply,
   LogInBody,
   MeReply,
@@ -153,6 +154,30 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<AccountsRoutesOptions> = 
         request.body.current_password,
         request.body.new_password,
       );
+      return reply.status(204).send();
+    },
+  );
+
+  app.delete(
+    '/me',
+    {
+      ...securing,
+      schema: {
+        tags: ['accounts'],
+        summary: 'Delete your account (your password required)',
+        description:
+          'Log-in stops at once and the email and handle are free again. Everything that names you is then erased ' +
+          'in the background: profile, posts with their comments and likes, your comments and likes, follows, ' +
+          'cart, products, events and bookings. Orders, payments and the closed wallet with its ledger are kept, ' +
+          "showing you as 'deleted account'. Refused (409 wallet_not_empty) while the wallet holds money.",
+        security: bearerAuth,
+        body: AccountDeletionBody,
+        response: errorReplies(400, 401, 403, 409, 429),
+      },
+    },
+    async (request, reply) => {
+      const session = sessionOf(request);
+      await accounts.deleteAccount(session.userId, session.tokenHash, request.body.password);
       return reply.status(204).send();
     },
   );

@@ -69,6 +69,11 @@ export const PasswordChangeBody = Type.Object(
   { additionalProperties: false },
 );
 
+export const AccountDeletionBody = Type.Object(
+  { password: WellFormedText({ minLength: 1, maxLength: 1024, description: 'your current password' }) },
+  { additionalProperties: false },
+);
+
 export const SearchQuery = Type.Object(
   {
     q: VisibleText({ maxLength: 100, description: 'a handle or name, or the start of one' }),

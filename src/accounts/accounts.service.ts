@@ -3,7 +3,7 @@
 import { type CachePort, cacheKeys } from '../cache/cache.port.ts';
 import { DEMO_OPERATOR_EMAIL } from '../config.ts';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
-import { type EventBus, fact } from '../events.ts';
+import { type EventBus, type Fact, fact } from '../events.ts';
 import type {
   Account,
   AccountsPort,
@@ -160,6 +160,15 @@ export class AccountsService {
     return this.accounts.searchPeople(query, limit);
   }
 
+  /** Checks the caller's password inside their session (limited per session, as a log-in is). */
+  private async reauthenticate(userId: number, tokenHash: string, password: string): Promise<boolean> {
+    return this.sessions.reauthenticate(tokenHash, async () => {
+      const account = await this.accounts.findAccount(userId);
+      const credentials = account && (await this.accounts.findCredentials(account.email));
+      return credentials !== null && (await verifyPassword(credentials.passwordHash, password));
+    });
+  }
+
   /** Changes the password and ends every other session of the caller. */
   async changePassword(
     userId: number,
@@ -167,16 +176,40 @@ export class AccountsService {
     current: string,
     next: string,
   ): Promise<void> {
-    const verified = await this.sessions.reauthenticate(currentTokenHash, async () => {
-      const account = await this.accounts.findAccount(userId);
-      const credentials = account && (await this.accounts.findCredentials(account.email));
-      return credentials !== null && (await verifyPassword(credentials.passwordHash, current));
-    });
-    if (!verified) throw new ForbiddenError('the current password is wrong');
+    if (!(await this.reauthenticate(userId, currentTokenHash, current))) {
+      throw new ForbiddenError('the current password is wrong');
+    }
     refuseWeakPassword('new_password', next);
     await this.accounts.changePasswordHash(userId, await hashPassword(next));
     await this.sessions.endAllSessions(userId, currentTokenHash);
     // Whoever knew the old password may hold a device token: no device stays exempt from the lockout.
     await this.accounts.endDeviceTokens(userId);
+  }
+
+  /**
+   * Deletes the caller's account. Step one commits at once (log-in stops, the email and the
+   * handle are free, every session ends) and records account.deleted, whose subscribers erase
+   * everything else (erasure.ts). Refused with 409 while the wallet holds money.
+   */
+  async deleteAccount(userId: number, tokenHash: string, password: string): Promise<void> {
+    if (!(await this.reauthenticate(userId, tokenHash, password))) {
+      throw new ForbiddenError('the password is wrong');
+    }
+    let deleted: Fact<'account.deleted'> | undefined;
+    const result = await this.accounts.deleteAccount(userId, (sessions) => {
+      deleted = fact('account.deleted', { user_id: userId, sessions: [...sessions] });
+      return this.events.record(deleted);
+    });
+    if (!result.ok) {
+      if (result.reason === 'no_account') throw new NotFoundError('account');
+      throw new ConflictError(
+        'wallet_not_empty',
+        `the wallet holds ${result.balanceCents} cents: transfer them away before deleting the account`,
+        { balance_cents: result.balanceCents },
+      );
+    }
+    // At once, not only when the erasure runs: a cached session must not outlive the account.
+    await this.cache.forget(cacheKeys.profile(userId), ...result.endedSessions.map(cacheKeys.session));
+    if (deleted) await this.events.committed(deleted);
   }
 }

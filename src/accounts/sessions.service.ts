@@ -54,6 +54,16 @@ export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 // ended while the cache was unreachable (so its cache entry could not be evicted)
 // may go on working once the cache is back.
 const SESSION_CACHE_SECONDS = 60;
+
+/** The subjects a user's requests are rate-limited by: named once, so deleting an account finds them all. */
+export const rateSubjects = {
+  /** The user's writes. */
+  user: (userId: number) => String(userId),
+  /** One session's security writes (each session has a budget of its own). */
+  session: (userId: number, tokenHash: string) => `${userId}:${tokenHash}`,
+  /** One session's failed re-authentications. */
+  reauthentication: (tokenHash: string) => `session:${tokenHash}`,
+};
 // A session is extended on use, but its row is rewritten at most once a minute.
 const EXTEND_EVERY_MS = 60_000;
 // A device token is honoured for a year after the log-in that issued it.
@@ -127,7 +137,7 @@ export class SessionsService {
    * limits. The owner's other sessions are not touched.
    */
   async reauthenticate(sessionTokenHash: string, verify: () => Promise<boolean>): Promise<boolean> {
-    const subject = `session:${sessionTokenHash}`;
+    const subject = rateSubjects.reauthentication(sessionTokenHash);
     await this.limiter.check('failedLoginPerDevice', subject);
     if (await verify()) return true;
     await this.limiter.hit('failedLoginPerDevice', subject);
@@ -183,6 +193,21 @@ export class SessionsService {
   async endSession(session: Session): Promise<void> {
     await this.accounts.endSession(session.tokenHash);
     await this.cache.forget(cacheKeys.session(session.tokenHash));
+  }
+
+  /**
+   * Forgets what the cache holds about a deleted account's sessions: each one's cached copy and
+   * every rate-limit counter of the user and of those sessions. Idempotent.
+   */
+  async forgetDeleted(userId: number, tokenHashes: readonly string[]): Promise<void> {
+    await this.cache.forget(...tokenHashes.map(cacheKeys.session));
+    await this.limiter.forget([
+      rateSubjects.user(userId),
+      ...tokenHashes.flatMap((hash) => [
+        rateSubjects.session(userId, hash),
+        rateSubjects.reauthentication(hash),
+      ]),
+    ]);
   }
 
   /** Ends every session of a user, except `keepTokenHash` if given. */

@@ -2,6 +2,7 @@
 // InfluxDB (line protocol, InfluxQL). Every API request is recorded into a bounded buffer
 // written in batches; expired events are deleted on a timer (InfluxDB's retention policies do
 // it there). Which views repeat within minutes is remembered in the cache role.
+import { eraseOnAccountDeleted } from '../accounts/erasure.ts';
 import type { PlatformModule } from '../modules.ts';
 import { recordApiRequests } from './analytics.hook.ts';
 import type { AnalyticsPort } from './analytics.port.ts';
@@ -41,17 +42,22 @@ export const analyticsModule: PlatformModule = {
     const analytics = ctx.guard('analytics', port);
     const recorder = new AnalyticsRecorder(analytics, { log: ctx.log });
     if (config.recordApiRequests) recordApiRequests(ctx.http, recorder);
+    const dedupe = ctx.guard(
+      'cache',
+      config.stores.cache === 'redis'
+        ? createRedisViewDedupe(ctx.engines.redis(), config.keyPrefix)
+        : createMemoryViewDedupe(),
+    );
+    // Views are stored without their viewer: only which posts they saw lately names them.
+    eraseOnAccountDeleted(ctx.use('events'), ctx.log, 'analytics', ({ user_id }) =>
+      dedupe.forgetViewer(user_id),
+    );
     const service = new AnalyticsService({
       analytics,
       recorder,
       posts: ctx.use('posts'),
       views: ctx.use('views'),
-      dedupe: ctx.guard(
-        'cache',
-        config.stores.cache === 'redis'
-          ? createRedisViewDedupe(ctx.engines.redis(), config.keyPrefix)
-          : createMemoryViewDedupe(),
-      ),
+      dedupe,
       log: ctx.log,
       isOperator: ctx.use('isOperator'),
     });

@@ -1,5 +1,5 @@
 // View deduplication in this process: a Map of when each viewer's window ends, bounded.
-import { type ViewDedupePort, viewKey } from './view-dedupe.port.ts';
+import { type ViewDedupePort, viewerKeys, viewKey } from './view-dedupe.port.ts';
 
 export function createMemoryViewDedupe({ maxEntries = 100_000, now = Date.now } = {}) {
   const windowEnds = new Map<string, number>();
@@ -16,6 +16,10 @@ export function createMemoryViewDedupe({ maxEntries = 100_000, now = Date.now } 
         if (oldest !== undefined) windowEnds.delete(oldest);
       }
       return true;
+    },
+    async forgetViewer(userId) {
+      const start = viewerKeys(userId);
+      for (const key of windowEnds.keys()) if (key.startsWith(start)) windowEnds.delete(key);
     },
   } satisfies ViewDedupePort;
 }

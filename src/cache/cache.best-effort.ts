@@ -19,6 +19,8 @@ export function bestEffort(cache: CachePort, log: Pick<Log, 'warn'>): CachePort 
     recall: (key) => fallback('recall', () => cache.recall(key), undefined),
     remember: (key, value, ttl) => fallback('remember', () => cache.remember(key, value, ttl), undefined),
     forget: (...keys) => fallback('forget', () => cache.forget(...keys), undefined),
+    // Not best effort: the deletion of an account must learn that it failed, to run again.
+    forgetUser: (userId) => cache.forgetUser(userId),
     countHit: (key, window) => fallback('countHit', () => cache.countHit(key, window), noCount),
     peekHits: (key) => fallback('peekHits', () => cache.peekHits(key), noCount),
     ping: () => cache.ping(),

@@ -1,5 +1,5 @@
 // The embedded cache: a Map in this process, with TTLs and a size bound.
-import type { CachePort, WindowCount } from './cache.port.ts';
+import { type CachePort, cacheKeys, type WindowCount } from './cache.port.ts';
 
 interface Entry {
   value: unknown;
@@ -54,6 +54,10 @@ export function createMemoryCache({ maxEntries = 100_000, now = Date.now }: Memo
     },
     async forget(...keys) {
       for (const key of keys) entries.delete(key);
+    },
+    async forgetUser(userId) {
+      const start = cacheKeys.user(userId);
+      for (const key of entries.keys()) if (key.startsWith(start)) entries.delete(key);
     },
     async countHit(key, windowSeconds) {
       const entry = live(key);

@@ -16,6 +16,11 @@ export interface CachePort {
   remember(key: string, value: unknown, ttlSeconds: number): Promise<void>;
   /** Invalidates keys (exact keys: there are no patterns, unlike the article's `feed:{id}:*`). */
   forget(...keys: string[]): Promise<void>;
+  /**
+   * Forgets every key under one user's hash tag (`{u:ID}:`, see cacheKeys), whichever part
+   * wrote it: what deleting the account clears. Idempotent.
+   */
+  forgetUser(userId: number): Promise<void>;
   /** The article's rate-limit counter: INCR, and EXPIRE when the window starts. */
   countHit(key: string, windowSeconds: number): Promise<WindowCount>;
   /** The current window's count without adding a hit. */
@@ -28,6 +33,8 @@ export interface CachePort {
  * Redis Cluster a user's keys live in one slot and may go in one pipeline.
  */
 export const cacheKeys = {
+  /** The start of every key about one user. */
+  user: (userId: number) => `{u:${userId}}:`,
   profile: (userId: number) => `{u:${userId}}:profile`,
   session: (tokenHash: string) => `{s:${tokenHash}}:session`,
   rateLimit: (rule: string, subject: string) => `{rl:${rule}:${subject}}`,

@@ -1,7 +1,8 @@
 // The cache role on Redis: JSON strings with EX, and the article's INCR + EXPIRE counter,
 // every key under the configured prefix.
 import type { Redis } from 'ioredis';
-import type { CachePort, WindowCount } from './cache.port.ts';
+import { unlinkKeysStartingWith } from '../engines/redis.ts';
+import { type CachePort, cacheKeys, type WindowCount } from './cache.port.ts';
 
 export function createRedisCache(redis: Redis, keyPrefix: string) {
   const k = (key: string) => `${keyPrefix}${key}`;
@@ -26,6 +27,10 @@ export function createRedisCache(redis: Redis, keyPrefix: string) {
       const pipeline = redis.pipeline();
       for (const key of keys) pipeline.del(k(key));
       await pipeline.exec();
+    },
+    async forgetUser(userId) {
+      // SCAN finds them (a user's keys are few); on Redis Cluster they share one slot by their tag.
+      await unlinkKeysStartingWith(redis, k(cacheKeys.user(userId)));
     },
     async countHit(key, windowSeconds) {
       // MULTI: the counter and its expiry are set together, so a crash between the two

@@ -81,4 +81,17 @@ export class RateLimiter {
     const state = this.state(rule, window);
     if (window.count >= state.limit) throw new RateLimitedError(state);
   }
+
+  /**
+   * Forgets every rule's counter of these subjects (a deleted account's): on the cache itself,
+   * so that a failure reaches the caller, who runs again.
+   */
+  async forget(subjects: readonly string[]): Promise<void> {
+    const rules = Object.keys(this.limits) as RateRule[];
+    const keys = subjects.flatMap((subject) =>
+      rules.map((rule) => cacheKeys.rateLimit(rule, subjectKey(subject))),
+    );
+    await this.cache.forget(...keys);
+    await this.fallback.forget(...keys);
+  }
 }

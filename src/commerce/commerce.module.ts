@@ -1,6 +1,7 @@
 // The commerce role: products, inventory, orders, payments, wallets and seated events on the
 // accounts' SQL database (config.ts refuses any other), and the sellers' leaderboard in the
 // cache role. It counts a user's orders for the accounts role (GET /me).
+import { eraseOnAccountDeleted } from '../accounts/erasure.ts';
 import type { PlatformModule } from '../modules.ts';
 import { CartService } from './cart.service.ts';
 import { createPostgresCommerce } from './commerce.postgres.ts';
@@ -36,6 +37,9 @@ export const commerceModule: PlatformModule = {
       cursors: ctx.use('cursors'),
     });
     const carts = new CartService(commerce, service);
+    eraseOnAccountDeleted(ctx.use('events'), ctx.log, 'commerce', ({ user_id }) =>
+      service.eraseUser(user_id),
+    );
     const auth = ctx.use('auth');
     return {
       provides: { commerceService: service, orders: commerce },

@@ -77,8 +77,13 @@ export interface PricedLine extends OrderLine {
   expected_unit_price_cents: number;
 }
 
+/** How an order shows a buyer or seller whose account was deleted. */
+export const DELETED_ACCOUNT = 'deleted account';
+
 export interface OrderItem extends OrderLine {
   seller_id: number;
+  /** The seller's name, or DELETED_ACCOUNT. */
+  seller_name: string;
   name: string;
   unit_price_cents: number;
 }
@@ -86,6 +91,8 @@ export interface OrderItem extends OrderLine {
 export interface Order {
   id: string;
   buyer_id: number;
+  /** The buyer's name, or DELETED_ACCOUNT. */
+  buyer_name: string;
   status: 'paid';
   total_cents: number;
   items: OrderItem[];
@@ -241,6 +248,14 @@ export interface CommercePort {
   setCartLine(userId: number, productId: string, quantity: number, maxLines: number): Promise<CartEditResult>;
   /** Takes a product out of a cart (nothing to do when it is not there). */
   removeCartLine(userId: number, productId: string): Promise<void>;
+
+  /**
+   * Erases what a deleted account left besides the records a business keeps (orders, their
+   * items and payments, the closed wallet, its ledger and transfers): the cart, the products
+   * it sells (out of others' carts too; sold items keep their name and price), the events it
+   * organises, the seats it booked (freed). Idempotent.
+   */
+  eraseUser(userId: number): Promise<void>;
 
   ping(): Promise<void>;
 }

@@ -3,6 +3,7 @@
 import type { SqlDatabase } from '../engines/sql.ts';
 import { createCartsPostgres } from './carts.postgres.ts';
 import type { CommercePort } from './commerce.port.ts';
+import { createErasurePostgres } from './erasure.postgres.ts';
 import { createOrdersPostgres } from './orders.postgres.ts';
 import { createSeatsPostgres } from './seats.postgres.ts';
 import { createWalletsPostgres } from './wallets.postgres.ts';
@@ -14,6 +15,7 @@ export function createPostgresCommerce(db: SqlDatabase): CommercePort {
     ...createOrdersPostgres(db),
     ...createSeatsPostgres(db),
     ...createCartsPostgres(db),
+    ...createErasurePostgres(db),
     ping: () => db.ping(),
   } satisfies CommercePort;
 }

@@ -116,6 +116,7 @@ const OrderItemReply = Type.Object({
   product_id: Type.String(),
   name: Type.String({ description: 'as it was when ordered' }),
   seller_id: UserId,
+  seller_name: Type.String({ description: "the seller's name, or 'deleted account'" }),
   quantity: Type.Integer(),
   unit_price_cents: Type.Integer({ description: 'the price paid: as it was when ordered' }),
 });
@@ -123,6 +124,7 @@ const OrderItemReply = Type.Object({
 const orderFields = {
   id: Type.String(),
   buyer_id: UserId,
+  buyer_name: Type.String({ description: "the buyer's name, or 'deleted account'" }),
   status: Type.Literal('paid'),
   created_at: Timestamp,
 };

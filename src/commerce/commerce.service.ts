@@ -301,6 +301,16 @@ export class CommerceService {
     throw new NotFoundError(`seat ${seat} of this event`);
   }
 
+  /**
+   * Commerce's part of deleting an account: the cart, products, events and bookings go (orders,
+   * payments, the closed wallet and its ledger stay: records the business keeps), and the
+   * seller leaves the leaderboard. Idempotent.
+   */
+  async eraseUser(userId: number): Promise<void> {
+    await this.commerce.eraseUser(userId);
+    await this.leaderboard.removeSeller(userId);
+  }
+
   /** Top sellers by revenue from the cache role's sorted set, rebuilt from the record when lost. */
   async topSellers(limit: number): Promise<Page<LeaderboardItem>> {
     let top: SellerRevenue[] | null = null;

@@ -31,6 +31,9 @@ export function createMemoryLeaderboard({ now = Date.now }: { now?: () => number
         expiresAt: now() + LEADERBOARD_TTL_SECONDS * 1000,
       };
     },
+    async removeSeller(userId) {
+      board?.totals.delete(userId);
+    },
     async ping() {},
   } satisfies LeaderboardPort;
 }

@@ -16,5 +16,7 @@ export interface LeaderboardPort {
   addRevenue(revenue: readonly SellerRevenue[]): Promise<void>;
   /** Replaces the whole board with totals from the record. */
   replace(totals: readonly SellerRevenue[]): Promise<void>;
+  /** Takes a seller off the board (a deleted account; the rebuild leaves deleted sellers out). Idempotent. */
+  removeSeller(userId: number): Promise<void>;
   ping(): Promise<void>;
 }

@@ -62,6 +62,9 @@ export function createRedisLeaderboard(redis: Redis, keyPrefix: string) {
       }
       await transaction.exec();
     },
+    async removeSeller(userId) {
+      await redis.zrem(key, member(userId));
+    },
     async ping() {
       await redis.ping();
     },

@@ -3,15 +3,16 @@
 // Locks are taken in one global order, products by id and then wallets by user id, so
 // concurrent orders queue on the rows they share instead of deadlocking.
 import { type SqlClient, type SqlDatabase, sqlConstraint, sqlState } from '../engines/sql.ts';
-import type {
-  CommercePort,
-  NewOrder,
-  Order,
-  OrderLine,
-  OrderResult,
-  PricedLine,
-  Product,
-  SellerRevenue,
+import {
+  type CommercePort,
+  DELETED_ACCOUNT,
+  type NewOrder,
+  type Order,
+  type OrderLine,
+  type OrderResult,
+  type PricedLine,
+  type Product,
+  type SellerRevenue,
 } from './commerce.port.ts';
 import { inTransaction, iso, refuse } from './transactions.ts';
 import { moveMoneyCtes } from './wallets.postgres.ts';
@@ -34,13 +35,18 @@ interface OrderRow extends Omit<Order, 'created_at'> {
   cart_version: number | null;
 }
 
-// Items are aggregated in the same query, ordered by product id like every lock.
+// Items are aggregated in the same query, ordered by product id like every lock. The buyer and
+// each seller are shown by name; a deleted account has no profile left and shows as such
+// (the ids stay: orders are records the business keeps).
 const ORDER_SELECT = `
   SELECT o.id, o.buyer_id, o.status, o.total_cents, o.created_at, o.cart_version,
+    COALESCE((SELECT p.name FROM user_profiles p WHERE p.user_id = o.buyer_id), '${DELETED_ACCOUNT}') AS buyer_name,
     (SELECT json_agg(json_build_object(
               'product_id', i.product_id, 'quantity', i.quantity, 'seller_id', i.seller_id,
+              'seller_name', COALESCE(p.name, '${DELETED_ACCOUNT}'),
               'name', i.product_name, 'unit_price_cents', i.unit_price_cents) ORDER BY i.product_id)
-     FROM order_items i WHERE i.order_id = o.id) AS items
+     FROM order_items i LEFT JOIN user_profiles p ON p.user_id = i.seller_id
+     WHERE i.order_id = o.id) AS items
   FROM orders o`;
 
 const toOrder = ({ cart_version: _, created_at, ...row }: OrderRow): Order => ({
@@ -83,7 +89,7 @@ const LOCK_ORDER_ROWS = `
   ),
   locked_wallets AS MATERIALIZED (
     SELECT user_id, balance_cents FROM wallets
-    WHERE user_id = ANY(ARRAY(SELECT seller_id FROM locked_products) || $2::bigint)
+    WHERE user_id = ANY(ARRAY(SELECT seller_id FROM locked_products) || $2::bigint) AND closed_at IS NULL
     ORDER BY user_id FOR UPDATE
   )
   SELECT id, seller_id AS user_id, name, price_cents, stock, NULL::bigint AS balance_cents FROM locked_products
@@ -118,7 +124,7 @@ const WRITE_ORDER = `
   emptied AS (
     DELETE FROM cart_items WHERE user_id IN (SELECT user_id FROM cart) AND product_id = ANY($2::uuid[])
   )
-  SELECT created_at FROM placed`;
+  SELECT 1`;
 
 /**
  * Locks the buyer's cart row (edits of the cart wait for this checkout) and reads its lines,
@@ -172,7 +178,10 @@ export function createOrdersPostgres(db: SqlDatabase) {
       const revenue = new Map<number, number>();
       for (const line of sorted) {
         const product = byId.get(line.product_id);
-        if (!product) return refuse({ ok: false, reason: 'unknown_product', productId: line.product_id });
+        // A product whose seller's wallet is closed (the account is being deleted) is not for sale.
+        if (!product || !balances.has(product.user_id)) {
+          return refuse({ ok: false, reason: 'unknown_product', productId: line.product_id });
+        }
         if (product.user_id === buyerId) {
           return refuse({ ok: false, reason: 'own_product', productId: line.product_id });
         }
@@ -207,7 +216,7 @@ export function createOrdersPostgres(db: SqlDatabase) {
       }
       const sellers = [...revenue.keys()];
       const productOf = (line: OrderLine) => byId.get(line.product_id) as LockedProduct;
-      const [placed] = await tx.query<{ created_at: Date }>(WRITE_ORDER, [
+      await tx.query(WRITE_ORDER, [
         id,
         sorted.map((line) => line.product_id),
         sorted.map((line) => line.quantity),
@@ -221,21 +230,9 @@ export function createOrdersPostgres(db: SqlDatabase) {
         cartVersion,
         idempotencyKey,
       ]);
-      const order: Order = {
-        id,
-        buyer_id: buyerId,
-        status: 'paid',
-        total_cents: totalCents,
-        items: sorted.map((line) => ({
-          product_id: line.product_id,
-          quantity: line.quantity,
-          seller_id: productOf(line).user_id,
-          name: productOf(line).name,
-          unit_price_cents: productOf(line).price_cents,
-        })),
-        created_at: iso((placed as { created_at: Date }).created_at),
-      };
-      return { ok: true, order, replayed: false };
+      // Read back as every order is read (names included), inside the transaction that wrote it.
+      const [placed] = await tx.query<OrderRow>(`${ORDER_SELECT} WHERE o.id = $1`, [id]);
+      return { ok: true, order: toOrder(placed as OrderRow), replayed: false };
     });
 
   /** What a used idempotency key means for this request: the first order again, or a conflict. */
@@ -356,8 +353,10 @@ export function createOrdersPostgres(db: SqlDatabase) {
 
     sellerRevenue: () =>
       db.query<SellerRevenue>(
-        `SELECT seller_id AS "userId", sum(quantity * unit_price_cents)::bigint AS "revenueCents"
-         FROM order_items GROUP BY seller_id`,
+        // A deleted seller leaves the board: the items stay, the ranking shows live accounts only.
+        `SELECT i.seller_id AS "userId", sum(i.quantity * i.unit_price_cents)::bigint AS "revenueCents"
+         FROM order_items i JOIN users u ON u.id = i.seller_id AND u.deleted_at IS NULL
+         GROUP BY i.seller_id`,
       ),
   } satisfies Partial<CommercePort>;
 }

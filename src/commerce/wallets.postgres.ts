@@ -19,10 +19,10 @@ interface TransferRow extends Omit<Transfer, 'created_at'> {
 
 const toTransfer = (row: TransferRow): Transfer => ({ ...row, created_at: iso(row.created_at) });
 
-/** Locks the wallets of `userIds` in id order and returns their balances. */
+/** Locks the open wallets of `userIds` in id order and returns their balances (a closed one is left out). */
 async function lockWallets(tx: SqlClient, userIds: readonly number[]): Promise<Map<number, number>> {
   const rows = await tx.query<{ user_id: number; balance_cents: number }>(
-    `SELECT user_id, balance_cents FROM wallets WHERE user_id = ANY($1::bigint[])
+    `SELECT user_id, balance_cents FROM wallets WHERE user_id = ANY($1::bigint[]) AND closed_at IS NULL
      ORDER BY user_id FOR UPDATE`,
     [[...new Set(userIds)]],
   );
@@ -45,6 +45,27 @@ export const moveMoneyCtes = (movement: string, users: string, deltas: string) =
     INSERT INTO ledger_entries (movement_id, user_id, amount_cents, balance_after_cents)
     SELECT ${movement}, user_id, delta, balance_cents FROM moved
   )`;
+
+/**
+ * Closes a user's wallet inside the caller's transaction (the deletion of the account), unless
+ * it holds money. The row lock makes a transfer racing with it either land first (and the
+ * close is refused) or find the wallet closed. A closed wallet stays at zero (a CHECK).
+ */
+export async function closeWalletIn(
+  tx: SqlClient,
+  userId: number,
+): Promise<{ ok: true } | { ok: false; balanceCents: number }> {
+  const [wallet] = await tx.query<{ balance_cents: number }>(
+    'SELECT balance_cents FROM wallets WHERE user_id = $1 FOR UPDATE',
+    [userId],
+  );
+  if (wallet && wallet.balance_cents !== 0) return { ok: false, balanceCents: wallet.balance_cents };
+  await tx.query(
+    'UPDATE wallets SET closed_at = now(), updated_at = now() WHERE user_id = $1 AND closed_at IS NULL',
+    [userId],
+  );
+  return { ok: true };
+}
 
 export function createWalletsPostgres(db: SqlDatabase) {
   const findTransfer = async (fromUserId: number, idempotencyKey: string) => {
@@ -83,7 +104,7 @@ export function createWalletsPostgres(db: SqlDatabase) {
       const [row] = await db.query<WalletRow>(
         `WITH moved AS (
            UPDATE wallets SET balance_cents = balance_cents + $3::bigint, updated_at = now()
-           WHERE user_id = $2
+           WHERE user_id = $2 AND closed_at IS NULL
            RETURNING user_id, balance_cents, updated_at
          ),
          movement AS (INSERT INTO ledger_movements (id, kind) SELECT $1, 'deposit' FROM moved),

@@ -18,3 +18,19 @@ export function openRedis(url: string): Redis {
   redis.on('error', () => {});
   return redis;
 }
+
+/** `text` matched literally in a SCAN MATCH pattern (glob: * ? [ ] and \\ are special). */
+export const globLiteral = (text: string) => text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
+
+/**
+ * Deletes every key that starts with `keyStart` (SCAN, never KEYS: the server is not blocked),
+ * in batches with UNLINK. Keys written meanwhile under that start may survive one pass.
+ */
+export async function unlinkKeysStartingWith(redis: Redis, keyStart: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${globLiteral(keyStart)}*`, 'COUNT', 1000);
+    if (keys.length) await redis.unlink(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+}

@@ -25,6 +25,16 @@ export function createMemoryTimelines({ size = TIMELINE_SIZE }: { size?: number 
       }
     },
 
+    async removePostsFromTimeline(userId, postIds) {
+      const timeline = timelines.get(userId);
+      if (!timeline) return;
+      const removed = new Set(postIds);
+      timelines.set(
+        userId,
+        timeline.filter((entry) => !removed.has(entry.postId)),
+      );
+    },
+
     async readTimeline(userId, { limit, after }) {
       const timeline = timelines.get(userId);
       if (!timeline) return null;

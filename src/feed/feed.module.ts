@@ -1,6 +1,7 @@
 // The feed role: home feeds under the strategy FEED_STRATEGY chose. Timelines live in the cache
 // role (sorted sets on Redis, arrays in memory); the sqljoin strategy reads posts and follows
 // in one query on their shared SQL database (config.ts allows it only then).
+import { eraseOnAccountDeleted } from '../accounts/erasure.ts';
 import type { PlatformModule } from '../modules.ts';
 import { createMemoryTimelines } from './feed.memory.ts';
 import { createRedisTimelines } from './feed.redis.ts';
@@ -38,6 +39,7 @@ export const feedModule: PlatformModule = {
       events: ctx.use('events'),
       views: ctx.use('views'),
     });
+    eraseOnAccountDeleted(ctx.use('events'), ctx.log, 'feed', ({ user_id }) => feed.eraseUser(user_id));
     const auth = ctx.use('auth');
     return { routes: (app) => app.register(feedRoutes, { feed, auth }) };
   },

@@ -35,6 +35,11 @@ export interface TimelinePort {
   pushToTimelines(entry: TimelineEntry, userIds: readonly number[]): Promise<void>;
   /** Removes the post from these users' timelines (those that have it). Idempotent. */
   removeFromTimelines(entry: TimelineEntry, userIds: readonly number[]): Promise<void>;
+  /**
+   * Removes these posts from one user's timeline, if it has them (an author's posts, after a
+   * block between the two). Idempotent; a missing timeline stays missing.
+   */
+  removePostsFromTimeline(userId: number, postIds: readonly string[]): Promise<void>;
   /** A page of the user's timeline, newest first; null when the user has no timeline. */
   readTimeline(userId: number, page: TimelinePage): Promise<TimelineEntry[] | null>;
   hasTimeline(userId: number): Promise<boolean>;

@@ -91,6 +91,14 @@ export function createRedisTimelines(
     removeFromTimelines: (entry, userIds) =>
       inBatches(userIds, (pipeline, userId) => pipeline.zrem(key(userId), entry.postId)),
 
+    // ZREM of many members, in batches, on the one key (one slot on Redis Cluster).
+    async removePostsFromTimeline(userId, postIds) {
+      const pipeline = redis.pipeline();
+      for (let start = 0; start < postIds.length; start += BATCH)
+        pipeline.zrem(key(userId), ...postIds.slice(start, start + BATCH));
+      if (postIds.length) await execOrThrow(pipeline);
+    },
+
     async readTimeline(userId, { limit, after }) {
       const k = key(userId);
       // One round trip: does it exist, the entries tied with the cursor's time (rarely more than

@@ -141,7 +141,9 @@ export class FeedService {
    * Under fan-out a post's appearance and deletion reach the timelines by durable jobs (pages
    * filter a deleted post at hydration at once; the job only tidies the timelines). A follow or
    * unfollow drops the follower's timeline at once: its next read rebuilds it from the stores.
-   * A change to a post forgets its shared cached summary, so the next page shows it.
+   * A change to a post forgets its shared cached summary, so the next page shows it. A new
+   * block takes each one's posts out of the other's cached timeline (the viewer's rules hide
+   * them anyway: this only spares every later read the filtering).
    */
   private subscribe(events: EventBus): void {
     if (this.options.strategy === 'fanout') {
@@ -151,6 +153,10 @@ export class FeedService {
       events.subscribe('post.deleted', FEED_REMOVE_JOB, (payload) => this.removeEverywhere(payload));
     }
     events.onCommit('follow.changed', ({ follower_id }) => this.followChanged(follower_id));
+    events.onCommit('block.changed', async ({ blocker_id, blocked_id, delta }) => {
+      if (delta > 0)
+        await Promise.all([this.untangle(blocker_id, blocked_id), this.untangle(blocked_id, blocker_id)]);
+    });
     const forgetPost = async ({ post_id }: { post_id: string }) => {
       await this.cache.forget(cacheKeys.post(post_id));
     };
@@ -175,6 +181,26 @@ export class FeedService {
         'could not drop a timeline; the cache is unavailable',
       );
     }
+  }
+
+  /**
+   * The feed's part of deleting an account: the user's own timeline, and the list of popular
+   * accounts (it may name them) so that it is made anew. Followers' timelines were dropped as
+   * the graph's step unfollowed them.
+   */
+  async eraseUser(userId: number): Promise<void> {
+    await this.timelines.dropTimelines([userId]);
+    await this.cache.forget(cacheKeys.feedPulled(userId), cacheKeys.feedPopular);
+  }
+
+  /** Takes the author's newest posts (as many as a timeline holds) out of the reader's timeline. Idempotent. */
+  private async untangle(readerId: number, authorId: number): Promise<void> {
+    if (!(await this.timelines.hasTimeline(readerId))) return;
+    const posts = await this.posts.authorsTimeline([authorId], { limit: TIMELINE_SIZE });
+    await this.timelines.removePostsFromTimeline(
+      readerId,
+      posts.map((post) => post.id),
+    );
   }
 
   /** One page of the reader's home feed. */

@@ -1,11 +1,14 @@
-// The graph role: FOLLOWS edges on the accounts' SQL database (an edge table, the counters
-// moved in the same transaction) or on Neo4j (Cypher; the counters moved by the service).
+// The graph role: FOLLOWS, BLOCKS and MUTES on the accounts' SQL database (edge tables, the
+// counters moved in the same transaction) or on Neo4j (Cypher; the counters moved by the
+// service). Its blocks and mutes are rules of the viewer seam, which the posts role owns.
 import { sqlProfileCounters } from '../accounts/accounts.postgres.ts';
+import { eraseOnAccountDeleted } from '../accounts/erasure.ts';
 import type { PlatformModule } from '../modules.ts';
 import type { GraphPort } from './graph.port.ts';
 import { createPostgresGraph } from './graph.postgres.ts';
 import { graphRoutes } from './graph.routes.ts';
 import { GraphService } from './graph.service.ts';
+import { graphViewerRules } from './graph.viewer-rules.ts';
 
 declare module '../modules.ts' {
   interface Provided {
@@ -29,12 +32,15 @@ export const graphModule: PlatformModule = {
       port = createPostgresGraph(ctx.sql('graph'), sqlProfileCounters);
     }
     const graph = ctx.guard('graph', port);
+    const views = ctx.use('views');
+    for (const rule of graphViewerRules(graph)) views.addRule(rule);
     const service = new GraphService({
       graph,
       accounts: ctx.use('accounts'),
       cursors: ctx.use('cursors'),
       events: ctx.use('events'),
     });
+    eraseOnAccountDeleted(ctx.use('events'), ctx.log, 'graph', ({ user_id }) => service.eraseUser(user_id));
     const auth = ctx.use('auth');
     return {
       provides: { graph, graphService: service },

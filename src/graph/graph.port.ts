@@ -28,10 +28,16 @@ export interface FollowEdge {
   followeeId: number;
 }
 
-/** The caller's relationship towards another user, as the API returns it. */
+/**
+ * The caller's relationship towards another user, as the API returns it. Whether the other
+ * muted the caller is not part of it: a mute is never told to the muted.
+ */
 export interface Relationship {
   following: boolean;
   followed_by: boolean;
+  blocking: boolean;
+  blocked_by: boolean;
+  muting: boolean;
 }
 
 export interface Suggestion {
@@ -39,6 +45,23 @@ export interface Suggestion {
   /** The number of distinct two-step paths caller -> x -> suggested user. */
   strength: number;
 }
+
+/** What a block did: whether the block is new, and the follows between the two it ended. */
+export interface BlockChange {
+  created: boolean;
+  /**
+   * The FOLLOWS edges (either direction) this call removed, in the block's own transaction;
+   * on a graph that keeps the profile counters they moved with them.
+   */
+  unfollowed: FollowEdge[];
+}
+
+/**
+ * What hides an account from a viewer. A block, in either direction, hides the two from each
+ * other everywhere; a mute hides the muted account only from the muter's home feed and
+ * notifications, so only those lists ask for 'blocks_and_mutes'.
+ */
+export type HiddenScope = 'blocks' | 'blocks_and_mutes';
 
 export interface FollowCounts {
   followers: number;
@@ -54,11 +77,16 @@ export interface GraphPort {
    */
   readonly keepsProfileCounts: boolean;
 
-  /** Idempotent. True only when this call created the edge. */
+  /**
+   * Idempotent. True only when this call created the edge. Creates nothing (false) when a
+   * block exists between the two, checked under a lock that a concurrent block also takes,
+   * so that a follow and a block never both win.
+   */
   follow(followerId: number, followeeId: number): Promise<boolean>;
   /**
    * Many follows in one unit of work (loading a whole graph). Idempotent: edges that exist
-   * already are left alone. Returns the edges this call created.
+   * already, and pairs with a block between them, are left alone. Returns the edges this call
+   * created.
    */
   followMany(edges: readonly FollowEdge[]): Promise<FollowEdge[]>;
   /** Idempotent. True only when this call removed the edge. */
@@ -77,6 +105,39 @@ export interface GraphPort {
   suggestions(userId: number, limit: number): Promise<Suggestion[]>;
   /** The users with the most followers (at least one), most first, then id ascending. */
   mostFollowed(limit: number, excludingUserId: number): Promise<Array<{ userId: number; followers: number }>>;
+  /**
+   * The last step of deleting an account: removes what the graph still holds of the user, any
+   * follow left (moving the counters where the adapter keeps them), its blocks and mutes both
+   * ways and, on Neo4j, its node. The
+   * service unfollows edge by edge first, so that every other end gets its usual follow-up.
+   * Idempotent.
+   */
+  eraseUser(userId: number): Promise<void>;
+  /**
+   * `blockerId` blocks `blockedId`, and the follows between them, both ways, end in the same
+   * unit of work. Idempotent: a repeated block creates nothing and (no follow can exist
+   * beside a block) removes nothing.
+   */
+  block(blockerId: number, blockedId: number): Promise<BlockChange>;
+  /** Idempotent. True only when this call removed the block. Follows do not come back. */
+  unblock(blockerId: number, blockedId: number): Promise<boolean>;
+  /** Idempotent. True only when this call created the mute. */
+  mute(muterId: number, mutedId: number): Promise<boolean>;
+  /** Idempotent. True only when this call removed the mute. */
+  unmute(muterId: number, mutedId: number): Promise<boolean>;
+  /** Whom `userId` blocked, newest first (keyset pages, as followers are). */
+  blocks(userId: number, page: PageRequest): Promise<Edge[]>;
+  /** Whom `userId` muted, newest first. */
+  mutes(userId: number, page: PageRequest): Promise<Edge[]>;
+  /**
+   * Of `userIds` (a page's authors, a list's people), those hidden from `viewerId` in a list of
+   * the given scope: blocked by the viewer or blocking the viewer, and with
+   * 'blocks_and_mutes' also muted by the viewer. Ascending ids, each once; one round trip
+   * however many ids are asked about.
+   */
+  hiddenFrom(viewerId: number, userIds: readonly number[], scope: HiddenScope): Promise<number[]>;
+  /** True when either of the two has blocked the other. */
+  blockBetween(userId: number, otherId: number): Promise<boolean>;
   /** Exact, and cheap: no scan of the edges. */
   counts(userId: number): Promise<FollowCounts>;
   ping(): Promise<void>;

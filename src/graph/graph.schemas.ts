@@ -14,6 +14,9 @@ export const RelationshipReply = Type.Object(
   {
     following: Type.Boolean({ description: 'you follow this user' }),
     followed_by: Type.Boolean({ description: 'this user follows you' }),
+    blocking: Type.Boolean({ description: 'you blocked this user' }),
+    blocked_by: Type.Boolean({ description: 'this user blocked you' }),
+    muting: Type.Boolean({ description: 'you muted this user (whether they muted you is never told)' }),
   },
   { title: 'Relationship' },
 );

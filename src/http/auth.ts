@@ -1,7 +1,7 @@
 // Bearer-token authentication as onRequest hooks: they run before the body is
 // parsed and validated, so an anonymous caller gets 401 before any 400.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Session, SessionsService } from '../accounts/sessions.service.ts';
+import { rateSubjects, type Session, type SessionsService } from '../accounts/sessions.service.ts';
 import type { RateLimiter, RateRule } from '../cache/rate-limiter.ts';
 import { UnauthorizedError } from '../errors.ts';
 import { sendRateLimitHeaders } from './rate-limit-headers.ts';
@@ -35,7 +35,9 @@ export function authHooks(sessions: SessionsService, limiter: RateLimiter) {
       const session = await sessions.authenticate(token);
       request.session = session;
       if (!READ_METHODS.has(request.method)) {
-        const subject = perSession ? `${session.userId}:${session.tokenHash}` : String(session.userId);
+        const subject = perSession
+          ? rateSubjects.session(session.userId, session.tokenHash)
+          : rateSubjects.user(session.userId);
         sendRateLimitHeaders(reply, await limiter.hit(writeRule, subject));
       }
     };

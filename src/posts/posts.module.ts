@@ -1,7 +1,9 @@
 // The posts role: post documents with their newest comments embedded, all comments, and likes,
 // on the accounts' SQL database (JSONB documents and tables) or on MongoDB. It owns the viewer
 // seam every list of posts passes through; roles with viewer rules add them to it.
+
 import { sqlProfileCounters } from '../accounts/accounts.postgres.ts';
+import { eraseOnAccountDeleted } from '../accounts/erasure.ts';
 import type { PlatformModule } from '../modules.ts';
 import type { PostsPort } from './posts.port.ts';
 import { createPostgresPosts } from './posts.postgres.ts';
@@ -39,6 +41,7 @@ export const postsModule: PlatformModule = {
       events: ctx.use('events'),
       views,
     });
+    eraseOnAccountDeleted(ctx.use('events'), ctx.log, 'posts', ({ user_id }) => service.eraseUser(user_id));
     const auth = ctx.use('auth');
     return {
       provides: { posts, postsService: service, views },

@@ -131,7 +131,11 @@ export async function createMongoPosts(connection: MongoConnection) {
       ]),
       // One like per user and post: what makes a like idempotent. It also answers "which of
       // these posts has this user liked" ({post_id: {$in}, user_id}).
-      likes.createIndexes([{ key: { post_id: 1, user_id: 1 }, name: 'post_likes_unique', unique: true }]),
+      likes.createIndexes([
+        { key: { post_id: 1, user_id: 1 }, name: 'post_likes_unique', unique: true },
+        // A user's likes, when the account is deleted.
+        { key: { user_id: 1 }, name: 'post_likes_user' },
+      ]),
       // Also creates the collection: a transaction's first insert need not (MongoDB < 4.4 cannot).
       createOutboxIndexes(db),
     ]);
@@ -324,6 +328,23 @@ export async function createMongoPosts(connection: MongoConnection) {
         .find({ user_id: { $eq: userId }, post_id: { $in: [...postIds] } }, { projection: { post_id: 1 } })
         .toArray();
       return new Set(docs.map((doc) => doc.post_id));
+    },
+
+    async userActivity(userId, limit) {
+      const [liked, written] = await Promise.all([
+        likes
+          .find({ user_id: { $eq: userId } }, { projection: { post_id: 1 } })
+          .limit(limit)
+          .toArray(),
+        comments
+          .find({ 'author.id': { $eq: userId } }, { projection: { post_id: 1 } })
+          .limit(limit)
+          .toArray(),
+      ]);
+      return {
+        likedPosts: liked.map((doc) => doc.post_id),
+        comments: written.map((doc) => ({ postId: doc.post_id, commentId: doc._id })),
+      };
     },
 
     async userTimeline(authorId, { limit, after }) {

@@ -89,6 +89,12 @@ export interface PageRequest {
 /** What a PUT/DELETE of a relation (a like) did. */
 export type RelationChange = 'changed' | 'unchanged' | 'no_post';
 
+/** A user's likes (post ids) and comments, as deleting the account finds them. */
+export interface UserActivity {
+  likedPosts: string[];
+  comments: Array<{ postId: string; commentId: string }>;
+}
+
 /** How many comments a post document embeds: it stays far below MongoDB's 16 MB limit. */
 export const EMBEDDED_COMMENTS = 50;
 
@@ -134,6 +140,12 @@ export interface PostsPort {
   /** The ids among `postIds` that `userId` has liked. */
   likedBy(userId: number, postIds: readonly string[]): Promise<Set<string>>;
 
+  /**
+   * Some of a user's likes and comments on any post (at most `limit` of each, in no particular
+   * order): what deleting the account takes back, a batch at a time, through unlike and
+   * deleteComment, so that every counter and embedded subset is corrected as for a single one.
+   */
+  userActivity(userId: number, limit: number): Promise<UserActivity>;
   /** An author's posts, newest first, without their embedded comments. */
   userTimeline(authorId: number, page: PageRequest): Promise<PostSummary[]>;
   /** The posts of any of `authorIds`, newest first, without comments: the home feed read from the store. */

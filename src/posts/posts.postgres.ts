@@ -285,6 +285,23 @@ export function createPostgresPosts(db: SqlDatabase, counters: ProfileCounters) 
       return new Set(rows.map((row) => row.post_id));
     },
 
+    async userActivity(userId, limit) {
+      const [likes, comments] = await Promise.all([
+        db.query<{ post_id: string }>(
+          'SELECT post_id::text AS post_id FROM post_likes WHERE user_id = $1 LIMIT $2',
+          [userId, limit],
+        ),
+        db.query<{ post_id: string; id: string }>(
+          'SELECT post_id::text AS post_id, id::text AS id FROM comments WHERE author_id = $1 LIMIT $2',
+          [userId, limit],
+        ),
+      ]);
+      return {
+        likedPosts: likes.map((row) => row.post_id),
+        comments: comments.map((row) => ({ postId: row.post_id, commentId: row.id })),
+      };
+    },
+
     async userTimeline(authorId, page) {
       const from = { columns: SUMMARY_COLUMNS, table: 'posts', owner: 'author_id' } as const;
       return (await newestFirstPage<PostRow>(db, from, authorId, page)).map(toSummary);

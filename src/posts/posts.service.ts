@@ -5,7 +5,7 @@
 import { v7 } from 'uuid';
 import type { AccountsPort } from '../accounts/accounts.port.ts';
 import { afterOwnChange } from '../accounts/profile-counters.ts';
-import { ForbiddenError, NotFoundError } from '../errors.ts';
+import { BlockedError, ForbiddenError, NotFoundError } from '../errors.ts';
 import { type EventBus, fact } from '../events.ts';
 import type { JobPayload } from '../jobs/jobs.port.ts';
 import type { CursorCodec, Page } from '../pagination.ts';
@@ -49,6 +49,9 @@ export interface PostsOptions {
   /** The viewer seam every list read passes through. */
   views: PostViews;
 }
+
+/** How many likes, comments or posts one read of a deleted account's remains takes. */
+const ERASE_BATCH = 100;
 
 export class PostsService {
   private readonly posts: PostsPort;
@@ -130,7 +133,9 @@ export class PostsService {
     await this.events.committed(deleted);
   }
 
+  /** Refused with 403 `blocked` when the caller or the post's author has blocked the other. */
   async addComment(userId: number, postId: string, text: string): Promise<Comment> {
+    await this.refuseActionAcrossBlock(userId, postId, 'comment on this post');
     const comment = await this.posts.addComment(postId, {
       id: v7(),
       author: await this.authorCopy(userId),
@@ -180,7 +185,9 @@ export class PostsService {
     return this.views.authored(viewerId, 'comments', nextCursor(this.cursors, list, fetched, limit));
   }
 
+  /** Refused with 403 `blocked` when the caller or the post's author has blocked the other. */
   async like(userId: number, postId: string): Promise<void> {
+    await this.refuseActionAcrossBlock(userId, postId, 'like this post');
     if (this.found(await this.posts.like(postId, userId))) await this.liked(postId, userId, 1);
   }
 
@@ -195,6 +202,12 @@ export class PostsService {
 
   async unlike(userId: number, postId: string): Promise<void> {
     if (this.found(await this.posts.unlike(postId, userId))) await this.liked(postId, userId, -1);
+  }
+
+  /** The viewer's rules that bar actions (a block, either way) decide; 404 when there is no post. */
+  private async refuseActionAcrossBlock(userId: number, postId: string, action: string): Promise<void> {
+    const post = await this.get(postId);
+    if (!(await this.views.mayActOn(userId, post.author.id))) throw new BlockedError(action);
   }
 
   private liked(postId: string, userId: number, delta: 1 | -1): Promise<void> {
@@ -230,6 +243,46 @@ export class PostsService {
     const [summary] = await this.accounts.summaries([userId]);
     // A user deleted since has no profile to copy.
     if (summary) await this.posts.updateAuthorCopies(summary);
+  }
+
+  /**
+   * The posts' part of deleting an account: the user's likes and comments on any post are
+   * taken back one by one (each corrects that post's counters and embedded comments, and
+   * publishes its fact, as an unlike or a comment deletion does), then the user's posts are
+   * deleted as their author would (each records post.deleted for the feed, and takes its
+   * comments and likes with it). Each batch is read anew from the store, so a run cut short
+   * continues where it stopped.
+   */
+  async eraseUser(userId: number): Promise<void> {
+    for (;;) {
+      const { likedPosts, comments } = await this.posts.userActivity(userId, ERASE_BATCH);
+      if (likedPosts.length === 0 && comments.length === 0) break;
+      let taken = 0;
+      for (const postId of likedPosts) {
+        if ((await this.posts.unlike(postId, userId)) !== 'changed') continue;
+        taken++;
+        await this.liked(postId, userId, -1);
+      }
+      for (const { postId, commentId } of comments) {
+        if (!(await this.posts.deleteComment(postId, commentId))) continue;
+        taken++;
+        await this.events.committed(
+          fact('comment.deleted', { post_id: postId, comment_id: commentId, author_id: userId }),
+        );
+      }
+      // Found but not taken: another deletion is removing them; the next run of the job finishes.
+      if (taken === 0) throw new Error(`likes and comments of user ${userId} could not be taken back yet`);
+    }
+    for (;;) {
+      const own = await this.posts.userTimeline(userId, { limit: ERASE_BATCH });
+      if (own.length === 0) break;
+      for (const post of own) {
+        const deleted = fact('post.deleted', postFact(post));
+        if (!(await this.posts.deletePost(post.id, this.events.record(deleted)))) continue;
+        await this.afterPostCountChange(userId, -1);
+        await this.events.committed(deleted);
+      }
+    }
   }
 
   private async authorCopy(userId: number): Promise<AuthorCopy> {

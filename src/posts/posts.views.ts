@@ -32,6 +32,8 @@ export type TimelineItem = PostSummary & ViewerState;
 export interface ViewerRule {
   readonly name: string;
   readonly lists: 'all' | readonly ViewList[];
+  /** True when an author this rule hides may not be acted on either: liked, commented on, reposted. */
+  readonly barsActions?: boolean;
   hiddenAuthors(viewerId: number, authorIds: readonly number[]): Promise<Set<number>>;
 }
 
@@ -97,6 +99,16 @@ export class PostViews {
   async mayView(viewerId: number | undefined, list: ViewList, authorId: number): Promise<boolean> {
     if (viewerId === undefined) return true;
     return (await this.visible(viewerId, list, [{ author: { id: authorId } }])).length === 1;
+  }
+
+  /**
+   * True when no rule bars `viewerId` from acting on (liking, commenting on, reposting) an item
+   * by `authorId`: a block does, either way; a mute does not.
+   */
+  async mayActOn(viewerId: number, authorId: number): Promise<boolean> {
+    const rules = this.rules.filter((rule) => rule.barsActions);
+    const found = await Promise.all(rules.map((rule) => rule.hiddenAuthors(viewerId, [authorId])));
+    return found.every((hidden) => !hidden.has(authorId));
   }
 
   private async visible<Item extends { author: { id: number } }>(

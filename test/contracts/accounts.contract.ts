@@ -5,6 +5,10 @@ import { hashPassword } from '../../src/accounts/passwords.ts';
 
 export interface AccountsHarness {
   accounts: AccountsPort;
+  /** Puts play money into a user's wallet (commerce shares the accounts' database). */
+  fund(userId: number, cents: number): Promise<void>;
+  /** The follow-up work stored in the accounts' outbox, oldest first. */
+  reactions(): Promise<Array<{ kind: string; payload: unknown }>>;
   close(): Promise<void>;
 }
 
@@ -289,6 +293,60 @@ export function accountsContract(name: string, open: () => Promise<AccountsHarne
           await expect(accounts.updateProfile(account.id, { name }), name).rejects.toThrow();
         }
         expect((await accounts.findAccount(account.id))?.name).toBe(account.name);
+      });
+
+      describe('deleting an account', () => {
+        const future = (days: number) => new Date(Date.now() + days * 86_400_000);
+        const tokenHash = (i: number) => i.toString(16).padStart(64, 'a');
+
+        it('leaves a tombstone: no log-in, no profile, no session, and the email and handle free at once', async () => {
+          const account = await create();
+          await accounts.createSession(account.id, tokenHash(9100 + n), future(1), future(30));
+          await accounts.createDeviceToken(account.id, tokenHash(9200 + n), future(365), 20);
+          const before = (await harness.reactions()).length;
+
+          const result = await accounts.deleteAccount(account.id, (ended) => [
+            { kind: 'account.deleted', payload: { user_id: account.id, sessions: [...ended] } },
+          ]);
+          expect(result).toEqual({ ok: true, endedSessions: [tokenHash(9100 + n)] });
+          expect(await accounts.findCredentials(account.email)).toBeNull();
+          expect(await accounts.findAccount(account.id)).toBeNull();
+          expect(await accounts.publicProfile(account.id)).toBeNull();
+          expect(await accounts.summaries([account.id])).toEqual([]);
+          expect(await accounts.findSession(tokenHash(9100 + n))).toBeNull();
+          expect(await accounts.findDeviceToken(tokenHash(9200 + n))).toBeNull();
+          // The erasure of everything else was stored with it.
+          const stored = (await harness.reactions()).slice(before);
+          expect(stored).toEqual([
+            { kind: 'account.deleted', payload: { user_id: account.id, sessions: [tokenHash(9100 + n)] } },
+          ]);
+
+          const again = await accounts.createAccount(
+            newAccount({ email: account.email.toUpperCase(), handleCandidates: [account.handle] }),
+          );
+          expect(again.ok && again.account.id !== account.id && again.account.handle === account.handle).toBe(
+            true,
+          );
+          // A second deletion finds nothing to delete and stores nothing.
+          expect(await accounts.deleteAccount(account.id, () => [{ kind: 'x', payload: {} }])).toEqual({
+            ok: false,
+            reason: 'no_account',
+          });
+          expect((await harness.reactions()).length).toBe(before + 1);
+        });
+
+        it('is refused while the wallet holds money, changing nothing', async () => {
+          const account = await create();
+          await harness.fund(account.id, 250);
+          const before = (await harness.reactions()).length;
+          const result = await accounts.deleteAccount(account.id, () => [
+            { kind: 'account.deleted', payload: {} },
+          ]);
+          expect(result).toEqual({ ok: false, reason: 'balance', balanceCents: 250 });
+          expect(await accounts.findAccount(account.id)).toEqual(account);
+          expect(await accounts.findCredentials(account.email)).not.toBeNull();
+          expect((await harness.reactions()).length).toBe(before);
+        });
       });
 
       it('answers a ping', async () => {

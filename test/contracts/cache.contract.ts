@@ -76,6 +76,19 @@ export function cacheContract(name: string, open: () => Promise<CacheHarness>, s
         );
       });
 
+      it("forgets every key under one user's tag, and only those", async () => {
+        await cache.remember('{u:41}:profile', { id: 41 }, 60);
+        await cache.remember('{u:41}:feed-pulled', [1, 2], 60);
+        await cache.remember('{u:411}:profile', { id: 411 }, 60);
+        await cache.remember('{p:41}:post', { id: 'p' }, 60);
+        await cache.forgetUser(41);
+        await cache.forgetUser(41);
+        expect(await cache.recall('{u:41}:profile')).toBeUndefined();
+        expect(await cache.recall('{u:41}:feed-pulled')).toBeUndefined();
+        expect(await cache.recall('{u:411}:profile')).toEqual({ id: 411 });
+        expect(await cache.recall('{p:41}:post')).toEqual({ id: 'p' });
+      });
+
       it('answers a ping', async () => {
         await expect(cache.ping()).resolves.toBeUndefined();
       });

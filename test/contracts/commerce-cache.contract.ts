@@ -65,6 +65,18 @@ export function commerceCacheContract(
         });
       });
 
+      it('takes a seller off the board, and again is a no-op', async () => {
+        await flush();
+        await leaderboard.removeSeller(5);
+        await leaderboard.replace([
+          { userId: 5, revenueCents: 900 },
+          { userId: 6, revenueCents: 100 },
+        ]);
+        await leaderboard.removeSeller(5);
+        await leaderboard.removeSeller(5);
+        expect(await leaderboard.top(10)).toEqual([{ userId: 6, revenueCents: 100 }]);
+      });
+
       it('answers a ping', async () => {
         await expect(leaderboard.ping()).resolves.toBeUndefined();
       });

@@ -11,10 +11,21 @@ export interface CommerceHarness {
   commerce: CommercePort;
   /** A new user (and so a new wallet); returns the id. */
   newUser(): Promise<number>;
+  /** Deletes a user's account (step one: the tombstone and the closed wallet), through the accounts adapter. */
+  deleteUser(userId: number): Promise<void>;
   close(): Promise<void>;
 }
 
 let accountNumber = 0;
+
+/** Deletes accounts through the accounts adapter of the same database (a wallet with money refuses). */
+export function accountDeleter(db: SqlDatabase): (userId: number) => Promise<void> {
+  const accounts = createPostgresAccounts(db);
+  return async (userId) => {
+    const result = await accounts.deleteAccount(userId, () => []);
+    if (!result.ok) throw new Error(`account ${userId} not deleted: ${result.reason}`);
+  };
+}
 
 /** Makes accounts (and so wallets) through the accounts adapter of the same database. */
 export async function accountMaker(db: SqlDatabase): Promise<() => Promise<number>> {
@@ -252,11 +263,26 @@ export function commerceContract(name: string, open: () => Promise<CommerceHarne
           expect(placed).toEqual({
             id: expect.any(String),
             buyer_id: buyer,
+            buyer_name: expect.stringMatching(/^Buyer /),
             status: 'paid',
             total_cents: 2750,
             items: expect.arrayContaining([
-              { product_id: p1.id, quantity: 2, seller_id: s1, name: 'Chair', unit_price_cents: 1000 },
-              { product_id: p2.id, quantity: 3, seller_id: s2, name: 'Cup', unit_price_cents: 250 },
+              {
+                product_id: p1.id,
+                quantity: 2,
+                seller_id: s1,
+                seller_name: expect.stringMatching(/^Buyer /),
+                name: 'Chair',
+                unit_price_cents: 1000,
+              },
+              {
+                product_id: p2.id,
+                quantity: 3,
+                seller_id: s2,
+                seller_name: expect.stringMatching(/^Buyer /),
+                name: 'Cup',
+                unit_price_cents: 250,
+              },
             ]),
             created_at: expect.stringMatching(ISO),
           });
@@ -479,6 +505,79 @@ export function commerceContract(name: string, open: () => Promise<CommerceHarne
           await commerce.removeCartLine(user, b.id);
           await commerce.removeCartLine(user, b.id);
           expect(await commerce.cart(user)).toEqual([line(a, 3, 150, 150)]);
+        });
+      });
+
+      describe('a deleted account', () => {
+        const sellerWithAnOrder = async () => {
+          const seller = await funded(0);
+          const buyer = await funded(1000);
+          const mug = await product(seller, 100, 5, 'Mug');
+          const sold = okOrder(await order(buyer, [[mug, 1]]));
+          // Deletion waits for an empty wallet: the revenue goes back out first.
+          expect((await transfer(seller, buyer, 100)).ok).toBe(true);
+          return { seller, buyer, mug, sold };
+        };
+
+        it('has a closed wallet: no transfer or order pays into it, and its orders show a deleted account', async () => {
+          const { seller, buyer, mug, sold } = await sellerWithAnOrder();
+          await harness.deleteUser(seller);
+          expect(await transfer(buyer, seller, 10)).toEqual({ ok: false, reason: 'unknown_recipient' });
+          await expect(commerce.deposit(v7(), seller, 10)).rejects.toThrow();
+          expect(await order(buyer, [[mug, 1]])).toEqual({
+            ok: false,
+            reason: 'unknown_product',
+            productId: mug.id,
+          });
+          expect(await balance(seller)).toBe(0);
+          const kept = await commerce.order(sold.id);
+          expect(kept?.items).toEqual([
+            expect.objectContaining({ seller_id: seller, seller_name: 'deleted account' }),
+          ]);
+          expect(kept?.buyer_name).toMatch(/^Buyer /);
+          expect((await commerce.sellerRevenue()).map((row) => row.userId)).not.toContain(seller);
+        });
+
+        it('is erased from carts, the catalogue, events and seats, keeping orders and the ledger; again is a no-op', async () => {
+          const { seller, buyer, mug, sold } = await sellerWithAnOrder();
+          const unsold = await product(seller, 70, 3, 'Vase');
+          const hat = await product(buyer, 50, 3, 'Hat');
+          expect(await commerce.setCartLine(seller, hat.id, 1, 10)).toBe('ok');
+          expect(await commerce.setCartLine(buyer, unsold.id, 2, 10)).toBe('ok');
+          const gig = await commerce.createEvent({
+            id: v7(),
+            organizerId: buyer,
+            name: 'Gig',
+            seats: 2,
+            maxPerDay: 100,
+          });
+          const party = await commerce.createEvent({
+            id: v7(),
+            organizerId: seller,
+            name: 'Party',
+            seats: 2,
+            maxPerDay: 100,
+          });
+          if (!gig.ok || !party.ok) throw new Error('events not created');
+          expect((await commerce.bookSeat(gig.event.id, 1, seller)).ok).toBe(true);
+          expect((await commerce.bookSeat(party.event.id, 1, buyer)).ok).toBe(true);
+
+          await harness.deleteUser(seller);
+          await commerce.eraseUser(seller);
+          await commerce.eraseUser(seller);
+
+          expect(await commerce.cart(seller)).toEqual([]);
+          expect(await commerce.cart(buyer)).toEqual([]);
+          expect(await commerce.product(mug.id)).toBeNull();
+          expect(await commerce.product(unsold.id)).toBeNull();
+          expect(await commerce.product(hat.id)).not.toBeNull();
+          expect(await commerce.event(party.event.id)).toBeNull();
+          expect((await commerce.event(gig.event.id))?.free_seats).toEqual([1, 2]);
+          expect(await commerce.order(sold.id)).toMatchObject({
+            items: [{ product_id: mug.id, name: 'Mug', seller_id: seller, seller_name: 'deleted account' }],
+          });
+          expect((await commerce.entries(seller, { limit: 10 })).length).toBe(2);
+          expect(await commerce.auditLedger()).toEqual({ mismatchedWallets: [], unbalancedMovements: [] });
         });
       });
 

@@ -1,11 +1,16 @@
 import { createPostgresCommerce } from '../../src/commerce/commerce.postgres.ts';
 import { freshSqlDatabase, type SqlEngine } from '../support/stores.ts';
 import { servers } from '../support/targets.ts';
-import { accountMaker, commerceContract } from './commerce.contract.ts';
+import { accountDeleter, accountMaker, commerceContract } from './commerce.contract.ts';
 
 const harness = (engine: SqlEngine) => async () => {
   const db = await freshSqlDatabase(engine);
-  return { commerce: createPostgresCommerce(db), newUser: await accountMaker(db), close: () => db.close() };
+  return {
+    commerce: createPostgresCommerce(db),
+    newUser: await accountMaker(db),
+    deleteUser: accountDeleter(db),
+    close: () => db.close(),
+  };
 };
 
 commerceContract('PGlite (embedded)', harness('pglite'));

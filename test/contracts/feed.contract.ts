@@ -97,6 +97,23 @@ export function timelineContract(name: string, open: () => Promise<TimelineHarne
         expect(ids(await timelines.readTimeline(built, { limit: 10 }))).toEqual(ids(newestFirst(old)));
       });
 
+      it("removes many posts from one user's timeline, idempotently, leaving others' alone", async () => {
+        const [reader, other, missing] = [newUser(), newUser(), newUser()];
+        const all = entries(6);
+        await timelines.rebuildTimeline(reader, all);
+        await timelines.rebuildTimeline(other, all);
+        const gone = [all[1], all[4], all[5]].map((entry) => (entry as TimelineEntry).postId);
+        await timelines.removePostsFromTimeline(reader, [...gone, v7()]);
+        await timelines.removePostsFromTimeline(reader, gone);
+        await timelines.removePostsFromTimeline(missing, gone);
+        await timelines.removePostsFromTimeline(reader, []);
+        expect(ids(await timelines.readTimeline(reader, { limit: 10 }))).toEqual(
+          (ids(newestFirst(all)) ?? []).filter((id) => !gone.includes(id)),
+        );
+        expect(ids(await timelines.readTimeline(other, { limit: 10 }))).toEqual(ids(newestFirst(all)));
+        expect(await timelines.hasTimeline(missing)).toBe(false);
+      });
+
       it('keeps each timeline to its cap, dropping the oldest', async () => {
         const user = newUser();
         const all = entries(harness.size + 3);

@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdjacencyGraph } from '../../src/graph/adjacency.ts';
 import { generateGraph } from '../../src/graph/generator.ts';
-import type { Edge, GraphPort } from '../../src/graph/graph.port.ts';
+import type { Edge, FollowEdge, GraphPort } from '../../src/graph/graph.port.ts';
+import { noRelation } from '../support/graph.ts';
 
 export interface GraphHarness {
   graph: GraphPort;
@@ -14,6 +15,9 @@ export interface GraphHarness {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const sortEdges = (edges: readonly FollowEdge[]) =>
+  [...edges].sort((x, y) => x.followerId - y.followerId || x.followeeId - y.followeeId);
 
 /** Every edge of a list, page by page, as the service would walk it. */
 async function walk(
@@ -62,11 +66,11 @@ export function graphContract(name: string, open: () => Promise<GraphHarness>, s
       it('tells the relationship in both directions', async () => {
         const [a, b, c] = (await users(3)) as [number, number, number];
         await graph.follow(a, b);
-        expect(await graph.relationship(a, b)).toEqual({ following: true, followed_by: false });
-        expect(await graph.relationship(b, a)).toEqual({ following: false, followed_by: true });
+        expect(await graph.relationship(a, b)).toEqual({ ...noRelation, following: true });
+        expect(await graph.relationship(b, a)).toEqual({ ...noRelation, followed_by: true });
         await graph.follow(b, a);
-        expect(await graph.relationship(a, b)).toEqual({ following: true, followed_by: true });
-        expect(await graph.relationship(a, c)).toEqual({ following: false, followed_by: false });
+        expect(await graph.relationship(a, b)).toEqual({ ...noRelation, following: true, followed_by: true });
+        expect(await graph.relationship(a, c)).toEqual(noRelation);
       });
 
       it('lists followers and followees newest first, in keyset pages without gaps or duplicates', async () => {
@@ -169,7 +173,7 @@ export function graphContract(name: string, open: () => Promise<GraphHarness>, s
         expect(await graph.followers(stranger, { limit: 5 })).toEqual([]);
         expect(await graph.following(stranger, { limit: 5 })).toEqual([]);
         expect(await graph.counts(stranger)).toEqual({ followers: 0, following: 0 });
-        expect(await graph.relationship(stranger, other)).toEqual({ following: false, followed_by: false });
+        expect(await graph.relationship(stranger, other)).toEqual(noRelation);
         expect(await graph.unfollow(stranger, other)).toBe(false);
       });
 
@@ -236,6 +240,179 @@ export function graphContract(name: string, open: () => Promise<GraphHarness>, s
         const removed = await Promise.all(Array.from({ length: 10 }, () => graph.unfollow(x, y)));
         expect(removed.filter(Boolean)).toHaveLength(1);
         expect(await graph.counts(y)).toEqual({ followers: 0, following: 0 });
+      });
+
+      it("erases a user: every follow, block and mute both ways goes, the others' counts follow, and again is a no-op", async () => {
+        const [gone, a, b, c] = await users(4);
+        await graph.followMany([
+          { followerId: gone as number, followeeId: a as number },
+          { followerId: a as number, followeeId: gone as number },
+          { followerId: b as number, followeeId: gone as number },
+          { followerId: b as number, followeeId: c as number },
+        ]);
+        await graph.block(gone as number, c as number);
+        await graph.mute(c as number, gone as number);
+        await graph.eraseUser(gone as number);
+        await graph.eraseUser(gone as number);
+        expect(await graph.blockBetween(gone as number, c as number)).toBe(false);
+        expect(await graph.hiddenFrom(c as number, [gone as number], 'blocks_and_mutes')).toEqual([]);
+        expect(await followersOf(gone as number)).toEqual([]);
+        expect(await followingOf(gone as number)).toEqual([]);
+        expect(await graph.counts(a as number)).toEqual({ followers: 0, following: 0 });
+        expect(await graph.counts(b as number)).toEqual({ followers: 0, following: 1 });
+        expect(await graph.relationship(b as number, gone as number)).toEqual(noRelation);
+        expect((await graph.mostFollowed(10, c as number)).map((row) => row.userId)).not.toContain(gone);
+      });
+
+      it('blocks: ends the follows both ways with exact counters, idempotently', async () => {
+        const [a, b, c] = (await users(3)) as [number, number, number];
+        await graph.follow(a, b);
+        await graph.follow(b, a);
+        await graph.follow(c, b);
+        const first = await graph.block(a, b);
+        expect(first.created).toBe(true);
+        expect(sortEdges(first.unfollowed)).toEqual(
+          sortEdges([
+            { followerId: a, followeeId: b },
+            { followerId: b, followeeId: a },
+          ]),
+        );
+        expect(await graph.block(a, b)).toEqual({ created: false, unfollowed: [] });
+        expect(await graph.relationship(a, b)).toEqual({ ...noRelation, blocking: true });
+        expect(await graph.relationship(b, a)).toEqual({ ...noRelation, blocked_by: true });
+        expect(await graph.counts(a)).toEqual({ followers: 0, following: 0 });
+        expect(await graph.counts(b)).toEqual({ followers: 1, following: 0 });
+        // Only the pair's follows end: c still follows b.
+        expect((await followersOf(b)).map((edge) => edge.userId)).toEqual([c]);
+        // Blocking someone who follows neither way ends nothing.
+        expect(await graph.block(c, a)).toEqual({ created: true, unfollowed: [] });
+      });
+
+      it('refuses follows across a block, either way, until it is removed', async () => {
+        const [a, b, c] = (await users(3)) as [number, number, number];
+        await graph.block(a, b);
+        expect(await graph.follow(a, b)).toBe(false);
+        expect(await graph.follow(b, a)).toBe(false);
+        expect(
+          await graph.followMany([
+            { followerId: b, followeeId: a },
+            { followerId: c, followeeId: a },
+            { followerId: a, followeeId: b },
+          ]),
+        ).toEqual([{ followerId: c, followeeId: a }]);
+        expect(await graph.counts(a)).toEqual({ followers: 1, following: 0 });
+        expect(await graph.counts(b)).toEqual({ followers: 0, following: 0 });
+        // Only the blocker may lift a block; the follows it ended do not come back.
+        expect(await graph.unblock(b, a)).toBe(false);
+        expect(await graph.blockBetween(a, b)).toBe(true);
+        expect(await graph.unblock(a, b)).toBe(true);
+        expect(await graph.unblock(a, b)).toBe(false);
+        expect(await graph.relationship(a, b)).toEqual(noRelation);
+        expect(await graph.follow(b, a)).toBe(true);
+        expect(await graph.counts(a)).toEqual({ followers: 2, following: 0 });
+      });
+
+      it('tells whether a block exists between two users, in either direction', async () => {
+        const [a, b, c] = (await users(3)) as [number, number, number];
+        expect(await graph.blockBetween(a, b)).toBe(false);
+        await graph.block(b, a);
+        expect(await graph.blockBetween(a, b)).toBe(true);
+        expect(await graph.blockBetween(b, a)).toBe(true);
+        expect(await graph.blockBetween(a, c)).toBe(false);
+        // Two blocks of one pair, one each way: lifting one leaves the other.
+        await graph.block(a, b);
+        await graph.unblock(b, a);
+        expect(await graph.blockBetween(b, a)).toBe(true);
+      });
+
+      it('mutes and unmutes idempotently, leaving follows and blocks alone', async () => {
+        const [a, b] = (await users(2)) as [number, number];
+        await graph.follow(a, b);
+        expect(await graph.mute(a, b)).toBe(true);
+        expect(await graph.mute(a, b)).toBe(false);
+        expect(await graph.relationship(a, b)).toEqual({ ...noRelation, following: true, muting: true });
+        // The muted one is not told.
+        expect(await graph.relationship(b, a)).toEqual({ ...noRelation, followed_by: true });
+        expect(await graph.blockBetween(a, b)).toBe(false);
+        expect(await graph.unmute(b, a)).toBe(false);
+        expect(await graph.unmute(a, b)).toBe(true);
+        expect(await graph.unmute(a, b)).toBe(false);
+        expect(await graph.mutes(a, { limit: 5 })).toEqual([]);
+      });
+
+      it('lists blocks and mutes newest first, in keyset pages, each user their own', async () => {
+        const [me, other, ...targets] = (await users(9)) as [number, number, ...number[]];
+        for (const target of targets) {
+          await graph.block(me, target);
+          await graph.mute(me, target);
+          await sleep(2);
+        }
+        await graph.block(other, me);
+        await graph.mute(other, targets[0] as number);
+        const newestFirst = [...targets].reverse();
+        for (const list of ['blocks', 'mutes'] as const) {
+          const all = await walk((user, page) => graph[list](user, page), me, 3);
+          expect(
+            all.map((edge) => edge.userId),
+            list,
+          ).toEqual(newestFirst);
+          for (const [i, edge] of all.entries()) {
+            expect(Number.isSafeInteger(edge.at)).toBe(true);
+            if (i > 0) expect(edge.at).toBeLessThanOrEqual((all[i - 1] as Edge).at);
+          }
+        }
+        await graph.unblock(me, targets[2] as number);
+        expect(
+          (await walk((user, page) => graph.blocks(user, page), me, 4)).map((edge) => edge.userId),
+        ).toEqual(newestFirst.filter((id) => id !== targets[2]));
+        expect((await graph.blocks(other, { limit: 5 })).map((edge) => edge.userId)).toEqual([me]);
+      });
+
+      it('says which of many users are hidden from a viewer: blocks both ways, mutes only when asked', async () => {
+        const [viewer, blockedByViewer, blockingViewer, muted, plain, stranger] = (await users(6)) as [
+          number,
+          number,
+          number,
+          number,
+          number,
+          number,
+        ];
+        await graph.block(viewer, blockedByViewer);
+        await graph.block(blockingViewer, viewer);
+        await graph.mute(viewer, muted);
+        // Someone else's mute and block hide nothing from this viewer.
+        await graph.mute(muted, viewer);
+        await graph.block(plain, stranger);
+        const asked = [plain, muted, blockingViewer, blockedByViewer, stranger, muted];
+        expect(await graph.hiddenFrom(viewer, asked, 'blocks')).toEqual([blockedByViewer, blockingViewer]);
+        expect(await graph.hiddenFrom(viewer, asked, 'blocks_and_mutes')).toEqual(
+          [blockedByViewer, blockingViewer, muted].sort((x, y) => x - y),
+        );
+        expect(await graph.hiddenFrom(viewer, [], 'blocks_and_mutes')).toEqual([]);
+        expect(await graph.hiddenFrom(stranger, asked, 'blocks_and_mutes')).toEqual([plain]);
+        const [newcomer] = (await users(1)) as [number];
+        expect(await graph.hiddenFrom(newcomer, asked, 'blocks_and_mutes')).toEqual([]);
+        await graph.unblock(viewer, blockedByViewer);
+        await graph.unmute(viewer, muted);
+        expect(await graph.hiddenFrom(viewer, asked, 'blocks_and_mutes')).toEqual([blockingViewer]);
+      });
+
+      it('never lets a follow and a block of one pair both win under concurrency', async () => {
+        for (let round = 0; round < 8; round++) {
+          const [a, b, fan] = (await users(3)) as [number, number, number];
+          await graph.follow(fan, a);
+          const results = await Promise.all([
+            graph.follow(a, b),
+            graph.follow(b, a),
+            graph.block(round % 2 ? a : b, round % 2 ? b : a),
+            graph.follow(a, b),
+            graph.followMany([{ followerId: b, followeeId: a }]),
+          ]);
+          expect(results.length).toBe(5);
+          expect(await graph.relationship(a, b)).toMatchObject({ following: false, followed_by: false });
+          expect(await graph.counts(a)).toEqual({ followers: 1, following: 0 });
+          expect(await graph.counts(b)).toEqual({ followers: 0, following: 0 });
+        }
       });
 
       it('answers a ping', async () => {

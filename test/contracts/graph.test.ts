@@ -151,28 +151,42 @@ describe('graph cursors', () => {
 describe('graph service with the graph on another engine', () => {
   function elsewhereGraph() {
     const edges = new Set<string>();
+    const blocks = new Set<string>();
     const key = (a: number, b: number) => `${a}>${b}`;
+    const blockBetween = async (a: number, b: number) => blocks.has(key(a, b)) || blocks.has(key(b, a));
     const graph = {
       engine: 'neo4j',
       keepsProfileCounts: false,
-      follow: async (a: number, b: number) => !edges.has(key(a, b)) && Boolean(edges.add(key(a, b))),
+      follow: async (a: number, b: number) =>
+        !(await blockBetween(a, b)) && !edges.has(key(a, b)) && Boolean(edges.add(key(a, b))),
       unfollow: async (a: number, b: number) => edges.delete(key(a, b)),
+      blockBetween,
+      block: async (a: number, b: number) => {
+        const created = !blocks.has(key(a, b));
+        blocks.add(key(a, b));
+        const unfollowed = [
+          { followerId: a, followeeId: b },
+          { followerId: b, followeeId: a },
+        ].filter((edge) => edges.delete(key(edge.followerId, edge.followeeId)));
+        return { created, unfollowed };
+      },
+      unblock: async (a: number, b: number) => blocks.delete(key(a, b)),
     } as unknown as GraphPort;
-    return { graph, edges };
+    return { graph, edges, blocks };
   }
 
-  async function setUp(db: SqlDatabase, failingAdjust = false) {
+  async function setUp(db: SqlDatabase) {
     const accounts = createPostgresAccounts(db);
-    const port: AccountsPort = failingAdjust
-      ? {
-          ...accounts,
-          adjustFollowCounts: async () => {
-            throw new Error('accounts store unreachable');
-          },
-        }
-      : accounts;
+    let unreachable = false;
+    const port: AccountsPort = {
+      ...accounts,
+      adjustFollowCounts: async (...args) => {
+        if (unreachable) throw new Error('accounts store unreachable');
+        return accounts.adjustFollowCounts(...args);
+      },
+    };
     const cache = createMemoryCache();
-    const { graph, edges } = elsewhereGraph();
+    const { graph, edges, blocks } = elsewhereGraph();
     const [a, b] = (await makeAccounts(accounts, 2)) as [number, number];
     // The accounts role's subscription forgets the cached profiles a follow changes.
     const events = new EventBus({ handle() {}, relayNow() {} }, { warn() {} });
@@ -182,6 +196,10 @@ describe('graph service with the graph on another engine', () => {
       accounts,
       cache,
       edges,
+      blocks,
+      breakAccounts: () => {
+        unreachable = true;
+      },
       a,
       b,
     };
@@ -209,9 +227,44 @@ describe('graph service with the graph on another engine', () => {
   it('undoes the edge when the counters cannot be moved, so a retry redoes both', async () => {
     const db = await freshSqlDatabase('pglite');
     try {
-      const { service, edges, a, b } = await setUp(db, true);
+      const { service, edges, breakAccounts, a, b } = await setUp(db);
+      breakAccounts();
       await expect(service.follow(a, b)).rejects.toThrow(/unreachable/);
       expect(edges.size).toBe(0);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('moves the counters of each follow a block ends, and refuses follows across the block', async () => {
+    const db = await freshSqlDatabase('pglite');
+    try {
+      const { service, accounts, a, b } = await setUp(db);
+      await service.follow(a, b);
+      await service.follow(b, a);
+      expect(await service.block(a, b)).toBe(true);
+      expect(await service.block(a, b)).toBe(false);
+      for (const id of [a, b])
+        expect((await accounts.publicProfile(id))?.counts).toMatchObject({ following: 0, followers: 0 });
+      await expect(service.follow(b, a)).rejects.toMatchObject({ status: 403, code: 'blocked' });
+      await expect(service.follow(a, b)).rejects.toMatchObject({ status: 403, code: 'blocked' });
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('undoes a block and its unfollows when the counters cannot be moved, so a retry redoes them', async () => {
+    const db = await freshSqlDatabase('pglite');
+    try {
+      const { service, accounts, edges, blocks, breakAccounts, a, b } = await setUp(db);
+      await service.follow(a, b);
+      await service.follow(b, a);
+      breakAccounts();
+      await expect(service.block(a, b)).rejects.toThrow(/unreachable/);
+      expect(blocks.size).toBe(0);
+      expect(edges.size).toBe(2);
+      for (const id of [a, b])
+        expect((await accounts.publicProfile(id))?.counts).toMatchObject({ following: 1, followers: 1 });
     } finally {
       await db.close();
     }

@@ -388,6 +388,35 @@ export function postsContract(name: string, open: () => Promise<PostsHarness>, s
         expect((await posts.userTimeline(writer.id, { limit: 5 }))[0]?.author).toEqual(renamed);
       });
 
+      it("finds a user's likes and comments on any post, a batch at a time, until none is left", async () => {
+        const [writer, fan] = (await harness.newAuthors(2)) as [AuthorCopy, AuthorCopy];
+        const [first, second] = [newPost(writer), newPost(writer)];
+        await posts.createPost(first);
+        await posts.createPost(second);
+        const comments = [comment(fan, 'one'), comment(fan, 'two'), comment(writer, 'not theirs')];
+        for (const c of comments) await posts.addComment(first.id, c);
+        await posts.like(first.id, fan.id);
+        await posts.like(second.id, fan.id);
+        await posts.like(second.id, writer.id);
+
+        const batch = await posts.userActivity(fan.id, 1);
+        expect(batch.likedPosts.length).toBe(1);
+        expect(batch.comments.length).toBe(1);
+        const all = await posts.userActivity(fan.id, 10);
+        expect(all.likedPosts.sort()).toEqual([first.id, second.id].sort());
+        expect(all.comments.sort((a, b) => a.commentId.localeCompare(b.commentId))).toEqual(
+          comments.slice(0, 2).map((c) => ({ postId: first.id, commentId: c.id })),
+        );
+        // Taken back through unlike and deleteComment, each post's counters and subset follow.
+        for (const postId of all.likedPosts) expect(await posts.unlike(postId, fan.id)).toBe('changed');
+        for (const c of all.comments) expect(await posts.deleteComment(c.postId, c.commentId)).toBe(true);
+        expect(await posts.userActivity(fan.id, 10)).toEqual({ likedPosts: [], comments: [] });
+        const firstNow = await posts.getPost(first.id);
+        expect(firstNow?.stats).toMatchObject({ likes: 0, comments: 1 });
+        expect(firstNow?.comments.map((c) => c.text)).toEqual(['not theirs']);
+        expect((await posts.getPost(second.id))?.stats.likes).toBe(1);
+      });
+
       it('answers a ping', async () => {
         await expect(posts.ping()).resolves.toBeUndefined();
       });

@@ -286,6 +286,7 @@ for (const stack of httpStacks) {
         expect(order).toEqual({
           id: expect.any(String),
           buyer_id: buyer.id,
+          buyer_name: expect.stringMatching(/^Test User/),
           status: 'paid',
           total_cents: 2400,
           items: [
@@ -293,6 +294,7 @@ for (const stack of httpStacks) {
               product_id: product.id,
               name: 'Vase',
               seller_id: seller.id,
+              seller_name: expect.stringMatching(/^Test User/),
               quantity: 2,
               unit_price_cents: 1200,
             },
@@ -336,6 +338,7 @@ for (const stack of httpStacks) {
             view: 'seller',
             id: order.id,
             buyer_id: buyer.id,
+            buyer_name: order.buyer_name,
             status: 'paid',
             subtotal_cents: subtotal,
             items: [lineOf(product)],

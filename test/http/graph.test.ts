@@ -3,30 +3,9 @@
 // Neo4j wherever NEO4J_URL is set.
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openNeo4j } from '../../src/engines/neo4j.ts';
-import { deleteNamespace } from '../../src/graph/graph.neo4j.ts';
 import { auth, signUp, type TestUser } from '../support/api.ts';
-import { buildTestApp, type TestAppOptions } from '../support/app.ts';
-import { freshKeyPrefix } from '../support/stores.ts';
-import { servers } from '../support/targets.ts';
-
-const neo4jNamespace = freshKeyPrefix();
-
-const stacks: Array<{ name: string; options: TestAppOptions; skip: string | undefined }> = [
-  { name: 'PGlite + memory cache', options: {}, skip: undefined },
-  {
-    name: 'PostgreSQL + Redis',
-    options: { sql: 'postgres', cache: 'redis', env: { GRAPH_STORE: 'postgres' } },
-    skip: servers.postgres.skipReason ?? servers.redis.skipReason,
-  },
-  {
-    name: 'Neo4j (graph) + PGlite (accounts)',
-    options: {
-      env: { NEO4J_URL: servers.neo4j.url ?? '', GRAPH_STORE: 'neo4j', KEY_PREFIX: neo4jNamespace },
-    },
-    skip: servers.neo4j.skipReason,
-  },
-];
+import { buildTestApp } from '../support/app.ts';
+import { graphStacks, noRelation } from '../support/graph.ts';
 
 const summaryOf = (user: TestUser) => ({
   id: user.id,
@@ -35,7 +14,7 @@ const summaryOf = (user: TestUser) => ({
   avatar_url: null,
 });
 
-for (const stack of stacks) {
+for (const stack of graphStacks()) {
   const title = stack.skip
     ? `graph API on ${stack.name} [SKIPPED: ${stack.skip}]`
     : `graph API on ${stack.name}`;
@@ -44,12 +23,7 @@ for (const stack of stacks) {
     beforeAll(async () => {
       ({ app } = await buildTestApp(stack.options));
     });
-    afterAll(async () => {
-      if (stack.options.env?.GRAPH_STORE !== 'neo4j' || !servers.neo4j.url) return;
-      const { driver, database } = openNeo4j(servers.neo4j.url);
-      await deleteNamespace(driver, database, neo4jNamespace);
-      await driver.close();
-    });
+    afterAll(() => stack.cleanUp());
 
     const follow = (user: TestUser, id: number | string) =>
       app.inject({ method: 'PUT', url: `/api/v1/users/${id}/follow`, headers: auth(user.token) });
@@ -185,18 +159,16 @@ for (const stack of stacks) {
       const [a, b, c] = (await people(3)) as [TestUser, TestUser, TestUser];
       await follow(b, a.id);
       expect((await get(`/users/${b.id}/relationship`, a)).json()).toEqual({
-        following: false,
+        ...noRelation,
         followed_by: true,
       });
       await follow(a, b.id);
       expect((await get(`/users/${b.id}/relationship`, a)).json()).toEqual({
+        ...noRelation,
         following: true,
         followed_by: true,
       });
-      expect((await get(`/users/${c.id}/relationship`, a)).json()).toEqual({
-        following: false,
-        followed_by: false,
-      });
+      expect((await get(`/users/${c.id}/relationship`, a)).json()).toEqual(noRelation);
       expect((await get(`/users/${b.id}/relationship`)).statusCode).toBe(401);
       expect((await get('/users/999999999/relationship', a)).statusCode).toBe(404);
     });

@@ -1,6 +1,6 @@
-// Replies of routes the server adds in its next version (reposts, blocks and mutes,
-// notifications, comment editing, account deletion), typed by hand until schema.d.ts is
-// regenerated from a server that has them; calls go through client.request.
+// Replies of routes the server adds in its next version (reposts, notifications, comment
+// editing), typed by hand until schema.d.ts is regenerated from a server that has them;
+// calls go through client.request.
 import type { ProfileSummary } from './types';
 
 /** What a post in a list carries once reposts exist. */

@@ -1,9 +1,9 @@
 // A person: their profile with counts, follow / block / mute, and their posts, followers or
 // the people they follow (/users/:id, /users/:id/followers, /users/:id/following).
 
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { useRoute } from 'preact-iso';
-import { api, ok, request } from '../../api/client';
+import { api, ok } from '../../api/client';
 import { useSession } from '../../api/session';
 import type { Profile } from '../../api/types';
 import { Avatar, PersonLine } from '../../components/avatar';
@@ -14,23 +14,39 @@ import { PagedList } from '../../components/paged-list';
 import { PostCard } from '../../components/post-card';
 import { Failed, Skeleton } from '../../components/states';
 
-/** Block or mute: a switch whose state the page keeps (the server's lists say who is blocked). */
-function RuleButton({ userId, rule, name }: { userId: number; rule: 'block' | 'mute'; name: string }) {
-  const [on, setOn] = useState(false);
+/** Block or mute, switched at once and put back if the server refuses. */
+function RuleButton({
+  userId,
+  rule,
+  name,
+  active,
+}: {
+  userId: number;
+  rule: 'block' | 'mute';
+  name: string;
+  active: boolean;
+}) {
+  const [on, setOn] = useState(active);
   const [error, setError] = useState<string | null>(null);
-  const known = useLoad(async () => {
-    const list = await request<{ items: Array<{ id: number }> }>('GET', `/api/v1/me/${rule}s?limit=100`);
-    setOn(list.items.some((person) => person.id === userId));
-    return true;
-  }, [userId, rule]);
-  if (known.state.status === 'failed') return null;
+  useEffect(() => setOn(active), [active]);
   const verb = rule === 'block' ? 'Block' : 'Mute';
   const toggle = async () => {
     setError(null);
+    const path = { params: { path: { id: userId } } };
+    const next = !on;
+    setOn(next);
     try {
-      await request(on ? 'DELETE' : 'PUT', `/api/v1/users/${userId}/${rule}`);
-      setOn(!on);
+      if (rule === 'block') {
+        await ok(
+          next ? api.PUT('/api/v1/users/{id}/block', path) : api.DELETE('/api/v1/users/{id}/block', path),
+        );
+      } else {
+        await ok(
+          next ? api.PUT('/api/v1/users/{id}/mute', path) : api.DELETE('/api/v1/users/{id}/mute', path),
+        );
+      }
     } catch (failure) {
+      setOn(!next);
       setError((failure as Error).message);
     }
   };
@@ -72,6 +88,7 @@ function Header({ profile }: { profile: Profile }) {
           <p class="handle">
             @{profile.handle}
             {rel?.followed_by ? ' · follows you' : ''}
+            {rel?.blocked_by ? ' · has blocked you' : ''}
           </p>
         </div>
       </div>
@@ -90,8 +107,8 @@ function Header({ profile }: { profile: Profile }) {
       {me && me.id !== profile.id && (
         <div class="row">
           <FollowButton userId={profile.id} name={profile.name} following={rel?.following} />
-          <RuleButton userId={profile.id} rule="mute" name={profile.name} />
-          <RuleButton userId={profile.id} rule="block" name={profile.name} />
+          <RuleButton userId={profile.id} rule="mute" name={profile.name} active={rel?.muting ?? false} />
+          <RuleButton userId={profile.id} rule="block" name={profile.name} active={rel?.blocking ?? false} />
         </div>
       )}
       {me?.id === profile.id && (

@@ -3,7 +3,7 @@
 
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
-import { api, ok, request } from '../../api/client';
+import { api, ok } from '../../api/client';
 import { forgetSession, signOut, updateMe, useSession } from '../../api/session';
 import type { Me } from '../../api/types';
 import { Avatar } from '../../components/avatar';
@@ -151,7 +151,7 @@ function DeleteAccount() {
     setError(null);
     if (!confirm('Delete your account, its posts and everything else? This cannot be undone.')) return;
     try {
-      await request('DELETE', '/api/v1/me', { password });
+      await ok(api.DELETE('/api/v1/me', { body: { password } }));
       forgetSession();
       route('/');
     } catch (failure) {

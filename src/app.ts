@@ -22,6 +22,7 @@ import { createMemoryCache } from './cache/cache.memory.ts';
 import type { CachePort } from './cache/cache.port.ts';
 import { createRedisCache } from './cache/cache.redis.ts';
 import { RateLimiter } from './cache/rate-limiter.ts';
+import { cacheWriteMarks } from './cache/write-marks.ts';
 import { CartService } from './commerce/cart.service.ts';
 import { createPostgresCommerce } from './commerce/commerce.postgres.ts';
 import { commerceRoutes } from './commerce/commerce.routes.ts';
@@ -45,6 +46,7 @@ import type { RoleProbes } from './health.ts';
 import { authHooks } from './http/auth.ts';
 import { openCursorCodec } from './http/cursor-key.ts';
 import { operatorCheck } from './http/operators.ts';
+import { readYourWrites } from './http/read-context.ts';
 import { createHttpServer } from './http/server.ts';
 import { systemRoutes } from './http/system.routes.ts';
 import type { JobsPort } from './jobs/jobs.port.ts';
@@ -244,6 +246,15 @@ export async function buildApp(config: Config) {
     });
     relay.handle(PROFILE_CHANGED_JOB, (payload) => posts.refreshAuthorCopies(payload));
     const auth = authHooks(sessions, limiter);
+    const replicated = engines.replicated();
+    if (replicated) {
+      // Marks live in the cache role, so that every API process routes a writer's reads alike.
+      replicated.keepMarksIn(cacheWriteMarks(rawCache, config.replica.readYourWritesSeconds));
+      readYourWrites(app, {
+        markWrite: (userId) => replicated.markWrite(userId),
+        identify: auth.optionalSession,
+      });
+    }
     const commerce = new CommerceService(commercePort, commerceLeaderboard(config, engines), accountsPort, {
       demoMode: config.demoMode,
       events: config.events,

@@ -45,9 +45,11 @@ export function openPostgres({
     },
   });
 
+  const direct = clientOf(pool);
   return {
     engine: 'postgres',
-    ...clientOf(pool),
+    ...direct,
+    read: () => direct,
     async transaction(work) {
       const client = await pool.connect();
       let broken: Error | undefined;

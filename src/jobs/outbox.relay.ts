@@ -12,6 +12,7 @@
 // paths with two sets of failure modes; one extra row per reaction buys one path, tested once.
 // Jobs are keyed by their entry, so an entry relayed again while its job still waits or
 // retries adds no second job.
+import { outsideReads } from '../read-your-writes.ts';
 import type { JobHandler, JobPayload, JobsPort } from './jobs.port.ts';
 import type { OutboxEntry, OutboxPort } from './outbox.port.ts';
 
@@ -111,7 +112,8 @@ export function createOutboxRelay({
     handle(kind: string, handler: JobHandler): void {
       jobs.handle(kind, async (payload: JobPayload) => {
         const { [ORIGIN]: origin, ...own } = payload;
-        await handler(own);
+        // A job reads in order to write: never from a replica, even when a read woke it.
+        await outsideReads(() => handler(own));
         if (typeof origin !== 'string') return;
         const [store, id] = origin.split(':') as [OutboxPort['store'], string];
         await byStore.get(store)?.complete(id);

@@ -117,6 +117,12 @@ export interface Config {
   /** Record every API request (route, method, status, time) for /metrics/endpoints; on by default. */
   recordApiRequests: boolean;
   feed: FeedConfig;
+  /**
+   * How long a PostgreSQL query may take before the request answers 503 (DATABASE_TIMEOUT_MS;
+   * waiting for a pooled connection, at most 5 s): a slow server never holds requests past it.
+   * Migrations at start run under it too.
+   */
+  databaseTimeoutMs: number;
   replica: ReplicaConfig;
   outbox: OutboxConfig;
   analyticsRetention: AnalyticsRetention;
@@ -221,6 +227,7 @@ export const KNOWN_VARIABLES = [
   'FEED_STRATEGY',
   'FEED_ACTIVE_DAYS',
   'FEED_FANOUT_THRESHOLD',
+  'DATABASE_TIMEOUT_MS',
   'REPLICA_READ_YOUR_WRITES_SECONDS',
   'OUTBOX_RELAY_INTERVAL_MS',
   'OUTBOX_LEASE_SECONDS',
@@ -487,6 +494,7 @@ export function loadConfig(env: Env = process.env, terminal = process.stdout.isT
     mongoWriteConcern: readWriteConcern(env, 'MONGODB_WRITE_CONCERN'),
     recordApiRequests: readBoolean(env, 'ANALYTICS_RECORD_REQUESTS', true),
     feed: readFeed(env, stores),
+    databaseTimeoutMs: readInteger(env, 'DATABASE_TIMEOUT_MS', 30_000, 100, 600_000),
     replica: readReplica(env, urls, stores),
     outbox: {
       relayIntervalMs: readInteger(env, 'OUTBOX_RELAY_INTERVAL_MS', 5000, 50, 3_600_000),

@@ -60,11 +60,12 @@ export async function openEngines(config: Config, { migrate: migrating = true } 
     if (used.has('pglite')) sql.set('pglite', await openPglite({ dataDir: config.dataDir }));
     if (used.has('postgres') && config.urls.DATABASE_URL) {
       const { openPostgres } = await import('./postgres.ts');
-      const primary = openPostgres({ url: config.urls.DATABASE_URL });
+      const timeoutMs = config.databaseTimeoutMs;
+      const primary = openPostgres({ url: config.urls.DATABASE_URL, timeoutMs });
       const replicaUrl = config.urls.DATABASE_REPLICA_URL;
       if (replicaUrl) {
         const { openReplicated } = await import('./replica.ts');
-        replicated = openReplicated(primary, openPostgres({ url: replicaUrl }));
+        replicated = openReplicated(primary, openPostgres({ url: replicaUrl, timeoutMs }));
       }
       sql.set('postgres', replicated ?? primary);
     }

@@ -61,7 +61,8 @@ function isUnreachableStore(error: FastifyError): boolean {
   if (state?.startsWith('08') || state === '57P01' || state === '57P03') return true;
   return (
     CONNECTION_ERRORS.has(String(error.code)) ||
-    /timeout exceeded when trying to connect/i.test(error.message)
+    // node-postgres' own: no free connection in time, a server gone mid-query, a query past its bound.
+    /timeout exceeded when trying to connect|Connection terminated|Query read timeout/i.test(error.message)
   );
 }
 

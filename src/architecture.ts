@@ -82,7 +82,8 @@ export const ARCHITECTURE: Record<Role, RoleArchitecture> = {
     when_down: 'Events are buffered and dropped past the bound (counted); trending and metrics answer 503.',
     scales_to: 'InfluxDB 3 or InfluxDB Enterprise',
     tested_in_ci: false,
-    fault_tests: 'CI runs a single InfluxDB 1.x; the outage behaviour is described, not yet fault-tested.',
+    fault_tests:
+      'InfluxDB stopped: events held in the bounded buffer (past it dropped and counted) and written on its return; trending 503 with Retry-After; the rest unaffected. CI runs one InfluxDB 1.x, not InfluxDB 3.',
   },
 };
 

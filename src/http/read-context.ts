@@ -23,7 +23,7 @@ export function readYourWrites(app: FastifyInstance, { markWrite, identify }: Re
     const enter = () => inReadContext({ viewer: request.session?.userId }, done);
     if (request.session || request.headers.authorization === undefined) return enter();
     // A token the route did not ask for and that is not valid leaves the reader anonymous, as before.
-    identify(request).catch(enter).then(enter);
+    identify(request).then(enter, enter);
   });
 
   // onSend comes after the handler, so the write committed, and the client cannot send its next

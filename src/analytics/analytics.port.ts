@@ -62,7 +62,7 @@ export interface AnalyticsPort {
   close(): Promise<void>;
 }
 
-/** The store refused some points of a batch, or all, and kept the rest ("partial write"): never retried. */
+/** The store refused some points of a batch and kept the rest ("partial write"). */
 export class PartialWriteError extends Error {
   constructor(
     message: string,

@@ -2,13 +2,8 @@
 // time indexes (see the migration), batches inserted as arrays through unnest (one statement
 // per batch, whatever its size), and time buckets made by date_bin. Expired events are
 // deleted in batches of DELETE_BATCH rows, found through the BRIN time index.
-import { type SqlDatabase, sqlState } from '../engines/sql.ts';
-import {
-  type AnalyticsPort,
-  type EndpointBucket,
-  PartialWriteError,
-  type TrendingEntry,
-} from './analytics.port.ts';
+import type { SqlDatabase } from '../engines/sql.ts';
+import type { AnalyticsPort, EndpointBucket, TrendingEntry } from './analytics.port.ts';
 
 interface BucketRow extends Omit<EndpointBucket, 'bucket'> {
   bucket: Date;
@@ -42,30 +37,12 @@ export function createPostgresAnalytics(db: SqlDatabase) {
     }
   }
 
-  /**
-   * Inserts one batch in one statement. Data the database refuses (SQLSTATE classes 22 and 23)
-   * is the whole batch lost, told as a partial write, so that the recorder does not retry it as
-   * it retries a batch that failed because the database was down.
-   */
-  async function insertBatch(size: number, text: string, params: unknown[]) {
-    try {
-      await db.query(text, params);
-    } catch (error) {
-      const state = sqlState(error);
-      if (state?.startsWith('22') || state?.startsWith('23')) {
-        throw new PartialWriteError((error as Error).message, size);
-      }
-      throw error;
-    }
-  }
-
   return {
     engine: db.engine,
 
     async recordRequests(batch) {
       if (!batch.length) return;
-      await insertBatch(
-        batch.length,
+      await db.query(
         `INSERT INTO analytics_requests (at, route, method, status, duration_ms)
          SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::smallint[], $5::real[])`,
         [
@@ -80,8 +57,7 @@ export function createPostgresAnalytics(db: SqlDatabase) {
 
     async recordViews(batch) {
       if (!batch.length) return;
-      await insertBatch(
-        batch.length,
+      await db.query(
         'INSERT INTO analytics_views (at, post_id) SELECT * FROM unnest($1::timestamptz[], $2::uuid[])',
         [batch.map((event) => event.at.toISOString()), batch.map((event) => event.postId)],
       );

@@ -1,10 +1,11 @@
 // Buffers analytics events in memory and writes them in batches, off the request's path:
 // recording is a push onto an array, never a write per request. The buffer is bounded:
 // while the store is slow or down, events beyond the bound are dropped and counted rather
-// than letting the process grow. A batch that fails because the store is down stays buffered
-// and is written once it answers again; points the store refuses (a partial write) are
-// counted as failed and logged, never retried. close() writes whatever is left.
-import type { FastifyBaseLogger } from 'fastify';
+// than letting the process grow. A batch that fails because the store is unavailable stays
+// buffered and is written once it answers again; a batch (or the points of one) the store
+// refuses is counted as failed and logged, never retried. close() writes whatever is left.
+import { StoreUnavailableError } from '../errors.ts';
+import type { Log } from '../log.ts';
 import {
   type AnalyticsPort,
   PartialWriteError,
@@ -19,7 +20,7 @@ export interface RecorderOptions {
   batchSize?: number;
   /** ...and at least this often while any wait. */
   flushIntervalMs?: number;
-  log?: Pick<FastifyBaseLogger, 'warn'>;
+  log?: Pick<Log, 'warn'>;
 }
 
 export interface RecorderStats {
@@ -27,7 +28,7 @@ export interface RecorderStats {
   written: number;
   /** Dropped because the buffer was full. */
   dropped: number;
-  /** Lost because the store refused them (a partial write). */
+  /** Lost because the store refused them (or failed otherwise than by being unavailable). */
   failed: number;
 }
 
@@ -45,7 +46,7 @@ class Lane<Event> {
     private readonly write: (batch: Event[]) => Promise<void>,
     private readonly maxBuffered: number,
     private readonly batchSize: number,
-    private readonly log: Pick<FastifyBaseLogger, 'warn'> | undefined,
+    private readonly log: Pick<Log, 'warn'> | undefined,
   ) {}
 
   /** Adds an event; false (and counted) when the buffer is full. */
@@ -78,7 +79,7 @@ class Lane<Event> {
         if (this.storeDown) this.log?.warn({ kind: this.kind }, 'analytics store answers again');
         this.storeDown = false;
       } catch (error) {
-        if (!(error instanceof PartialWriteError)) {
+        if (error instanceof StoreUnavailableError) {
           // The store is down or did not answer: the batch goes back to the front (the bound
           // counted it while in flight, so it still holds) and waits for the next flush.
           this.pending.unshift(...batch);
@@ -89,7 +90,8 @@ class Lane<Event> {
           return;
         }
         // A partial write kept the rest of the batch: count only what was lost.
-        const lost = Math.min(error.dropped, batch.length);
+        const lost =
+          error instanceof PartialWriteError ? Math.min(error.dropped, batch.length) : batch.length;
         this.stats.written += batch.length - lost;
         this.stats.failed += lost;
         this.log?.warn({ err: error, kind: this.kind, events: batch.length, lost }, 'analytics events lost');

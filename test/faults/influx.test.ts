@@ -10,6 +10,7 @@ import { AnalyticsRecorder } from '../../src/analytics/analytics.recorder.ts';
 import { buildApp, type Platform } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { openInflux } from '../../src/engines/influx.ts';
+import { guardPort } from '../../src/engines/unavailable.ts';
 import { caller, signUp } from '../support/api.ts';
 import { testEnv } from '../support/app.ts';
 import { type InfluxServer, influxServerUnavailable, startInfluxServer } from '../support/influx-server.ts';
@@ -39,7 +40,11 @@ describe.skipIf(skip !== undefined)(
     };
 
     it('holds events in the bounded buffer while it is down, counts the drops, and writes the rest on its return', async () => {
-      const analytics = await createInfluxAnalytics(openInflux(dbUrl('recorder')));
+      // Guarded as the analytics module guards it: an unreachable server becomes StoreUnavailableError.
+      const analytics = guardPort(await createInfluxAnalytics(openInflux(dbUrl('recorder'))), {
+        role: 'analytics',
+        engine: 'influx',
+      });
       await analytics.ping();
       const recorder = new AnalyticsRecorder(analytics, {
         maxBuffered: 100,

@@ -26,11 +26,14 @@ const ANSWER_BOUND_MS = 15_000;
 const POOL_SIZE = 10;
 const skip = isCI ? undefined : postgresServerUnavailable;
 
-/** 503 with Retry-After and the one error shape: the store is unavailable, nothing else. */
+/** 503 with Retry-After and the one error shape, naming the role whose store did not answer. */
 function expectUnavailable(response: LightMyRequestResponse) {
   expect(response.statusCode, response.body).toBe(503);
   expect(response.headers['retry-after']).toBeDefined();
-  expect(response.json().error.code).toBe('unavailable');
+  expect(response.json().error).toMatchObject({
+    code: 'unavailable',
+    details: { role: expect.stringMatching(/^(accounts|posts|commerce|graph|jobs)$/) },
+  });
 }
 
 describe.skipIf(skip !== undefined)(

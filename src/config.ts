@@ -112,7 +112,7 @@ export interface Config {
    * once and kept in the accounts' database, shared by every process using that database.
    */
   cursorSecret: string | undefined;
-  /** How long finding and connecting to a MongoDB or Neo4j server may take before the role answers 503. */
+  /** How long finding and connecting to a PostgreSQL, MongoDB or Neo4j server (or a free pooled connection) may take before the role answers 503. */
   storeConnectTimeoutMs: number;
   /** MongoDB's write concern `w` for the posts role: 'majority' (the default) or a number of members. */
   mongoWriteConcern: 'majority' | number;
@@ -121,7 +121,7 @@ export interface Config {
   feed: FeedConfig;
   /**
    * How long a PostgreSQL query may take before the request answers 503 (DATABASE_TIMEOUT_MS;
-   * waiting for a pooled connection, at most 5 s): a slow server never holds requests past it.
+   * waiting for a connection: STORE_CONNECT_TIMEOUT_MS): a slow server never holds requests past it.
    * Migrations at start run under it too.
    */
   databaseTimeoutMs: number;

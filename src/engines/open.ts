@@ -60,12 +60,15 @@ export async function openEngines(config: Config, { migrate: migrating = true } 
     if (used.has('pglite')) sql.set('pglite', await openPglite({ dataDir: config.dataDir }));
     if (used.has('postgres') && config.urls.DATABASE_URL) {
       const { openPostgres } = await import('./postgres.ts');
-      const timeoutMs = config.databaseTimeoutMs;
-      const primary = openPostgres({ url: config.urls.DATABASE_URL, timeoutMs });
+      const timeouts = {
+        timeoutMs: config.databaseTimeoutMs,
+        connectTimeoutMs: config.storeConnectTimeoutMs,
+      };
+      const primary = openPostgres({ url: config.urls.DATABASE_URL, ...timeouts });
       const replicaUrl = config.urls.DATABASE_REPLICA_URL;
       if (replicaUrl) {
         const { openReplicated } = await import('./replica.ts');
-        replicated = openReplicated(primary, openPostgres({ url: replicaUrl, timeoutMs }));
+        replicated = openReplicated(primary, openPostgres({ url: replicaUrl, ...timeouts }));
       }
       sql.set('postgres', replicated ?? primary);
     }

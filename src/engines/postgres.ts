@@ -15,11 +15,12 @@ export interface PostgresOptions {
   max?: number;
   applicationName?: string;
   /**
-   * How long each query may take (and getting a connection, at most 5 s): past it the caller
-   * gets an error (a 503) instead of waiting on a slow or unreachable server, and the
-   * connection is dropped.
+   * How long each query may take: past it the caller gets an error (a 503) instead of waiting
+   * on a slow server, and the connection is dropped.
    */
   timeoutMs?: number;
+  /** How long waiting for a connection (a new one, or a free one of the pool) may take. */
+  connectTimeoutMs?: number;
 }
 
 export function openPostgres({
@@ -27,13 +28,14 @@ export function openPostgres({
   max = 10,
   applicationName = 'polyglot-social',
   timeoutMs = 30_000,
+  connectTimeoutMs = 5000,
 }: PostgresOptions): SqlDatabase {
   const pool = new pg.Pool({
     connectionString: url,
     max,
     types,
     application_name: applicationName,
-    connectionTimeoutMillis: Math.min(5000, timeoutMs),
+    connectionTimeoutMillis: connectTimeoutMs,
     // Client-side, so that a slow network counts too; the server's own bound frees its backend.
     query_timeout: timeoutMs,
     statement_timeout: timeoutMs,

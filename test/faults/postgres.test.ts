@@ -1,6 +1,6 @@
 // PostgreSQL failing under a running platform: stopped mid-run, then slowed by 2 s per answer.
 // The test starts a PostgreSQL of its own, reached through a TCP proxy of its own, with
-// DATABASE_TIMEOUT_MS=1000. While it is down or slow, every request answers 503 with
+// DATABASE_TIMEOUT_MS and STORE_CONNECT_TIMEOUT_MS at 1000. While it is down or slow, every request answers 503 with
 // Retry-After (never 500, never a hang past the bound), /healthz answers 503 naming the
 // failing roles, and the pool opens no more connections than its size; once it is back, the
 // platform works again without a restart and nothing acknowledged is lost.
@@ -57,6 +57,7 @@ describe.skipIf(skip !== undefined)(
           DATABASE_URL: `postgres://postgres@127.0.0.1:${proxy.port}/postgres`,
           CACHE_STORE: 'memory',
           DATABASE_TIMEOUT_MS: String(TIMEOUT_MS),
+          STORE_CONNECT_TIMEOUT_MS: String(TIMEOUT_MS),
         },
       });
       platform = await buildApp(loadConfig(env));

@@ -214,6 +214,24 @@ describe('<ROLE>_STORE wins', () => {
   it('accepts surrounding blanks', () => {
     expect(loadConfig({ REDIS_URL, CACHE_STORE: ' redis ' }).stores.cache).toBe('redis');
   });
+
+  it('takes a read replica of DATABASE_URL, and only with a role on PostgreSQL', () => {
+    const DATABASE_REPLICA_URL = 'postgres://replica.example:5432/polyglot';
+    const config = loadConfig({ DATABASE_URL, DATABASE_REPLICA_URL, REPLICA_READ_YOUR_WRITES_SECONDS: '30' });
+    expect(config.urls.DATABASE_REPLICA_URL).toBe(DATABASE_REPLICA_URL);
+    expect(config.replica.readYourWritesSeconds).toBe(30);
+    expect(loadConfig({}).replica.readYourWritesSeconds).toBe(60);
+    expect(() => loadConfig({ DATABASE_REPLICA_URL })).toThrow(/^DATABASE_REPLICA_URL: .*needs DATABASE_URL/);
+    const embedded = Object.fromEntries(
+      ['ACCOUNTS', 'COMMERCE', 'POSTS', 'GRAPH', 'JOBS', 'ANALYTICS'].map((role) => [
+        `${role}_STORE`,
+        'pglite',
+      ]),
+    );
+    expect(() => loadConfig({ ...embedded, DATABASE_URL, DATABASE_REPLICA_URL })).toThrow(
+      /^DATABASE_REPLICA_URL: no role runs on PostgreSQL/,
+    );
+  });
 });
 
 describe('store combinations are refused before anything opens', () => {

@@ -129,6 +129,8 @@ export function createPostgresAccounts(db: SqlDatabase) {
     },
 
     async publicProfile(userId): Promise<PublicProfile | null> {
+      // On the primary, never a replica: this fills the profile cache (cache-aside), and a copy a
+      // lagging replica gave after the writer's invalidation would be served to all for its TTL.
       const [row] = await db.query<PublicProfileRow>(
         `SELECT u.id, p.handle, p.name, p.bio, p.avatar_url, u.created_at,
                 p.followers_count, p.following_count, p.posts_count

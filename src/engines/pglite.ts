@@ -138,9 +138,12 @@ function wrap(db: PGlite, releaseLock: () => void): SqlDatabase {
     },
   });
   let closed = false;
+  const direct = clientOf(db);
   return {
     engine: 'pglite',
-    ...clientOf(db),
+    ...direct,
+    // One process, one copy: there is no replica to read from.
+    read: () => direct,
     // PGlite holds its single backend for the whole callback: inside it, use tx only.
     transaction: (work) => db.transaction((tx) => work(clientOf(tx))),
     async ping() {

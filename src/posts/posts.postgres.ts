@@ -304,7 +304,8 @@ export function createPostgresPosts(db: SqlDatabase, counters: ProfileCounters) 
 
     async userTimeline(authorId, page) {
       const from = { columns: SUMMARY_COLUMNS, table: 'posts', owner: 'author_id' } as const;
-      return (await newestFirstPage<PostRow>(db, from, authorId, page)).map(toSummary);
+      // Another reader may see a new post a moment late; its author never does (db.read).
+      return (await newestFirstPage<PostRow>(db.read(), from, authorId, page)).map(toSummary);
     },
 
     async authorsTimeline(authorIds, { limit, after }) {

@@ -53,7 +53,18 @@ export const httpStacks = [
   },
 ] as const;
 
-export type HttpStack = (typeof httpStacks)[number];
+/**
+ * PostgreSQL with the cache and jobs roles on a Redis Cluster: the HTTP suites of the features
+ * that lean most on Redis (feeds, commerce) run on it besides httpStacks.
+ */
+export const clusterStack = {
+  name: 'PostgreSQL + Redis Cluster',
+  sql: 'postgres',
+  cache: 'redis-cluster',
+  skip: servers.postgres.skipReason ?? servers.redisCluster.skipReason,
+} as const;
+
+export type HttpStack = (typeof httpStacks)[number] | typeof clusterStack;
 
 /** "<what> on <stack>", saying plainly when and why the stack is skipped. */
 export const stackTitle = (what: string, stack: HttpStack) =>

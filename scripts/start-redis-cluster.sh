@@ -65,6 +65,21 @@ for node in "${nodes[@]}"; do
   done
 done
 
+# A replica can take over only once it has synchronised with its master.
+for node in "${nodes[@]}"; do
+  for attempt in $(seq 1 100); do
+    replication="$(redis-cli -p "${node##*:}" info replication 2>/dev/null || true)"
+    if ! grep -q 'role:slave' <<<"$replication" || grep -q 'master_link_status:up' <<<"$replication"; then
+      break
+    fi
+    if [ "$attempt" = 100 ]; then
+      echo "the replica ${node} did not synchronise within 10 s" >&2
+      exit 1
+    fi
+    sleep 0.1
+  done
+done
+
 url="redis+cluster://$(IFS=,; echo "${nodes[*]}")"
 echo "Redis Cluster $(redis-server --version | awk '{print $3}' | sed s/^v=//): ${masters} masters, ${replicas} replicas each, on ${nodes[*]} (REDIS_CLUSTER_HOME=${home})"
 echo "export REDIS_CLUSTER_HOME=${home} REDIS_CLUSTER_URL=${url}"

@@ -62,7 +62,7 @@ export const ARCHITECTURE: Record<Role, RoleArchitecture> = {
     when_down:
       'Everything keeps working from the stores of record, slower: sessions and feeds are read from SQL; rate limits fail open except failed log-ins, counted in the process.',
     scales_to: 'Redis Cluster (keys carry hash tags so multi-key commands stay on one slot)',
-    tested_in_ci: false,
+    tested_in_ci: true,
     fault_tests:
       'Redis stopped mid-run, back empty: feeds served from the stores with x-feed-degraded, sessions from their record, /healthz 503 naming cache and jobs; back to the cache without a restart, no acknowledged write lost.',
   },
@@ -72,7 +72,7 @@ export const ARCHITECTURE: Record<Role, RoleArchitecture> = {
     when_down:
       'Writes still succeed: their follow-up work waits in the outbox of the store of record and is relayed once the queue is back.',
     scales_to: 'BullMQ on Redis Cluster (a braced prefix keeps each queue on one slot), with more workers',
-    tested_in_ci: false,
+    tested_in_ci: true,
     fault_tests:
       'Redis (BullMQ) stopped and restarted empty: every write still succeeded and its follow-up work, kept in the outbox, ran once after the return.',
   },

@@ -3,6 +3,7 @@
 // stops the process with one line naming the variable (ConfigError).
 import path from 'node:path';
 import { VIEWS_RETENTION_HOURS } from './analytics/analytics.port.ts';
+import { isRedisClusterUrl, parseRedisClusterUrl } from './engines/redis-url.ts';
 
 export const ROLES = ['accounts', 'commerce', 'posts', 'graph', 'cache', 'jobs', 'analytics'] as const;
 export type Role = (typeof ROLES)[number];
@@ -33,7 +34,8 @@ const OWN_URL: Partial<Record<Role, { variable: UrlVariable; engine: Engine }>> 
 const URL_PROTOCOLS = {
   DATABASE_URL: ['postgres:', 'postgresql:'],
   DATABASE_REPLICA_URL: ['postgres:', 'postgresql:'],
-  REDIS_URL: ['redis:', 'rediss:'],
+  // redis+cluster://host:port,host:port,... names some nodes of a Redis Cluster.
+  REDIS_URL: ['redis:', 'rediss:', 'redis+cluster:'],
   MONGODB_URL: ['mongodb:', 'mongodb+srv:'],
   NEO4J_URL: ['neo4j:', 'neo4j+s:', 'neo4j+ssc:', 'bolt:', 'bolt+s:', 'bolt+ssc:'],
   INFLUX_URL: ['http:', 'https:'],
@@ -399,6 +401,17 @@ function readOrigins(env: Env, name: string): string[] {
 function readUrl(env: Env, name: UrlVariable): string | undefined {
   const raw = env[name]?.trim();
   if (!raw) return undefined;
+  if (name === 'REDIS_URL' && isRedisClusterUrl(raw)) {
+    try {
+      parseRedisClusterUrl(raw);
+    } catch (error) {
+      throw new ConfigError(
+        name,
+        `${(error as Error).message} (expected redis+cluster://host:port,host:port,...)`,
+      );
+    }
+    return raw;
+  }
   let url: URL;
   try {
     url = new URL(raw);

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DEMO_OPERATOR_EMAIL, KNOWN_VARIABLES, loadConfig, ROLES } from '../src/config.ts';
 import { openPglite } from '../src/engines/pglite.ts';
+import { parseRedisClusterUrl } from '../src/engines/redis-url.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -180,6 +181,43 @@ describe("each role's own URL moves it", () => {
     expect(config.stores.posts).toBe('mongo');
     expect(config.stores.graph).toBe('neo4j');
     expect(config.stores.analytics).toBe('influx');
+  });
+});
+
+describe('REDIS_URL naming a Redis Cluster', () => {
+  it('moves cache and jobs to Redis with redis+cluster://host:port,host:port', () => {
+    const url = 'redis+cluster://127.0.0.1:7000,127.0.0.1:7001,[::1]:7002';
+    const config = loadConfig({ REDIS_URL: url });
+    expect(config.stores.cache).toBe('redis');
+    expect(config.stores.jobs).toBe('redis');
+    expect(config.urls.REDIS_URL).toBe(url);
+  });
+
+  it('reads the nodes and the credentials', () => {
+    expect(parseRedisClusterUrl('redis+cluster://app:s%40cret@a.example:7000,b.example:7001/')).toEqual({
+      nodes: [
+        { host: 'a.example', port: 7000 },
+        { host: 'b.example', port: 7001 },
+      ],
+      username: 'app',
+      password: 's@cret',
+    });
+    expect(parseRedisClusterUrl('redis+cluster://:pw@[::1]:7000')).toEqual({
+      nodes: [{ host: '::1', port: 7000 }],
+      password: 'pw',
+    });
+  });
+
+  it.each([
+    'redis+cluster://',
+    'redis+cluster://127.0.0.1',
+    'redis+cluster://127.0.0.1:7000,',
+    'redis+cluster://127.0.0.1:7000,127.0.0.1:x',
+    'redis+cluster://127.0.0.1:7000/0',
+  ])('refuses %s with one line naming REDIS_URL', (url) => {
+    expect(() => loadConfig({ REDIS_URL: url })).toThrow(
+      /^REDIS_URL: .*(expected redis\+cluster:\/\/host:port)/,
+    );
   });
 });
 

@@ -1,11 +1,11 @@
 // Opens the engines the configuration names, once each, and closes them all. The driver
 // of a server is imported only when a role uses it: the embedded default loads none.
-import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import { migrate } from './migrate.ts';
 import type { MongoConnection } from './mongo.ts';
 import type { Neo4jConnection } from './neo4j.ts';
 import { openPglite } from './pglite.ts';
+import type { RedisClient } from './redis.ts';
 import type { ReplicatedDatabase } from './replica.ts';
 import type { SqlDatabase } from './sql.ts';
 
@@ -14,7 +14,7 @@ export interface Engines {
   sql(engine: 'pglite' | 'postgres'): SqlDatabase;
   /** The PostgreSQL database when DATABASE_REPLICA_URL gives it a read replica. */
   replicated(): ReplicatedDatabase | undefined;
-  redis(): Redis;
+  redis(): RedisClient;
   neo4j(): Neo4jConnection;
   mongo(): MongoConnection;
   close(): Promise<void>;
@@ -24,7 +24,7 @@ export interface Engines {
 export async function openEngines(config: Config, { migrate: migrating = true } = {}): Promise<Engines> {
   const used = new Set(Object.values(config.stores));
   const sql = new Map<string, SqlDatabase>();
-  let redis: Redis | undefined;
+  let redis: RedisClient | undefined;
   let neo4j: Neo4jConnection | undefined;
   let mongo: MongoConnection | undefined;
   let replicated: ReplicatedDatabase | undefined;

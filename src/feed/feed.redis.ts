@@ -1,16 +1,16 @@
 // Home timelines on Redis: one sorted set per user, `{u:ID}:timeline`, score = the post's
 // creation time in ms, member = the post id. Equal scores order by member, so ZRANGE ... REV
-// gives exactly the feed's (created_at DESC, id DESC). Fan-out writes go in pipelined batches,
-// one small script per timeline (ZADD + ZREMRANGEBYRANK to the cap), each on its user's slot,
-// so the same code runs on Redis Cluster. A sentinel member (score -1, below every post) marks
+// gives exactly the feed's (created_at DESC, id DESC). Fan-out writes go in batches, one small
+// script per timeline (ZADD + ZREMRANGEBYRANK to the cap), each on its user's slot; the client's
+// auto-pipelining sends a batch as one pipeline per node, so the same code runs on Redis Cluster. A sentinel member (score -1, below every post) marks
 // a timeline that exists yet is empty, so "missing" and "empty" stay apart.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../engines/redis.ts';
 import { newestFirst, TIMELINE_SIZE, type TimelineEntry, type TimelinePort } from './feed.port.ts';
 
 const SENTINEL = 'built';
-/** Timelines per pipeline: large enough to amortise round trips, small enough not to stall Redis. */
+/** Timelines per batch: large enough to amortise round trips, small enough not to stall Redis. */
 const BATCH = 500;
-const PIPELINES_IN_FLIGHT = 4;
+const BATCHES_IN_FLIGHT = 4;
 
 const SCRIPTS = {
   // KEYS[1] timeline; ARGV score, member, cap, ttl. Only a timeline that exists takes the entry:
@@ -23,8 +23,8 @@ const SCRIPTS = {
     return 1`,
 };
 
-type ScriptPipeline = ReturnType<Redis['pipeline']> & {
-  feedTimelinePush(key: string, ...args: Array<string | number>): ScriptPipeline;
+type ScriptClient = RedisClient & {
+  feedTimelinePush(key: string, ...args: Array<string | number>): Promise<number>;
 };
 
 export interface RedisTimelineOptions {
@@ -44,7 +44,9 @@ function entriesOf(flat: string[]): TimelineEntry[] {
   return entries;
 }
 
-async function execOrThrow(pipeline: ReturnType<Redis['pipeline']>): Promise<Array<[Error | null, unknown]>> {
+async function execOrThrow(
+  pipeline: ReturnType<RedisClient['pipeline']>,
+): Promise<Array<[Error | null, unknown]>> {
   const results = await pipeline.exec();
   if (!results) throw new Error('the timeline pipeline was aborted');
   for (const [error] of results) if (error) throw error;
@@ -52,31 +54,22 @@ async function execOrThrow(pipeline: ReturnType<Redis['pipeline']>): Promise<Arr
 }
 
 export function createRedisTimelines(
-  redis: Redis,
+  redis: RedisClient,
   { keyPrefix, ttlSeconds, size = TIMELINE_SIZE }: RedisTimelineOptions,
 ) {
   for (const [name, lua] of Object.entries(SCRIPTS)) {
     if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: 1, lua });
   }
+  const scripts = redis as ScriptClient;
   const key = (userId: number) => `${keyPrefix}{u:${userId}}:timeline`;
 
-  const inBatches = async (
-    userIds: readonly number[],
-    add: (pipeline: ScriptPipeline, userId: number) => void,
-  ) => {
-    // Up to PIPELINES_IN_FLIGHT pipelines go out before the first answer is awaited, so that
-    // their round trips overlap instead of adding up.
-    const batches: number[][] = [];
-    for (let start = 0; start < userIds.length; start += BATCH)
-      batches.push(userIds.slice(start, start + BATCH));
-    for (let start = 0; start < batches.length; start += PIPELINES_IN_FLIGHT) {
-      await Promise.all(
-        batches.slice(start, start + PIPELINES_IN_FLIGHT).map((batch) => {
-          const pipeline = redis.pipeline() as ScriptPipeline;
-          for (const userId of batch) add(pipeline, userId);
-          return execOrThrow(pipeline);
-        }),
-      );
+  // One single-key command per timeline: timelines live in different slots, so no command and
+  // no explicit pipeline may hold two of them. Up to BATCH * BATCHES_IN_FLIGHT commands are in
+  // flight at once, so that round trips overlap instead of adding up.
+  const inBatches = async (userIds: readonly number[], send: (userId: number) => Promise<unknown>) => {
+    const step = BATCH * BATCHES_IN_FLIGHT;
+    for (let start = 0; start < userIds.length; start += step) {
+      await Promise.all(userIds.slice(start, start + step).map(send));
     }
   };
 
@@ -84,12 +77,12 @@ export function createRedisTimelines(
     engine: 'redis',
 
     pushToTimelines: (entry, userIds) =>
-      inBatches(userIds, (pipeline, userId) =>
-        pipeline.feedTimelinePush(key(userId), entry.at, entry.postId, size, ttlSeconds),
+      inBatches(userIds, (userId) =>
+        scripts.feedTimelinePush(key(userId), entry.at, entry.postId, size, ttlSeconds),
       ),
 
     removeFromTimelines: (entry, userIds) =>
-      inBatches(userIds, (pipeline, userId) => pipeline.zrem(key(userId), entry.postId)),
+      inBatches(userIds, (userId) => redis.zrem(key(userId), entry.postId)),
 
     // ZREM of many members, in batches, on the one key (one slot on Redis Cluster).
     async removePostsFromTimeline(userId, postIds) {
@@ -134,8 +127,8 @@ export function createRedisTimelines(
       await execOrThrow(multi.expire(k, ttlSeconds));
     },
 
-    // One DEL per key, pipelined: on Redis Cluster the keys live in different slots.
-    dropTimelines: (userIds) => inBatches(userIds, (pipeline, userId) => pipeline.del(key(userId))),
+    // One DEL per key: on Redis Cluster the keys live in different slots.
+    dropTimelines: (userIds) => inBatches(userIds, (userId) => redis.del(key(userId))),
 
     async ping() {
       await redis.ping();

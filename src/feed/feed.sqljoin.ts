@@ -16,6 +16,7 @@ interface JoinedRow {
   updated_at: Date;
   author: TimelineItem['author'];
   content: string;
+  mentions: TimelineItem['mentions'];
   media_urls: string[];
   attributes: Record<string, unknown>;
   shares: number;
@@ -27,7 +28,7 @@ interface JoinedRow {
 export const FEED_JOIN_SQL = `
   SELECT p.id::text AS id, p.created_at, p.updated_at,
          jsonb_build_object('id', u.id, 'handle', pr.handle, 'name', pr.name, 'avatar_url', pr.avatar_url) AS author,
-         p.doc ->> 'content' AS content, p.doc -> 'media_urls' AS media_urls, p.doc -> 'attributes' AS attributes,
+         p.doc ->> 'content' AS content, coalesce(p.doc -> 'mentions', '[]') AS mentions, p.doc -> 'media_urls' AS media_urls, p.doc -> 'attributes' AS attributes,
          coalesce((p.doc #>> '{stats,shares}')::int, 0) AS shares,
          count(DISTINCT l.user_id)::int AS likes,
          count(DISTINCT c.id)::int AS comments,
@@ -60,6 +61,7 @@ export function createSqlJoinFeed(db: SqlDatabase) {
         id: row.id,
         author: row.author,
         content: row.content,
+        mentions: row.mentions,
         media_urls: row.media_urls,
         attributes: row.attributes,
         created_at: row.created_at.toISOString(),

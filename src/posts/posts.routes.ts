@@ -4,6 +4,7 @@ import { type AuthHooks, sessionOf } from '../http/auth.ts';
 import { bearerAuth, errorReplies, PageQuery } from '../http/schemas.ts';
 import {
   AuthorPostsParams,
+  CommentEditBody,
   CommentIdParams,
   CommentPageReply,
   CommentReply,
@@ -119,6 +120,28 @@ export const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async 
       },
     },
     async (request) => posts.comments(request.params.id, request.query.limit, request.query.cursor),
+  );
+
+  app.patch(
+    '/posts/:id/comments/:comment_id',
+    {
+      ...signedIn,
+      schema: {
+        tags,
+        summary: 'Change the text of your comment',
+        security: bearerAuth,
+        params: CommentIdParams,
+        body: CommentEditBody,
+        response: { 200: CommentReply, ...errorReplies(400, 401, 403, 404, 413, 429) },
+      },
+    },
+    async (request) =>
+      posts.editComment(
+        sessionOf(request).userId,
+        request.params.id,
+        request.params.comment_id,
+        request.body.text,
+      ),
   );
 
   app.delete(

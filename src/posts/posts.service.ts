@@ -1,5 +1,6 @@
-// Rules about posts and comments: only the author changes or deletes a post; a comment may
-// be deleted by its author or by the post's author; ids and timestamps are made here (UUIDv7,
+// Rules about posts and comments: only the author changes or deletes a post; only its author
+// edits a comment, and its author or the post's author deletes it; `@handle`s are resolved to
+// accounts whenever a text is written; ids and timestamps are made here (UUIDv7,
 // the same on every adapter); lists are keyset pages with cursors only this server issues;
 // the author's profile posts count stays exact, and the author copies follow profile changes.
 import { v7 } from 'uuid';
@@ -12,10 +13,12 @@ import type { Reaction } from '../jobs/outbox.port.ts';
 import type { OutboxRelaying } from '../jobs/outbox.relay.ts';
 import { nextCursor, type PostList, pageRequest } from './cursors.ts';
 import { assertAttributes } from './documents.ts';
+import { inTextOrder, mentionedHandles } from './mentions.ts';
 import type {
   Attributes,
   AuthorCopy,
   Comment,
+  Mention,
   Post,
   PostPatch,
   PostSummary,
@@ -81,6 +84,7 @@ export class PostsService {
       {
         ...fact,
         content: input.content,
+        mentions: await this.mentions(input.content),
         media_urls: input.media_urls ?? [],
         attributes,
         created_at: new Date(fact.created_at),
@@ -105,7 +109,8 @@ export class PostsService {
     // The patch itself obeys the attribute rules; the adapter checks the merged result again.
     if (patch.attributes) assertAttributes(patch.attributes);
     await this.ownPost(userId, postId, 'change');
-    const updated = await this.posts.updatePost(postId, patch, new Date());
+    const mentions = patch.content === undefined ? undefined : await this.mentions(patch.content);
+    const updated = await this.posts.updatePost(postId, { ...patch, mentions }, new Date());
     if (!updated) throw new NotFoundError('post');
     await this.forgetPost(postId);
     return updated;
@@ -128,11 +133,30 @@ export class PostsService {
       id: v7(),
       author: await this.authorCopy(userId),
       text,
+      mentions: await this.mentions(text),
       created_at: new Date(),
     });
     if (!comment) throw new NotFoundError('post');
     await this.forgetPost(postId);
     return comment;
+  }
+
+  /** Changes the text of one's own comment, where it is stored and where the post embeds it. */
+  async editComment(userId: number, postId: string, commentId: string, text: string): Promise<Comment> {
+    const comment = await this.posts.findComment(postId, commentId);
+    if (!comment) {
+      throw (await this.posts.getPost(postId)) ? new NotFoundError('comment') : new NotFoundError('post');
+    }
+    if (comment.author.id !== userId) throw new ForbiddenError("only the comment's author may change it");
+    const edited = await this.posts.editComment(postId, commentId, {
+      text,
+      mentions: await this.mentions(text),
+      edited_at: new Date(),
+    });
+    // Deleted meanwhile (by the post's author, or with the post).
+    if (!edited) throw new NotFoundError('comment');
+    await this.forgetPost(postId);
+    return edited;
   }
 
   async deleteComment(userId: number, postId: string, commentId: string): Promise<void> {
@@ -210,6 +234,13 @@ export class PostsService {
     const [summary] = await this.accounts.summaries([userId]);
     // A user deleted since has no profile to copy.
     if (summary) await this.posts.updateAuthorCopies(summary);
+  }
+
+  /** The accounts `text` names as @handle, resolved now; handles of nobody stay plain text. */
+  private async mentions(text: string): Promise<Mention[]> {
+    const handles = mentionedHandles(text);
+    if (handles.length === 0) return [];
+    return inTextOrder(handles, await this.accounts.summariesByHandle(handles));
   }
 
   private async authorCopy(userId: number): Promise<AuthorCopy> {

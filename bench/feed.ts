@@ -9,12 +9,13 @@
 //   FEED_BENCH_SCALE or --scale=X  fraction of the full size, 100k users / 1M posts (default 0.1)
 //   FEED_BENCH_SAMPLES             timed pages per strategy (default 300; sqljoin gets a fifth)
 //   REDIS_URL                      timelines on Redis (memory otherwise) and redis-benchmark
+
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { v7 } from 'uuid';
-import { createPostgresAccounts } from '../src/accounts/accounts.postgres.ts';
+import { createPostgresAccounts, sqlProfileCounters } from '../src/accounts/accounts.postgres.ts';
 import { createMemoryCache } from '../src/cache/cache.memory.ts';
 import type { CachePort } from '../src/cache/cache.port.ts';
 import { createRedisCache } from '../src/cache/cache.redis.ts';
@@ -24,6 +25,7 @@ import { openPglite } from '../src/engines/pglite.ts';
 import { openPostgres } from '../src/engines/postgres.ts';
 import { openRedis } from '../src/engines/redis.ts';
 import type { SqlDatabase } from '../src/engines/sql.ts';
+import { EventBus } from '../src/events.ts';
 import { createMemoryTimelines } from '../src/feed/feed.memory.ts';
 import type { TimelinePort } from '../src/feed/feed.port.ts';
 import { createRedisTimelines } from '../src/feed/feed.redis.ts';
@@ -31,8 +33,9 @@ import { FeedService } from '../src/feed/feed.service.ts';
 import { createSqlJoinFeed, FEED_JOIN_SQL, feedJoinParams } from '../src/feed/feed.sqljoin.ts';
 import { generateGraph, mulberry32 } from '../src/graph/generator.ts';
 import { createPostgresGraph } from '../src/graph/graph.postgres.ts';
-import { CursorCodec } from '../src/http/cursors.ts';
+import { CursorCodec } from '../src/pagination.ts';
 import { createPostgresPosts } from '../src/posts/posts.postgres.ts';
+import { PostViews } from '../src/posts/posts.views.ts';
 import { loadSql, progressBar } from './graph.ts';
 import { type LatencySummary, measure, printTable } from './measure.ts';
 import { feedOverHttp } from './support/feed-http.ts';
@@ -234,8 +237,8 @@ export async function run() {
     const timelines: TimelinePort = redis
       ? createRedisTimelines(redis, { keyPrefix: prefix, ttlSeconds: 3600 })
       : createMemoryTimelines();
-    const posts = createPostgresPosts(db);
-    const graph = createPostgresGraph(db);
+    const posts = createPostgresPosts(db, sqlProfileCounters);
+    const graph = createPostgresGraph(db, sqlProfileCounters);
     const accounts = createPostgresAccounts(db);
     const log = { warn: (object: unknown, message: string) => console.warn(message, object) };
     const service = (strategy: FeedStrategy) =>
@@ -245,6 +248,9 @@ export async function run() {
         fanoutThreshold: threshold,
         log,
         cursors: new CursorCodec(randomBytes(32)),
+        // The benchmark calls the fan-out itself: its subscriptions need no relay.
+        events: new EventBus({ handle() {}, relayNow() {} }, log),
+        views: new PostViews(posts),
       });
 
     // Readers: active users who follow someone, deterministic.

@@ -9,11 +9,13 @@
 //   GRAPH_BENCH_FOLLOWING  mean accounts followed (default 50: about 5M edges at 100k users)
 //   GRAPH_BENCH_SAMPLES    timed calls per operation (default 300)
 //   GRAPH_BENCH_CONCURRENCY  calls in flight at once (default 1: latency without queueing)
+
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import neo4j from 'neo4j-driver';
+import { sqlProfileCounters } from '../src/accounts/accounts.postgres.ts';
 import { migrate } from '../src/engines/migrate.ts';
 import { openNeo4j } from '../src/engines/neo4j.ts';
 import { openPglite } from '../src/engines/pglite.ts';
@@ -268,7 +270,15 @@ export async function run() {
     try {
       await migrate(pglite);
       await timedLoad('PGlite', () => loadSql(pglite, 'PGlite', graph));
-      rows.push(...(await measurePort('PGlite', createPostgresGraph(pglite), work, adjacency, concurrency)));
+      rows.push(
+        ...(await measurePort(
+          'PGlite',
+          createPostgresGraph(pglite, sqlProfileCounters),
+          work,
+          adjacency,
+          concurrency,
+        )),
+      );
     } finally {
       await pglite.close();
     }
@@ -283,7 +293,15 @@ export async function run() {
     try {
       await migrate(db);
       await timedLoad('PostgreSQL', () => loadSql(db, 'PostgreSQL', graph));
-      rows.push(...(await measurePort('PostgreSQL', createPostgresGraph(db), work, adjacency, concurrency)));
+      rows.push(
+        ...(await measurePort(
+          'PostgreSQL',
+          createPostgresGraph(db, sqlProfileCounters),
+          work,
+          adjacency,
+          concurrency,
+        )),
+      );
     } finally {
       await db.close();
       await scratch.drop();

@@ -111,6 +111,8 @@ export interface Config {
    * once and kept in the accounts' database, shared by every process using that database.
    */
   cursorSecret: string | undefined;
+  /** How long finding and connecting to a MongoDB or Neo4j server may take before the role answers 503. */
+  storeConnectTimeoutMs: number;
   /** MongoDB's write concern `w` for the posts role: 'majority' (the default) or a number of members. */
   mongoWriteConcern: 'majority' | number;
   /** Record every API request (route, method, status, time) for /metrics/endpoints; on by default. */
@@ -206,6 +208,7 @@ export const KNOWN_VARIABLES = [
   'ADMIN_EMAILS',
   'CURSOR_SECRET',
   'MONGODB_WRITE_CONCERN',
+  'STORE_CONNECT_TIMEOUT_MS',
   'ANALYTICS_RECORD_REQUESTS',
   'FEED_STRATEGY',
   'FEED_ACTIVE_DAYS',
@@ -401,6 +404,36 @@ function chooseEngine(role: Role, env: Env, urls: Config['urls']): Engine {
   return engine;
 }
 
+/**
+ * Roles whose SQL tables reference the accounts' (foreign keys to users) or move their
+ * counters in one transaction must run on the accounts' own database; each may instead go to
+ * the engine of its own named here. Checked before anything opens, so a refused
+ * combination never touches a database.
+ */
+const SHARES_ACCOUNTS_DATABASE: Partial<Record<Role, { why: string; own?: Engine }>> = {
+  // Wallets, products and orders reference users, and GET /me counts orders.
+  commerce: { why: 'wallets, products and orders reference its users' },
+  // Posts reference their authors and keep the profiles' posts counts.
+  posts: { why: 'posts reference their authors and keep their posts counts', own: 'mongo' },
+  // The edge table references users and keeps their profile counters.
+  graph: { why: 'follows reference users and keep their follower counts', own: 'neo4j' },
+};
+
+function checkSharedDatabase(stores: Record<Role, Engine>): void {
+  for (const [role, { why, own }] of Object.entries(SHARES_ACCOUNTS_DATABASE) as [
+    Role,
+    { why: string; own?: Engine },
+  ][]) {
+    const engine = stores[role];
+    if (engine === own || engine === stores.accounts) continue;
+    const choices = own ? `${stores.accounts} or ${own}` : stores.accounts;
+    throw new ConfigError(
+      `${role.toUpperCase()}_STORE`,
+      `${role} on ${engine} must share the accounts' database (${stores.accounts}): ${why}; use ${choices}`,
+    );
+  }
+}
+
 /** `terminal`: whether stdout is a terminal, which makes pretty logs the default. */
 export function loadConfig(env: Env = process.env, terminal = process.stdout.isTTY === true): Config {
   const urls: Config['urls'] = {};
@@ -412,6 +445,7 @@ export function loadConfig(env: Env = process.env, terminal = process.stdout.isT
     Role,
     Engine
   >;
+  checkSharedDatabase(stores);
   const keyPrefix = readString(env, 'KEY_PREFIX', 'polyglot:');
   if (!/^[\w:.{}-]{1,64}$/.test(keyPrefix)) {
     throw new ConfigError('KEY_PREFIX', 'use 1-64 letters, digits and _ : . - { }');
@@ -460,6 +494,7 @@ export function loadConfig(env: Env = process.env, terminal = process.stdout.isT
     adminEmails: readAdminEmails(env, demoMode),
     cursorSecret: readCursorSecret(env),
     mongoWriteConcern: readWriteConcern(env, 'MONGODB_WRITE_CONCERN'),
+    storeConnectTimeoutMs: readInteger(env, 'STORE_CONNECT_TIMEOUT_MS', 5000, 50, 600_000),
     recordApiRequests: readBoolean(env, 'ANALYTICS_RECORD_REQUESTS', true),
     feed: readFeed(env, stores),
     outbox: {

@@ -72,3 +72,31 @@ export class RateLimitedError extends AppError {
     this.retryAfterSeconds = state.resetSeconds;
   }
 }
+
+/** How long a client should wait before retrying while a store is unreachable. */
+export const RETRY_AFTER_UNAVAILABLE_SECONDS = 5;
+
+/**
+ * 503: the store serving `role` did not answer (refused, timed out, lost its connection, or
+ * is restarting). Raised at the engine edge (engines/unavailable.ts) from each driver's own
+ * errors, so nothing above it knows SQLSTATEs or driver error names.
+ */
+export class StoreUnavailableError extends AppError {
+  readonly retryAfterSeconds = RETRY_AFTER_UNAVAILABLE_SECONDS;
+  constructor(
+    readonly role: string,
+    readonly engine: string,
+    options?: { cause?: unknown },
+  ) {
+    super(503, 'unavailable', `the ${role} store is unreachable; try again shortly`, { role });
+    if (options?.cause !== undefined) this.cause = options.cause;
+  }
+}
+
+/** 400: a store's own rule refused the data (a rule the edge should have caught; still the input's fault). */
+export class StoreRefusedError extends AppError {
+  constructor(options?: { cause?: unknown }) {
+    super(400, 'bad_request', 'the data was refused by a store rule');
+    if (options?.cause !== undefined) this.cause = options.cause;
+  }
+}

@@ -185,10 +185,18 @@ describe("each role's own URL moves it", () => {
 
 describe('<ROLE>_STORE wins', () => {
   it('keeps a role on PGlite although its URL is set', () => {
-    const config = loadConfig({ DATABASE_URL, MONGODB_URL, POSTS_STORE: 'pglite', ACCOUNTS_STORE: 'pglite' });
+    const config = loadConfig({
+      DATABASE_URL,
+      MONGODB_URL,
+      POSTS_STORE: 'pglite',
+      ACCOUNTS_STORE: 'pglite',
+      COMMERCE_STORE: 'pglite',
+      GRAPH_STORE: 'pglite',
+    });
     expect(config.stores.posts).toBe('pglite');
     expect(config.stores.accounts).toBe('pglite');
-    expect(config.stores.commerce).toBe('postgres');
+    // A role that references no other (analytics) follows DATABASE_URL.
+    expect(config.stores.analytics).toBe('postgres');
   });
 
   it('puts a role on PostgreSQL although its own URL is set', () => {
@@ -205,6 +213,49 @@ describe('<ROLE>_STORE wins', () => {
 
   it('accepts surrounding blanks', () => {
     expect(loadConfig({ REDIS_URL, CACHE_STORE: ' redis ' }).stores.cache).toBe('redis');
+  });
+});
+
+describe('store combinations are refused before anything opens', () => {
+  const DATABASE_URL = 'postgres://nobody@127.0.0.1:1/none';
+
+  it("keeps commerce, and posts and graph on SQL, on the accounts' database", () => {
+    // Every role on PGlite but the one under test, which DATABASE_URL would put on PostgreSQL.
+    const on = {
+      DATABASE_URL,
+      ACCOUNTS_STORE: 'pglite',
+      COMMERCE_STORE: 'pglite',
+      POSTS_STORE: 'pglite',
+      GRAPH_STORE: 'pglite',
+    };
+    expect(configError({ ...on, COMMERCE_STORE: 'postgres' }, 'COMMERCE_STORE').message).toMatch(
+      /must share the accounts' database \(pglite\)/,
+    );
+    expect(configError({ ...on, POSTS_STORE: 'postgres' }, 'POSTS_STORE').message).toMatch(/pglite or mongo/);
+    expect(configError({ ...on, GRAPH_STORE: 'postgres' }, 'GRAPH_STORE').message).toMatch(/pglite or neo4j/);
+    // On PostgreSQL every role defaults to it: one database, accepted.
+    expect(loadConfig({ DATABASE_URL }).stores.commerce).toBe('postgres');
+  });
+
+  it('lets posts go to MongoDB and the graph to Neo4j, apart from the accounts', () => {
+    const config = loadConfig({ MONGODB_URL, NEO4J_URL });
+    expect(config.stores).toMatchObject({ accounts: 'pglite', posts: 'mongo', graph: 'neo4j' });
+  });
+
+  it('allows the sqljoin feed only with posts and graph on one SQL database', () => {
+    expect(loadConfig({ FEED_STRATEGY: 'sqljoin' }).feed.strategy).toBe('sqljoin');
+    configError({ FEED_STRATEGY: 'sqljoin', MONGODB_URL }, 'FEED_STRATEGY');
+    configError({ FEED_STRATEGY: 'sqljoin', NEO4J_URL }, 'FEED_STRATEGY');
+  });
+
+  it('refuses without touching a store: no data folder is made, no server is asked', () => {
+    const dataDir = path.join(os.tmpdir(), `polyglot-never-${process.pid}-${Date.now()}`);
+    // The server named is unreachable: the refusal comes from the rules alone, synchronously.
+    configError(
+      { DATA_DIR: dataDir, DATABASE_URL, ACCOUNTS_STORE: 'pglite', COMMERCE_STORE: 'postgres' },
+      'COMMERCE_STORE',
+    );
+    expect(fs.existsSync(dataDir)).toBe(false);
   });
 });
 

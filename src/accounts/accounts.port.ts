@@ -77,7 +77,11 @@ export type CreateAccountResult = { ok: true; account: Account } | { ok: false; 
 
 export interface AccountsPort {
   /** Creates the user and the profile in one transaction: both rows or neither. */
-  createAccount(account: NewAccount): Promise<CreateAccountResult>;
+  /** `reactionsFor`: follow-up work stored with the new account, in its transaction (the outbox). */
+  createAccount(
+    account: NewAccount,
+    reactionsFor?: (userId: number) => readonly Reaction[],
+  ): Promise<CreateAccountResult>;
   findAccount(userId: number): Promise<Account | null>;
   publicProfile(userId: number): Promise<PublicProfile | null>;
   /** Matched by the normalised email (accounts/email.ts), as sign-up stored it: never by the database's lower(). */

@@ -1,14 +1,17 @@
 // The accounts role on PostgreSQL (PGlite or a server): plain parameterised SQL.
 import type { SqlClient, SqlDatabase } from '../engines/sql.ts';
+import type { Reaction } from '../jobs/outbox.port.ts';
 import { recordReactions } from '../jobs/outbox.postgres.ts';
 import type {
   Account,
   AccountsPort,
   CreateAccountResult,
+  NewAccount,
   ProfileSummary,
   PublicProfile,
 } from './accounts.port.ts';
 import { normaliseEmail } from './email.ts';
+import type { ProfileCounters } from './profile-counters.ts';
 
 /** An account as the database returns it: the same fields, with a Date for created_at. */
 type AccountRow = Omit<Account, 'created_at'> & { created_at: Date };
@@ -35,7 +38,7 @@ const likePrefix = (text: string) => `${text.replace(/[\\%_]/g, (c) => `\\${c}`)
  * can two batches; `x = x + n` re-reads the row it waited for, so concurrent changes never
  * lose an update. A batch of edges costs two statements, however many edges it holds.
  */
-export async function adjustFollowCountsIn(
+async function adjustFollowCountsIn(
   tx: SqlClient,
   edges: readonly { followerId: number; followeeId: number }[],
   delta: 1 | -1,
@@ -66,23 +69,25 @@ export async function adjustFollowCountsIn(
 }
 
 /** Moves a profile's posts counter by one post, inside the caller's transaction (`x = x + 1` never loses an update). */
-export async function adjustPostsCountIn(tx: SqlClient, userId: number, delta: 1 | -1): Promise<void> {
+async function adjustPostsCountIn(tx: SqlClient, userId: number, delta: 1 | -1): Promise<void> {
   await tx.query('UPDATE user_profiles SET posts_count = posts_count + $2::int WHERE user_id = $1', [
     userId,
     delta,
   ]);
 }
 
+/** The counters other roles on this database move inside their own transactions. */
+export const sqlProfileCounters: ProfileCounters = {
+  follows: adjustFollowCountsIn,
+  posts: adjustPostsCountIn,
+};
+
 export function createPostgresAccounts(db: SqlDatabase) {
   return {
-    async createAccount({
-      email,
-      passwordHash,
-      name,
-      birthdate,
-      bio,
-      handleCandidates,
-    }): Promise<CreateAccountResult> {
+    async createAccount(
+      { email, passwordHash, name, birthdate, bio, handleCandidates }: NewAccount,
+      reactionsFor?: (userId: number) => readonly Reaction[],
+    ): Promise<CreateAccountResult> {
       try {
         return await db.transaction(async (tx) => {
           // ON CONFLICT on the normalised email: a taken email, in any spelling of it, inserts nothing.
@@ -100,7 +105,10 @@ export function createPostgresAccounts(db: SqlDatabase) {
                RETURNING handle, name, bio, avatar_url`,
               [user.id, handle, name, bio ?? ''],
             );
-            if (profile) return { ok: true, account: toAccount({ ...user, ...profile }) } as const;
+            if (profile) {
+              await recordReactions(tx, reactionsFor?.(user.id) ?? []);
+              return { ok: true, account: toAccount({ ...user, ...profile }) } as const;
+            }
           }
           throw new HandleTaken();
         });

@@ -3,7 +3,7 @@
 import { type CachePort, cacheKeys } from '../cache/cache.port.ts';
 import { DEMO_OPERATOR_EMAIL } from '../config.ts';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
-import type { OutboxRelaying } from '../jobs/outbox.relay.ts';
+import { type EventBus, fact } from '../events.ts';
 import type {
   Account,
   AccountsPort,
@@ -27,12 +27,6 @@ export interface SignUp {
 
 export const MINIMUM_AGE_YEARS = 18;
 
-/**
- * The job enqueued after a user's name or avatar changed, `{user_id}`: roles that keep
- * copies of the profile summary (posts, comments) refresh them.
- */
-export const PROFILE_CHANGED_JOB = 'accounts.profile-changed';
-
 /** True when someone born on `birthdate` (YYYY-MM-DD) is at least 18 on `today` (UTC). */
 export function isAdult(birthdate: string, today = new Date()): boolean {
   const [year, month, day] = birthdate.split('-').map(Number) as [number, number, number];
@@ -51,12 +45,23 @@ export interface OrderCounter {
   orderCount(buyerId: number): Promise<number>;
 }
 
+/**
+ * The public profile carries counters other roles move (posts, followers, following): its
+ * cached copy is forgotten once their change committed, so the next read loads the new counts.
+ */
+export function forgetProfilesOnCounterChanges(events: EventBus, cache: CachePort): void {
+  const forget = (...userIds: number[]) => cache.forget(...userIds.map((id) => cacheKeys.profile(id)));
+  events.onCommit('post.created', ({ author_id }) => forget(author_id));
+  events.onCommit('post.deleted', ({ author_id }) => forget(author_id));
+  events.onCommit('follow.changed', ({ follower_id, followee_id }) => forget(follower_id, followee_id));
+}
+
 export interface AccountsOptions {
   accounts: AccountsPort;
   cache: CachePort;
   sessions: SessionsService;
   profileTtlSeconds: number;
-  relay: OutboxRelaying;
+  events: EventBus;
   orders: OrderCounter;
 }
 
@@ -65,7 +70,7 @@ export class AccountsService {
   private readonly cache: CachePort;
   private readonly sessions: SessionsService;
   private readonly profileTtlSeconds: number;
-  private readonly relay: OutboxRelaying;
+  private readonly events: EventBus;
   private readonly orders: OrderCounter;
 
   constructor(options: AccountsOptions) {
@@ -73,7 +78,8 @@ export class AccountsService {
     this.cache = options.cache;
     this.sessions = options.sessions;
     this.profileTtlSeconds = options.profileTtlSeconds;
-    this.relay = options.relay;
+    this.events = options.events;
+    forgetProfilesOnCounterChanges(options.events, options.cache);
     this.orders = options.orders;
   }
 
@@ -95,15 +101,21 @@ export class AccountsService {
       throw new BadRequestError('this handle is reserved', { fields: { handle: 'is reserved' } });
     }
     refuseWeakPassword('password', input.password);
-    const result = await this.accounts.createAccount({
-      email: input.email,
-      passwordHash: await hashPassword(input.password),
-      name: input.name,
-      birthdate: input.birthdate,
-      bio: input.bio,
-      handleCandidates: input.handle ? [input.handle.toLowerCase()] : handleCandidates(input.name),
-    });
-    if (result.ok) return result.account;
+    const result = await this.accounts.createAccount(
+      {
+        email: input.email,
+        passwordHash: await hashPassword(input.password),
+        name: input.name,
+        birthdate: input.birthdate,
+        bio: input.bio,
+        handleCandidates: input.handle ? [input.handle.toLowerCase()] : handleCandidates(input.name),
+      },
+      (userId) => this.events.record(fact('account.created', { user_id: userId })),
+    );
+    if (result.ok) {
+      await this.events.committed(fact('account.created', { user_id: result.account.id }));
+      return result.account;
+    }
     throw result.taken === 'email'
       ? new ConflictError('email_taken', 'an account with this email exists already', {
           fields: { email: 'taken' },
@@ -122,18 +134,14 @@ export class AccountsService {
   }
 
   async updateMe(userId: number, changes: ProfileChanges): Promise<Account> {
-    // A new name or avatar must reach the copies: the job is stored with the change (outbox)
-    // and runs after the commit, so it reads the new profile; a queue that is down delays it.
-    const copiesChange = 'name' in changes || 'avatar_url' in changes;
-    const account = await this.accounts.updateProfile(
-      userId,
-      changes,
-      copiesChange ? [{ kind: PROFILE_CHANGED_JOB, payload: { user_id: userId } }] : [],
-    );
+    // The fact is stored with the change (outbox): subscribers keeping copies of the profile
+    // react after the commit, so they read the new profile; a queue that is down delays them.
+    const changed = fact('account.changed', { user_id: userId, fields: Object.keys(changes) });
+    const account = await this.accounts.updateProfile(userId, changes, this.events.record(changed));
     if (!account) throw new NotFoundError('account');
-    if (copiesChange) this.relay.relayNow();
     // Invalidate after the write commits, so the next read loads the new profile.
     await this.cache.forget(cacheKeys.profile(userId));
+    await this.events.committed(changed);
     return account;
   }
 

@@ -4,7 +4,7 @@
 // than letting the process grow. A batch the store refuses is counted as failed and logged
 // (analytics are statistics, not records: they are not retried forever). close() writes
 // whatever is left.
-import type { FastifyBaseLogger } from 'fastify';
+import type { Log } from '../log.ts';
 import {
   type AnalyticsPort,
   PartialWriteError,
@@ -19,7 +19,7 @@ export interface RecorderOptions {
   batchSize?: number;
   /** ...and at least this often while any wait. */
   flushIntervalMs?: number;
-  log?: Pick<FastifyBaseLogger, 'warn'>;
+  log?: Pick<Log, 'warn'>;
 }
 
 export interface RecorderStats {
@@ -43,7 +43,7 @@ class Lane<Event> {
     private readonly write: (batch: Event[]) => Promise<void>,
     private readonly maxBuffered: number,
     private readonly batchSize: number,
-    private readonly log: Pick<FastifyBaseLogger, 'warn'> | undefined,
+    private readonly log: Pick<Log, 'warn'> | undefined,
   ) {}
 
   /** Adds an event; false (and counted) when the buffer is full. */

@@ -1,10 +1,11 @@
 // Rules of analytics: a view counts once per viewer and post within a few minutes (the cache
 // role remembers), only for a post that exists; trending is hydrated like a timeline, and a
 // post deleted since its views never appears; metric windows are validated durations.
-import type { FastifyBaseLogger } from 'fastify';
+import type { IsOperator } from '../accounts/operators.ts';
 import { BadRequestError, ForbiddenError, NotFoundError } from '../errors.ts';
-import type { IsOperator } from '../http/operators.ts';
+import type { Log } from '../log.ts';
 import type { PostSummary, PostsPort } from '../posts/posts.port.ts';
+import type { PostViews, ViewerState } from '../posts/posts.views.ts';
 import type { AnalyticsPort, EndpointBucket } from './analytics.port.ts';
 import type { AnalyticsRecorder } from './analytics.recorder.ts';
 import type { ViewDedupePort } from './view-dedupe.port.ts';
@@ -12,7 +13,7 @@ import type { ViewDedupePort } from './view-dedupe.port.ts';
 /** Repeated views of one post by one user within this many seconds count once. */
 export const VIEW_DEDUPE_SECONDS = 300;
 
-export type TrendingItem = PostSummary & { views: number; user_has_liked?: boolean };
+export type TrendingItem = PostSummary & { views: number } & ViewerState;
 
 export interface EndpointMetrics {
   window: string;
@@ -32,15 +33,36 @@ export function durationSeconds(text: string): number | undefined {
   return Number(match[1]) * UNIT_SECONDS[match[2] as keyof typeof UNIT_SECONDS];
 }
 
+export interface AnalyticsOptions {
+  analytics: AnalyticsPort;
+  recorder: AnalyticsRecorder;
+  /** Which posts exist, and their summaries for trending. */
+  posts: PostsPort;
+  /** Trending passes the viewer seam like every list of posts. */
+  views: PostViews;
+  dedupe: ViewDedupePort;
+  log: Pick<Log, 'warn'>;
+  isOperator: IsOperator;
+}
+
 export class AnalyticsService {
-  constructor(
-    private readonly analytics: AnalyticsPort,
-    private readonly recorder: AnalyticsRecorder,
-    private readonly posts: PostsPort,
-    private readonly dedupe: ViewDedupePort,
-    private readonly log: Pick<FastifyBaseLogger, 'warn'>,
-    private readonly isOperator: IsOperator,
-  ) {}
+  private readonly analytics: AnalyticsPort;
+  private readonly recorder: AnalyticsRecorder;
+  private readonly posts: PostsPort;
+  private readonly views: PostViews;
+  private readonly dedupe: ViewDedupePort;
+  private readonly log: Pick<Log, 'warn'>;
+  private readonly isOperator: IsOperator;
+
+  constructor(options: AnalyticsOptions) {
+    this.analytics = options.analytics;
+    this.recorder = options.recorder;
+    this.posts = options.posts;
+    this.views = options.views;
+    this.dedupe = options.dedupe;
+    this.log = options.log;
+    this.isOperator = options.isOperator;
+  }
 
   /** Records the user's view of a post; false when it repeats a view within the dedupe window. */
   async view(userId: number, postId: string): Promise<boolean> {
@@ -82,13 +104,8 @@ export class AnalyticsService {
         if (post) items.push({ ...post, views: entry.views });
       }
       if (items.length >= limit || ranked.length < wanted || wanted >= limit * 16) {
-        const page = items.slice(0, limit);
-        if (viewerId === undefined) return page;
-        const liked = await this.posts.likedBy(
-          viewerId,
-          page.map((item) => item.id),
-        );
-        return page.map((item) => ({ ...item, user_has_liked: liked.has(item.id) }));
+        const page = { items: items.slice(0, limit), next_cursor: null };
+        return (await this.views.posts(viewerId, 'trending', page)).items;
       }
       wanted *= 4;
     }

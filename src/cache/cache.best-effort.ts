@@ -1,10 +1,10 @@
 // Wraps a cache so that its failures degrade instead of failing requests: a read
 // that fails is a miss, a write that fails is skipped, a rate-limit counter that
 // fails lets the request through. Each failure is logged; /healthz shows the outage.
-import type { FastifyBaseLogger } from 'fastify';
+import type { Log } from '../log.ts';
 import type { CachePort } from './cache.port.ts';
 
-export function bestEffort(cache: CachePort, log: Pick<FastifyBaseLogger, 'warn'>): CachePort {
+export function bestEffort(cache: CachePort, log: Pick<Log, 'warn'>): CachePort {
   const fallback = async <T>(operation: string, work: () => Promise<T>, otherwise: T): Promise<T> => {
     try {
       return await work();

@@ -3,9 +3,9 @@
 // the platform), but the limits on failed log-ins are counted in this process instead:
 // an outage must not open the door to unlimited password guessing.
 import { createHash } from 'node:crypto';
-import type { FastifyBaseLogger } from 'fastify';
 import type { RateLimits } from '../config.ts';
 import { RateLimitedError, type RateLimitState } from '../errors.ts';
+import type { Log } from '../log.ts';
 import { createMemoryCache } from './cache.memory.ts';
 import { type CachePort, cacheKeys, type WindowCount } from './cache.port.ts';
 
@@ -35,7 +35,7 @@ export class RateLimiter {
   constructor(
     private readonly cache: CachePort,
     private readonly limits: RateLimits,
-    private readonly log?: Pick<FastifyBaseLogger, 'warn'>,
+    private readonly log?: Pick<Log, 'warn'>,
   ) {}
 
   private async count(

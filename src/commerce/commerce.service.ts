@@ -13,7 +13,8 @@ import {
   NotFoundError,
   RateLimitedError,
 } from '../errors.ts';
-import type { CursorCodec } from '../http/cursors.ts';
+import type { Log } from '../log.ts';
+import type { CursorCodec } from '../pagination.ts';
 import type {
   Booking,
   CommercePort,
@@ -46,10 +47,6 @@ export interface LeaderboardItem {
   revenue_cents: number;
 }
 
-interface Log {
-  warn(object: object, message: string): void;
-}
-
 /** 404 naming the product, so a client with several items knows which one. */
 export const productNotFound = (productId: string) =>
   new AppError(404, 'not_found', `product ${productId} not found`, { product_id: productId });
@@ -77,7 +74,12 @@ export class CommerceService {
     private readonly commerce: CommercePort,
     private readonly leaderboard: LeaderboardPort,
     private readonly accounts: Pick<AccountsPort, 'summaries'>,
-    private readonly options: { demoMode: boolean; events: EventLimits; log: Log; cursors: CursorCodec },
+    private readonly options: {
+      demoMode: boolean;
+      events: EventLimits;
+      log: Pick<Log, 'warn'>;
+      cursors: CursorCodec;
+    },
   ) {
     this.cursors = commerceCursors(options.cursors);
   }

@@ -1,7 +1,7 @@
 // Cursors of the commerce lists. A cursor names its list and its owner, so one list's
-// cursor is refused by another; it is signed by the shared codec (http/cursors.ts), which
+// cursor is refused by another; it is signed by the shared codec (pagination.ts), which
 // refuses any string it did not issue, and it carries the last id of the page (keyset, never OFFSET).
-import { type CursorCodec, field } from '../http/cursors.ts';
+import { type CursorCodec, field, oneMore, type Page, pageOf } from '../pagination.ts';
 import type { PageRequest } from './commerce.port.ts';
 
 const VERSION = 1;
@@ -25,18 +25,13 @@ export function commerceCursors(codec: CursorCodec) {
       limit: number,
       cursor: string | undefined,
       fetch: (request: PageRequest<string>) => Promise<Item[]>,
-    ) {
+    ): Promise<Page<Item>> {
       const after =
         cursor === undefined
           ? undefined
           : codec.decode(cursor, [field.is(VERSION), field.is(list), field.is(owner), ID_FIELD[list]])[3];
-      const rows = await fetch({ limit: limit + 1, after });
-      const items = rows.slice(0, limit);
-      const last = items.at(-1);
-      return {
-        items,
-        next_cursor: rows.length > limit && last ? codec.encode([VERSION, list, owner, last.id]) : null,
-      };
+      const rows = await fetch({ limit: oneMore(limit), after });
+      return pageOf(rows, limit, (last) => codec.encode([VERSION, list, owner, last.id]));
     },
   };
 }

@@ -14,6 +14,8 @@ export interface MongoOptions {
   writeConcern: 'majority' | number;
   /** Overrides the database named in the URL (tests use one of their own per run). */
   database?: string;
+  /** How long finding a server or connecting to it may take (5 s unless set). */
+  connectTimeoutMs?: number;
 }
 
 const DEFAULT_DATABASE = 'polyglot';
@@ -24,15 +26,18 @@ export function databaseInUrl(url: string): string | undefined {
   return match?.[1] ? decodeURIComponent(match[1]) : undefined;
 }
 
-export function openMongo(url: string, { writeConcern, database }: MongoOptions): MongoConnection {
+export function openMongo(
+  url: string,
+  { writeConcern, database, connectTimeoutMs = 5000 }: MongoOptions,
+): MongoConnection {
   // Journaled writes: an acknowledged post survives a crash of the members that acknowledged it.
   const concern = { w: writeConcern, journal: true } as const;
   const client = new MongoClient(url, {
     writeConcern: concern,
     appName: 'polyglot-social',
     // A MongoDB that is down fails a request within seconds (503) instead of holding it.
-    serverSelectionTimeoutMS: 5000,
-    connectTimeoutMS: 5000,
+    serverSelectionTimeoutMS: connectTimeoutMs,
+    connectTimeoutMS: connectTimeoutMs,
   });
   // The driver connects on first use; the posts adapter's start (its indexes) is that use.
   return { client, db: client.db(database ?? databaseInUrl(url) ?? DEFAULT_DATABASE), writeConcern: concern };

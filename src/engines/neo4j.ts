@@ -8,7 +8,8 @@ export interface Neo4jConnection {
   database: string | undefined;
 }
 
-export function openNeo4j(url: string): Neo4jConnection {
+/** `connectTimeoutMs`: how long a connection may take; managed transactions retry for three times that. */
+export function openNeo4j(url: string, { connectTimeoutMs = 5000 } = {}): Neo4jConnection {
   const parsed = new URL(url);
   const user = decodeURIComponent(parsed.username);
   const password = decodeURIComponent(parsed.password);
@@ -18,10 +19,10 @@ export function openNeo4j(url: string): Neo4jConnection {
   // A server with authentication off takes the 'none' scheme (which the driver's types omit).
   const auth = user ? neo4j.auth.basic(user, password) : { scheme: 'none', principal: '', credentials: '' };
   const driver = neo4j.driver(address, auth, {
-    connectionTimeout: 5000,
-    connectionAcquisitionTimeout: 5000,
+    connectionTimeout: connectTimeoutMs,
+    connectionAcquisitionTimeout: connectTimeoutMs,
     // Managed transactions retry transient errors (deadlocks, leader switches) for this long.
-    maxTransactionRetryTime: 15_000,
+    maxTransactionRetryTime: 3 * connectTimeoutMs,
     userAgent: 'polyglot-social',
   });
   return { driver, database };

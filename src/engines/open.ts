@@ -67,12 +67,15 @@ export async function openEngines(config: Config, { migrate: migrating = true } 
     // The driver connects lazily; the graph adapter's start (its constraint) is the first use.
     if (used.has('neo4j') && config.urls.NEO4J_URL) {
       const { openNeo4j } = await import('./neo4j.ts');
-      neo4j = openNeo4j(config.urls.NEO4J_URL);
+      neo4j = openNeo4j(config.urls.NEO4J_URL, { connectTimeoutMs: config.storeConnectTimeoutMs });
     }
     // Also lazy: the posts adapter's start (its indexes) is the first use.
     if (used.has('mongo') && config.urls.MONGODB_URL) {
       const { openMongo } = await import('./mongo.ts');
-      mongo = openMongo(config.urls.MONGODB_URL, { writeConcern: config.mongoWriteConcern });
+      mongo = openMongo(config.urls.MONGODB_URL, {
+        writeConcern: config.mongoWriteConcern,
+        connectTimeoutMs: config.storeConnectTimeoutMs,
+      });
     }
   } catch (error) {
     await engines.close();

@@ -12,12 +12,13 @@
 import type { AccountsPort } from '../accounts/accounts.port.ts';
 import { type CachePort, cacheKeys } from '../cache/cache.port.ts';
 import type { FeedStrategy } from '../config.ts';
+import type { DomainEvents, EventBus } from '../events.ts';
 import type { GraphPort } from '../graph/graph.port.ts';
-import { type CursorCodec, field } from '../http/cursors.ts';
-import type { JobPayload, JobsPort } from '../jobs/jobs.port.ts';
-import type { Reaction } from '../jobs/outbox.port.ts';
+import type { JobPayload } from '../jobs/jobs.port.ts';
+import { type CursorCodec, field, oneMore, type Page, pageOf } from '../pagination.ts';
 import type { PageRequest, PostSummary, PostsPort } from '../posts/posts.port.ts';
-import type { PostEvents, PostFact, TimelineItem } from '../posts/posts.service.ts';
+import type { TimelineItem } from '../posts/posts.service.ts';
+import type { PostViews } from '../posts/posts.views.ts';
 import {
   newestFirst,
   TIMELINE_SIZE,
@@ -50,11 +51,13 @@ export interface FeedOptions {
   log: { warn(object: unknown, message: string): void };
   /** Signs and checks the feed's cursors (one codec for every list). */
   cursors: CursorCodec;
+  /** The facts the feed reacts to (posts appearing and going, follows, changes to cached posts). */
+  events: EventBus;
+  /** The viewer seam every page passes through (the viewer's state and rules). */
+  views: PostViews;
 }
 
-export interface FeedPage {
-  items: TimelineItem[];
-  next_cursor: string | null;
+export interface FeedPage extends Page<TimelineItem> {
   /** True when the cache was unreachable and the page came from the stores of record. */
   degraded: boolean;
 }
@@ -80,8 +83,8 @@ function decodeFeedCursor(codec: CursorCodec, cursor: string, userId: number): T
 const encodeFeedCursor = (codec: CursorCodec, userId: number, entry: TimelineEntry) =>
   codec.encode([CURSOR_VERSION, 'f', userId, entry.at, entry.postId]);
 
-function postEntry(payload: JobPayload): { entry: TimelineEntry; authorId: number } {
-  const { post_id: postId, author_id: authorId, at } = payload;
+function postEntry(payload: object): { entry: TimelineEntry; authorId: number } {
+  const { post_id: postId, author_id: authorId, at } = payload as Record<string, unknown>;
   if (typeof postId !== 'string' || !Number.isSafeInteger(authorId) || !Number.isSafeInteger(at)) {
     throw new Error(`a feed job needs post_id, author_id and at, got ${JSON.stringify(payload)}`);
   }
@@ -112,35 +115,38 @@ export class FeedService {
     private readonly options: FeedOptions,
   ) {
     if (options.strategy === 'sqljoin' && !sqlJoin) throw new Error('the sqljoin feed needs its SQL adapter');
-  }
-
-  registerJobs(jobs: Pick<JobsPort, 'handle'>): void {
-    jobs.handle(FEED_FANOUT_JOB, async (payload) => {
-      await this.fanOut(payload);
-    });
-    jobs.handle(FEED_REMOVE_JOB, (payload) => this.removeEverywhere(payload));
+    this.subscribe(options.events);
   }
 
   /**
-   * The posts service's events: the work stored with a post's creation or deletion, in its
-   * transaction, and run as a job once it committed (a job that cannot be lost with the queue).
+   * Under fan-out a post's appearance and deletion reach the timelines by durable jobs (pages
+   * filter a deleted post at hydration at once; the job only tidies the timelines). A follow or
+   * unfollow drops the follower's timeline at once: its next read rebuilds it from the stores.
+   * A change to a post forgets its shared cached summary, so the next page shows it.
    */
-  readonly postEvents: PostEvents = {
-    created: (post) => this.timelineJob(FEED_FANOUT_JOB, post),
-    // Pages filter a deleted post at hydration at once; the job only tidies the timelines.
-    deleted: (post) => this.timelineJob(FEED_REMOVE_JOB, post),
-  };
-
-  private timelineJob(kind: string, post: PostFact): Reaction[] {
-    if (this.options.strategy !== 'fanout') return [];
-    return [{ kind, payload: { post_id: post.id, author_id: post.author.id, at: entryOf(post).at } }];
+  private subscribe(events: EventBus): void {
+    if (this.options.strategy === 'fanout') {
+      events.subscribe('post.created', FEED_FANOUT_JOB, async (payload) => {
+        await this.fanOut(payload);
+      });
+      events.subscribe('post.deleted', FEED_REMOVE_JOB, (payload) => this.removeEverywhere(payload));
+    }
+    events.onCommit('follow.changed', ({ follower_id }) => this.followChanged(follower_id));
+    const forgetPost = async ({ post_id }: { post_id: string }) => {
+      await this.cache.forget(cacheKeys.post(post_id));
+    };
+    for (const name of [
+      'post.changed',
+      'post.deleted',
+      'like.changed',
+      'comment.created',
+      'comment.deleted',
+    ] as const) {
+      events.onCommit(name, forgetPost);
+    }
   }
 
-  /**
-   * The graph service's hook. A follow or unfollow drops the follower's timeline: its next read
-   * rebuilds it from the stores, with the new author's recent posts or without the old one's.
-   */
-  readonly followChanged = async (followerId: number): Promise<void> => {
+  private async followChanged(followerId: number): Promise<void> {
     await this.cache.forget(cacheKeys.feedPulled(followerId));
     try {
       await this.timelines.dropTimelines([followerId]);
@@ -150,21 +156,18 @@ export class FeedService {
         'could not drop a timeline; the cache is unavailable',
       );
     }
-  };
+  }
 
   /** One page of the reader's home feed. */
   async page(userId: number, limit: number, cursor?: string): Promise<FeedPage> {
     const after = cursor === undefined ? undefined : decodeFeedCursor(this.options.cursors, cursor, userId);
-    const request: TimelinePage = { limit: limit + 1, after };
+    const request: TimelinePage = { limit: oneMore(limit), after };
     if (this.options.strategy === 'sqljoin') {
       const fetched = await (this.sqlJoin as SqlJoinFeed).page(userId, request);
-      return { ...this.paged(userId, fetched, limit, false), degraded: false };
+      return this.view(userId, this.paged(userId, fetched, limit, false), false);
     }
     if (this.options.strategy === 'pull') {
-      return {
-        ...this.paged(userId, await this.withLikes(userId, await this.pull(userId, request)), limit, false),
-        degraded: false,
-      };
+      return this.view(userId, this.paged(userId, await this.pull(userId, request), limit, false), false);
     }
     let fetched: PostSummary[];
     let more = false;
@@ -177,7 +180,12 @@ export class FeedService {
       degraded = true;
       fetched = await this.pull(userId, request);
     }
-    return { ...this.paged(userId, await this.withLikes(userId, fetched), limit, more), degraded };
+    return this.view(userId, this.paged(userId, fetched, limit, more), degraded);
+  }
+
+  /** Every strategy's page passes the viewer seam: the reader's state in, what their rules hide out. */
+  private async view(userId: number, page: Page<TimelineItem>, degraded: boolean): Promise<FeedPage> {
+    return { ...(await this.options.views.posts(userId, 'home', page)), degraded };
   }
 
   /** Rebuilds the reader's timeline from the graph and posts stores (also used by the benchmark). */
@@ -188,7 +196,7 @@ export class FeedService {
   }
 
   /** The fan-out job: the post id into the timelines of the author and their active followers. */
-  async fanOut(payload: JobPayload): Promise<number> {
+  async fanOut(payload: JobPayload | DomainEvents['post.created']): Promise<number> {
     const { entry, authorId } = postEntry(payload);
     await this.timelines.pushToTimelines(entry, [authorId]);
     const { followers } = await this.graph.counts(authorId);
@@ -214,7 +222,7 @@ export class FeedService {
     return pushed;
   }
 
-  private async removeEverywhere(payload: JobPayload): Promise<void> {
+  private async removeEverywhere(payload: DomainEvents['post.deleted']): Promise<void> {
     const { entry, authorId } = postEntry(payload);
     await this.timelines.removeFromTimelines(entry, [authorId]);
     // All followers, not only the active ones: who was active when it was fanned out may differ.
@@ -322,24 +330,10 @@ export class FeedService {
     return new Set(ids);
   }
 
-  private async withLikes(userId: number, posts: PostSummary[]): Promise<TimelineItem[]> {
-    const liked = await this.posts.likedBy(
-      userId,
-      posts.map((post) => post.id),
-    );
-    return posts.map((post) => ({ ...post, user_has_liked: liked.has(post.id) }));
-  }
-
   /** The first `limit` items and the cursor after the last of them, when more follow. */
-  private paged(userId: number, fetched: TimelineItem[], limit: number, more: boolean) {
-    const items = fetched.slice(0, limit);
-    const last = items.at(-1);
-    return {
-      items,
-      next_cursor:
-        last && (fetched.length > limit || more)
-          ? encodeFeedCursor(this.options.cursors, userId, entryOf(last))
-          : null,
-    };
+  private paged(userId: number, fetched: TimelineItem[], limit: number, more: boolean): Page<TimelineItem> {
+    return pageOf(fetched, limit, (last) => encodeFeedCursor(this.options.cursors, userId, entryOf(last)), {
+      more,
+    });
   }
 }

@@ -7,6 +7,7 @@
 // other's users (Community Edition has one database; a label per namespace would need
 // string-built Cypher). The platform passes its KEY_PREFIX, as it does to Redis.
 import neo4j, { type Driver, type Integer, type ManagedTransaction } from 'neo4j-driver';
+import { schemaOnFirstUse } from '../engines/schema.ts';
 import type { Edge, FollowEdge, GraphPort, PageRequest } from './graph.port.ts';
 
 export interface Neo4jGraphOptions {
@@ -115,7 +116,7 @@ const DELETE_NAMESPACE_BATCH = `
   DETACH DELETE u
   RETURN count(*) AS deleted`;
 
-/** Opens the graph on Neo4j: creates the uniqueness constraint first, so MERGE can rely on it. */
+/** The graph on Neo4j; its uniqueness constraint is created before the first write, so MERGE can rely on it. */
 export async function createNeo4jGraph(driver: Driver, { database, namespace }: Neo4jGraphOptions) {
   const ns = namespace;
 
@@ -127,7 +128,12 @@ export async function createNeo4jGraph(driver: Driver, { database, namespace }: 
       await session.close();
     }
   };
+  // MERGE relies on the uniqueness constraint: it exists before the first write.
+  const constraint = schemaOnFirstUse(async () => {
+    await driver.executeQuery(CREATE_CONSTRAINT, {}, { database, routing: neo4j.routing.WRITE });
+  });
   const write = async <T>(work: (tx: ManagedTransaction) => Promise<T>): Promise<T> => {
+    await constraint();
     const session = driver.session({ database, defaultAccessMode: neo4j.session.WRITE });
     try {
       return await session.executeWrite(work);
@@ -161,8 +167,6 @@ export async function createNeo4jGraph(driver: Driver, { database, namespace }: 
     });
     return summary.counters.updates().relationshipsCreated > 0;
   };
-
-  await driver.executeQuery(CREATE_CONSTRAINT, {}, { database, routing: neo4j.routing.WRITE });
 
   return {
     engine: 'neo4j',

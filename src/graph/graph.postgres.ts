@@ -1,6 +1,6 @@
 // The graph role on PostgreSQL (PGlite or a server): an edge table indexed in both
 // directions, plain parameterised SQL. "Friends of friends" is a self-join of that table.
-import { adjustFollowCountsIn } from '../accounts/accounts.postgres.ts';
+import type { ProfileCounters } from '../accounts/profile-counters.ts';
 import type { SqlDatabase } from '../engines/sql.ts';
 import type { Edge, FollowEdge, GraphPort, PageRequest } from './graph.port.ts';
 
@@ -13,7 +13,8 @@ const FROM_MICROS = (param: string) => `(timestamptz 'epoch' + ${param} * interv
  * The graph on the accounts' own database: the FKs check both ends exist, and the profile
  * counters move in the same transaction as the edge, so they are exact under any concurrency.
  */
-export function createPostgresGraph(db: SqlDatabase) {
+/** `counters`: the profile counters of the accounts' database, which this one is, moved with each edge. */
+export function createPostgresGraph(db: SqlDatabase, counters: ProfileCounters) {
   /** One newest-first page of the edges at `userId`: `self` is its column, `other` the far end. */
   const page = async (
     self: 'follower_id' | 'followee_id',
@@ -46,7 +47,7 @@ export function createPostgresGraph(db: SqlDatabase) {
            ON CONFLICT (follower_id, followee_id) DO NOTHING RETURNING 1`,
           [followerId, followeeId],
         );
-        if (inserted.length) await adjustFollowCountsIn(tx, [{ followerId, followeeId }], 1);
+        if (inserted.length) await counters.follows(tx, [{ followerId, followeeId }], 1);
         return inserted.length > 0;
       }),
 
@@ -63,7 +64,7 @@ export function createPostgresGraph(db: SqlDatabase) {
            RETURNING follower_id AS "followerId", followee_id AS "followeeId"`,
           [edges.map((edge) => edge.followerId), edges.map((edge) => edge.followeeId)],
         );
-        if (created.length) await adjustFollowCountsIn(tx, created, 1);
+        if (created.length) await counters.follows(tx, created, 1);
         return created;
       }),
 
@@ -73,7 +74,7 @@ export function createPostgresGraph(db: SqlDatabase) {
           'DELETE FROM follows WHERE follower_id = $1 AND followee_id = $2 RETURNING 1',
           [followerId, followeeId],
         );
-        if (deleted.length) await adjustFollowCountsIn(tx, [{ followerId, followeeId }], -1);
+        if (deleted.length) await counters.follows(tx, [{ followerId, followeeId }], -1);
         return deleted.length > 0;
       }),
 

@@ -2,17 +2,13 @@
 // keyset pages with cursors only this server issues, and a follow shows at once on both
 // public profiles (exact counters, cached copies invalidated).
 import type { AccountsPort, ProfileSummary } from '../accounts/accounts.port.ts';
-import { type CachePort, cacheKeys } from '../cache/cache.port.ts';
+import { afterOwnChange } from '../accounts/profile-counters.ts';
 import { BadRequestError, NotFoundError } from '../errors.ts';
-import { type CursorCodec, field } from '../http/cursors.ts';
+import { type EventBus, fact } from '../events.ts';
+import { type CursorCodec, field, oneMore, type Page, pageOf } from '../pagination.ts';
 import type { EdgePosition, FollowEdge, GraphPort, Relationship } from './graph.port.ts';
 
 export type FollowList = 'followers' | 'following';
-
-export interface ListPage<Item> {
-  items: Item[];
-  next_cursor: string | null;
-}
 
 export interface SuggestionItem {
   user: ProfileSummary;
@@ -20,7 +16,7 @@ export interface SuggestionItem {
 }
 
 // A cursor names its list and its user, so that one list's cursor is refused by another;
-// the signed codec (http/cursors.ts) refuses any string it did not issue.
+// the signed codec (pagination.ts) refuses any string it did not issue.
 const CURSOR_VERSION = 1;
 const LIST_CODE: Record<FollowList, string> = { followers: 'r', following: 'g' };
 
@@ -47,17 +43,27 @@ export function decodeCursor(
   return { at, userId: other };
 }
 
-/** Called after an edge really appeared (+1) or disappeared (-1), e.g. to refresh the follower's home feed. */
-export type FollowChanged = (followerId: number, followeeId: number, delta: 1 | -1) => Promise<void>;
+export interface GraphOptions {
+  graph: GraphPort;
+  /** Existence of users, their summaries, and the counters when the graph is on another engine. */
+  accounts: AccountsPort;
+  cursors: CursorCodec;
+  /** Where follow.changed is published. */
+  events: EventBus;
+}
 
 export class GraphService {
-  constructor(
-    private readonly graph: GraphPort,
-    private readonly accounts: AccountsPort,
-    private readonly cache: CachePort,
-    private readonly cursors: CursorCodec,
-    private readonly followChanged?: FollowChanged,
-  ) {}
+  private readonly graph: GraphPort;
+  private readonly accounts: AccountsPort;
+  private readonly cursors: CursorCodec;
+  private readonly events: EventBus;
+
+  constructor({ graph, accounts, cursors, events }: GraphOptions) {
+    this.graph = graph;
+    this.accounts = accounts;
+    this.cursors = cursors;
+    this.events = events;
+  }
 
   async follow(callerId: number, userId: number): Promise<void> {
     this.refuseSelf(callerId, userId, 'follow');
@@ -100,19 +106,15 @@ export class GraphService {
     userId: number,
     limit: number,
     cursor?: string,
-  ): Promise<ListPage<ProfileSummary>> {
+  ): Promise<Page<ProfileSummary>> {
     const after = cursor === undefined ? undefined : decodeCursor(this.cursors, cursor, list, userId);
-    const request = { limit: limit + 1, after };
+    const request = { limit: oneMore(limit), after };
     const [edges] = await Promise.all([
       list === 'followers' ? this.graph.followers(userId, request) : this.graph.following(userId, request),
       this.ensureUser(userId),
     ]);
-    const page = edges.slice(0, limit);
-    const last = page.at(-1);
-    return {
-      items: await this.summaries(page.map((edge) => edge.userId)),
-      next_cursor: edges.length > limit && last ? encodeCursor(this.cursors, list, userId, last) : null,
-    };
+    const page = pageOf(edges, limit, (last) => encodeCursor(this.cursors, list, userId, last));
+    return { ...page, items: await this.summaries(page.items.map((edge) => edge.userId)) };
   }
 
   async relationship(callerId: number, userId: number): Promise<Relationship> {
@@ -123,7 +125,7 @@ export class GraphService {
     return relationship;
   }
 
-  async commonFollowing(callerId: number, userId: number, limit: number): Promise<ListPage<ProfileSummary>> {
+  async commonFollowing(callerId: number, userId: number, limit: number): Promise<Page<ProfileSummary>> {
     const [ids] = await Promise.all([
       this.graph.commonFollowing(callerId, userId, limit),
       this.ensureUser(userId),
@@ -132,7 +134,7 @@ export class GraphService {
   }
 
   /** Friends of friends by strength; for someone who follows nobody yet, the most followed. */
-  async suggestions(callerId: number, limit: number): Promise<ListPage<SuggestionItem>> {
+  async suggestions(callerId: number, limit: number): Promise<Page<SuggestionItem>> {
     let ranked = await this.graph.suggestions(callerId, limit);
     if (ranked.length === 0 && (await this.graph.following(callerId, { limit: 1 })).length === 0) {
       const popular = await this.graph.mostFollowed(limit, callerId);
@@ -163,26 +165,21 @@ export class GraphService {
   /**
    * After an edge really appeared (+1) or disappeared (-1). A graph on the accounts' database
    * moved the counters in its own transaction; on another engine (Neo4j) they are moved here,
-   * once per real change, so repeated or concurrent PUT/DELETE never drift them. Should that
-   * fail, the edge change is undone, so the client's retry redoes both and the two stores stay
-   * in step. Only a crash between the two writes can leave a counter off by one; the graph's
-   * own exact degree (GraphPort.counts, O(1) on Neo4j) is the truth a repair would reset it
-   * from (no such job exists yet).
+   * once per real change, so repeated or concurrent PUT/DELETE never drift them; should that
+   * fail, the edge change is undone (afterOwnChange). The graph's own exact degree
+   * (GraphPort.counts, O(1) on Neo4j) is the truth a repair would reset them from.
    */
   private async afterChange(followerId: number, followeeId: number, delta: 1 | -1): Promise<void> {
     if (!this.graph.keepsProfileCounts) {
-      try {
-        await this.accounts.adjustFollowCounts(followerId, followeeId, delta);
-      } catch (error) {
-        const undo =
-          delta > 0 ? this.graph.unfollow(followerId, followeeId) : this.graph.follow(followerId, followeeId);
-        await undo.catch(() => {});
-        throw error;
-      }
+      await afterOwnChange(
+        () => this.accounts.adjustFollowCounts(followerId, followeeId, delta),
+        () =>
+          delta > 0 ? this.graph.unfollow(followerId, followeeId) : this.graph.follow(followerId, followeeId),
+      );
     }
-    // After the commit, so that the next read of either profile loads the new counts.
-    await this.cache.forget(cacheKeys.profile(followerId), cacheKeys.profile(followeeId));
-    await this.followChanged?.(followerId, followeeId, delta);
+    await this.events.committed(
+      fact('follow.changed', { follower_id: followerId, followee_id: followeeId, delta }),
+    );
   }
 
   private async summaryMap(ids: number[]): Promise<Map<number, ProfileSummary>> {

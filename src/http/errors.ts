@@ -3,8 +3,14 @@
 // large, wrong content type) are mapped here; anything else is a 500 whose details
 // stay in the log. A stack trace never reaches a client.
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import { sqlState } from '../engines/sql.ts';
-import { AppError, type Details, RateLimitedError } from '../errors.ts';
+import {
+  AppError,
+  type Details,
+  RateLimitedError,
+  RETRY_AFTER_UNAVAILABLE_SECONDS,
+  StoreRefusedError,
+  StoreUnavailableError,
+} from '../errors.ts';
 import { sendRateLimitHeaders } from './rate-limit-headers.ts';
 
 interface ValidationIssue {
@@ -47,27 +53,6 @@ function send(reply: FastifyReply, status: number, code: string, message: string
   return reply.status(status).send({ error: details ? { code, message, details } : { code, message } });
 }
 
-const CONNECTION_ERRORS = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
-
-function isUnreachableStore(error: FastifyError): boolean {
-  const state = sqlState(error);
-  if (state?.startsWith('08') || state === '57P01' || state === '57P03') return true;
-  return (
-    CONNECTION_ERRORS.has(String(error.code)) ||
-    /timeout exceeded when trying to connect/i.test(error.message)
-  );
-}
-
-/** How long a client should wait before retrying while a store is unreachable. */
-const RETRY_AFTER_UNAVAILABLE_SECONDS = 5;
-
 export function registerErrorHandlers(app: FastifyInstance) {
   // Every 503 (a store unreachable, here or in a service, or /healthz) tells when to retry.
   app.addHook('onSend', async (_request, reply) => {
@@ -81,6 +66,13 @@ export function registerErrorHandlers(app: FastifyInstance) {
       reply.header('Retry-After', String(error.retryAfterSeconds));
       sendRateLimitHeaders(reply, error.state);
     }
+    // A store's failure was translated where the store is spoken to (engines/unavailable.ts).
+    if (error instanceof StoreUnavailableError) {
+      request.log.error({ err: error.cause ?? error, role: error.role }, 'a store is unreachable');
+      reply.header('Retry-After', String(error.retryAfterSeconds));
+    }
+    if (error instanceof StoreRefusedError)
+      request.log.warn({ err: error.cause }, 'input refused by the database');
     if (error instanceof AppError) return send(reply, error.status, error.code, error.message, error.details);
     if (error.validation) {
       return send(
@@ -102,17 +94,6 @@ export function registerErrorHandlers(app: FastifyInstance) {
         'bad_request',
         error.code?.startsWith('FST_') ? error.message : 'bad request',
       );
-    }
-    // The database refused the data: a rule the edge should have caught. Still the client's input.
-    const state = sqlState(error);
-    if (state?.startsWith('22') || state === '23514' || state === '23502') {
-      request.log.warn({ err: error }, 'input refused by the database');
-      return send(reply, 400, 'bad_request', 'the data was refused by a store rule');
-    }
-    if (state === '23505') return send(reply, 409, 'conflict', 'this conflicts with existing data');
-    if (isUnreachableStore(error)) {
-      request.log.error({ err: error }, 'a store is unreachable');
-      return send(reply, 503, 'unavailable', 'a store is unreachable; try again shortly');
     }
     request.log.error({ err: error }, 'unhandled error');
     return send(reply, 500, 'internal', 'something went wrong on our side');

@@ -46,7 +46,7 @@ export const UserIdParams = Type.Object({ id: UserId }, { additionalProperties: 
 
 export const Limit = Type.Integer({ minimum: 1, maximum: 100, default: 20 });
 
-/** Opaque: only a next_cursor this server returned for the same list is accepted (http/cursors.ts). */
+/** Opaque: only a next_cursor this server returned for the same list is accepted (pagination.ts). */
 export const Cursor = Type.String({
   minLength: 1,
   maxLength: 300,

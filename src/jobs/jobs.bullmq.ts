@@ -5,8 +5,8 @@
 // and maxmemory-policy noeviction, as compose.yaml does.
 import { once } from 'node:events';
 import { Queue, Worker } from 'bullmq';
-import type { FastifyBaseLogger } from 'fastify';
 import { Redis } from 'ioredis';
+import type { Log } from '../log.ts';
 import { assertJobKey, JOB_KIND, type JobHandler, type JobsPort, MAX_ATTEMPTS } from './jobs.port.ts';
 
 const QUEUE = 'jobs';
@@ -15,7 +15,7 @@ export interface BullJobsOptions {
   url: string;
   /** The deployment's key prefix; the braces make {jobs} the hash tag, so on Redis Cluster every queue key shares one slot. */
   keyPrefix: string;
-  log: Pick<FastifyBaseLogger, 'warn' | 'error'>;
+  log: Pick<Log, 'warn' | 'error'>;
   concurrency?: number;
 }
 

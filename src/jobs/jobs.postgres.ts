@@ -2,8 +2,9 @@
 // FOR UPDATE SKIP LOCKED with a lease, so workers in several processes never take the
 // same job twice while it runs, and a job whose worker died is taken again once its
 // lease runs out. Finished jobs are deleted; failed ones retried with a growing delay.
-import type { FastifyBaseLogger } from 'fastify';
+
 import type { SqlDatabase } from '../engines/sql.ts';
+import type { Log } from '../log.ts';
 import {
   assertJobKey,
   JOB_KIND,
@@ -22,7 +23,7 @@ interface ClaimedJob {
 }
 
 export interface SqlJobsOptions {
-  log: Pick<FastifyBaseLogger, 'warn' | 'error'>;
+  log: Pick<Log, 'warn' | 'error'>;
   /** How often other processes' jobs are looked for; jobs enqueued here start at once. */
   pollMs?: number;
   batchSize?: number;

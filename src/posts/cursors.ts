@@ -1,7 +1,7 @@
 // Cursors of the posts lists. A cursor names its list and whose list it is (an author's
 // timeline, a post's comments), so one list's cursor is refused by another; the signed codec
-// (http/cursors.ts) refuses any string it did not issue and any field out of its range.
-import { type CursorCodec, field } from '../http/cursors.ts';
+// (pagination.ts) refuses any string it did not issue and any field out of its range.
+import { type CursorCodec, field, oneMore, type Page, pageOf } from '../pagination.ts';
 import type { PageRequest, Position } from './posts.port.ts';
 
 const VERSION = 1;
@@ -35,25 +35,19 @@ export function pageRequest(
   cursor: string | undefined,
 ): PageRequest {
   return {
-    limit: limit + 1,
+    limit: oneMore(limit),
     after: cursor === undefined ? undefined : decodePostCursor(codec, cursor, list),
   };
 }
 
-/** The next_cursor of a page fetched with limit + 1: null on the last page. */
+/** The page of items fetched with pageRequest, with the cursor after its last item. */
 export function nextCursor<Item extends { id: string; created_at: string }>(
   codec: CursorCodec,
   list: PostList,
   fetched: Item[],
   limit: number,
-): { items: Item[]; next_cursor: string | null } {
-  const items = fetched.slice(0, limit);
-  const last = items.at(-1);
-  return {
-    items,
-    next_cursor:
-      fetched.length > limit && last
-        ? encodePostCursor(codec, list, { at: Date.parse(last.created_at), id: last.id })
-        : null,
-  };
+): Page<Item> {
+  return pageOf(fetched, limit, (last) =>
+    encodePostCursor(codec, list, { at: Date.parse(last.created_at), id: last.id }),
+  );
 }

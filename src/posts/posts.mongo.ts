@@ -8,6 +8,7 @@
 // operator (the driver has no sanitiser).
 import { type ClientSession, type Filter, MongoServerError } from 'mongodb';
 import { type MongoConnection, pingMongo } from '../engines/mongo.ts';
+import { schemaOnFirstUse } from '../engines/schema.ts';
 import { createOutboxIndexes, recordReactions } from '../jobs/outbox.mongo.ts';
 import { patched } from './documents.ts';
 import {
@@ -121,39 +122,43 @@ export async function createMongoPosts(connection: MongoConnection) {
   const likes = db.collection<RelationDocument>('post_likes');
   const reposts = db.collection<RelationDocument>('post_reposts');
 
-  // Created at start (createIndexes is a no-op for an index that exists with the same keys).
-  await Promise.all([
-    posts.createIndexes([
-      // A user's timeline, newest first; also an author's posts when their profile changes.
-      { key: { 'author.id': 1, created_at: -1, _id: -1 }, name: 'posts_author_timeline' },
-      // The posts that embed an author's comments, when that profile changes (multikey).
-      { key: { 'comments.author.id': 1 }, name: 'posts_embedded_comment_authors' },
-    ]),
-    comments.createIndexes([
-      { key: { post_id: 1, created_at: -1, _id: -1 }, name: 'comments_post_page' },
-      { key: { 'author.id': 1 }, name: 'comments_author' },
-    ]),
-    // One like per user and post: what makes a like idempotent. It also answers "which of
-    // these posts has this user liked" ({post_id: {$in}, user_id}).
-    likes.createIndexes([{ key: { post_id: 1, user_id: 1 }, name: 'post_likes_unique', unique: true }]),
-    // The same for reposts, plus the reposts of the accounts a reader follows, for the feed.
-    reposts.createIndexes([
-      { key: { post_id: 1, user_id: 1 }, name: 'post_reposts_unique', unique: true },
-      { key: { user_id: 1, created_at: -1 }, name: 'post_reposts_user' },
-    ]),
-    // Also creates the collection: a transaction's first insert need not (MongoDB < 4.4 cannot).
-    createOutboxIndexes(db),
-  ]);
+  // Created before the first write (createIndexes is a no-op for an index that exists with the same keys).
+  const indexes = schemaOnFirstUse(async () => {
+    await Promise.all([
+      posts.createIndexes([
+        // A user's timeline, newest first; also an author's posts when their profile changes.
+        { key: { 'author.id': 1, created_at: -1, _id: -1 }, name: 'posts_author_timeline' },
+        // The posts that embed an author's comments, when that profile changes (multikey).
+        { key: { 'comments.author.id': 1 }, name: 'posts_embedded_comment_authors' },
+      ]),
+      comments.createIndexes([
+        { key: { post_id: 1, created_at: -1, _id: -1 }, name: 'comments_post_page' },
+        { key: { 'author.id': 1 }, name: 'comments_author' },
+      ]),
+      // One like per user and post: what makes a like idempotent. It also answers "which of
+      // these posts has this user liked" ({post_id: {$in}, user_id}).
+      likes.createIndexes([{ key: { post_id: 1, user_id: 1 }, name: 'post_likes_unique', unique: true }]),
+      // The same for reposts, plus the reposts of the accounts a reader follows, for the feed.
+      reposts.createIndexes([
+        { key: { post_id: 1, user_id: 1 }, name: 'post_reposts_unique', unique: true },
+        { key: { user_id: 1, created_at: -1 }, name: 'post_reposts_user' },
+      ]),
+      // Also creates the collection: a transaction's first insert need not (MongoDB < 4.4 cannot).
+      createOutboxIndexes(db),
+    ]);
+  });
 
   /** Runs `work` in one multi-document transaction; the driver retries it on transient conflicts. */
-  const inTransaction = <T>(work: (session: ClientSession) => Promise<T>): Promise<T> =>
-    client.withSession((session) =>
+  const inTransaction = async <T>(work: (session: ClientSession) => Promise<T>): Promise<T> => {
+    await indexes();
+    return client.withSession((session) =>
       session.withTransaction(() => work(session), {
         writeConcern,
         readConcern: { level: 'snapshot' },
         readPreference: 'primary',
       }),
     );
+  };
 
   const byId = (id: string): Filter<PostDocument> => ({ _id: { $eq: id } });
 

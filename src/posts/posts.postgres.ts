@@ -2,7 +2,7 @@
 // row, changed in place with jsonb_set, next to a comments table and a likes table. Every
 // write that touches two of them runs in one transaction that first locks the post's row,
 // so concurrent comments, likes and reposts on one post queue up instead of losing updates.
-import { adjustPostsCountIn } from '../accounts/accounts.postgres.ts';
+import type { ProfileCounters } from '../accounts/profile-counters.ts';
 import type { SqlClient, SqlDatabase } from '../engines/sql.ts';
 import { recordReactions } from '../jobs/outbox.postgres.ts';
 import { patched } from './documents.ts';
@@ -116,7 +116,8 @@ async function lockPost(tx: SqlClient, postId: string): Promise<boolean> {
  * Posts on the accounts' own database: authors are real users (foreign keys), and the
  * profile's posts_count moves in the same transaction as the post, so it is exact.
  */
-export function createPostgresPosts(db: SqlDatabase) {
+/** `counters`: the profile counters of the accounts' database, which this one is, moved with each post. */
+export function createPostgresPosts(db: SqlDatabase, counters: ProfileCounters) {
   /** Adds or removes one user's row of `relation` and moves its counter, in one transaction. */
   const relationChange = (
     relation: Relation,
@@ -178,7 +179,7 @@ export function createPostgresPosts(db: SqlDatabase) {
            RETURNING ${POST_COLUMNS}`,
           [post.id, post.author.id, post.created_at.toISOString(), JSON.stringify(document)],
         );
-        await adjustPostsCountIn(tx, post.author.id, 1);
+        await counters.posts(tx, post.author.id, 1);
         await recordReactions(tx, reactions);
         return toPost(row as PostRow);
       }),
@@ -216,7 +217,7 @@ export function createPostgresPosts(db: SqlDatabase) {
           [id],
         );
         if (!row) return false;
-        await adjustPostsCountIn(tx, row.author_id, -1);
+        await counters.posts(tx, row.author_id, -1);
         await recordReactions(tx, reactions);
         return true;
       }),

@@ -51,8 +51,9 @@ export const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async 
         params: PostIdParams,
         response: { 200: PostReply, ...errorReplies(400, 404) },
       },
+      onRequest: auth.optionalSession,
     },
-    async (request) => posts.get(request.params.id),
+    async (request) => posts.view(request.session?.userId, request.params.id),
   );
 
   app.patch(
@@ -118,8 +119,10 @@ export const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async 
         querystring: PageQuery,
         response: { 200: CommentPageReply, ...errorReplies(400, 404) },
       },
+      onRequest: auth.optionalSession,
     },
-    async (request) => posts.comments(request.params.id, request.query.limit, request.query.cursor),
+    async (request) =>
+      posts.comments(request.session?.userId, request.params.id, request.query.limit, request.query.cursor),
   );
 
   app.patch(

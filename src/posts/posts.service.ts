@@ -5,12 +5,11 @@
 // the author's profile posts count stays exact, and the author copies follow profile changes.
 import { v7 } from 'uuid';
 import type { AccountsPort } from '../accounts/accounts.port.ts';
-import { type CachePort, cacheKeys } from '../cache/cache.port.ts';
+import { afterOwnChange } from '../accounts/profile-counters.ts';
 import { ForbiddenError, NotFoundError } from '../errors.ts';
-import type { CursorCodec } from '../http/cursors.ts';
+import { type EventBus, fact } from '../events.ts';
 import type { JobPayload } from '../jobs/jobs.port.ts';
-import type { Reaction } from '../jobs/outbox.port.ts';
-import type { OutboxRelaying } from '../jobs/outbox.relay.ts';
+import type { CursorCodec, Page } from '../pagination.ts';
 import { nextCursor, type PostList, pageRequest } from './cursors.ts';
 import { assertAttributes } from './documents.ts';
 import { inTextOrder, mentionedHandles } from './mentions.ts';
@@ -25,6 +24,7 @@ import type {
   PostsPort,
   RelationChange,
 } from './posts.port.ts';
+import type { PostViews, ViewerState } from './posts.views.ts';
 
 export interface NewPostInput {
   content: string;
@@ -32,40 +32,48 @@ export interface NewPostInput {
   attributes?: Attributes;
 }
 
-export interface ListPage<Item> {
-  items: Item[];
-  next_cursor: string | null;
-}
+/** A timeline item: the post without comments, plus the viewer's state for a signed-in caller. */
+export type TimelineItem = PostSummary & ViewerState;
 
-/** A timeline item: the post without comments, plus user_has_liked for a signed-in caller. */
-export type TimelineItem = PostSummary & { user_has_liked?: boolean };
+/** The fact of a post that appeared or went, as subscribers get it. */
+const postFact = (post: Pick<PostSummary, 'id' | 'author' | 'created_at'>) => ({
+  post_id: post.id,
+  author_id: post.author.id,
+  at: Date.parse(post.created_at),
+});
 
-/** What other parts react to: a post as it appeared or went. */
-export type PostFact = Pick<PostSummary, 'id' | 'author' | 'created_at'>;
+/** The durable subscription that copies a changed profile into posts and comments (its job kind). */
+export const PROFILE_COPIES_JOB = 'accounts.profile-changed';
 
-/**
- * The follow-up work other parts (the home feed) want when a post appears or goes. It is
- * stored with the change, in its transaction (the outbox), and runs as jobs after it committed.
- */
-export interface PostEvents {
-  created(post: PostFact): Reaction[];
-  deleted(post: PostFact): Reaction[];
-}
-
-export interface PostsFollowUp {
-  events: PostEvents;
-  /** Relays the stored follow-up work at once, in the background. */
-  relay: OutboxRelaying;
+export interface PostsOptions {
+  posts: PostsPort;
+  /** Authors' summaries and existence, and their posts counts when posts are on another engine. */
+  accounts: AccountsPort;
+  cursors: CursorCodec;
+  /** Where the posts' facts are published, and profile changes subscribed to. */
+  events: EventBus;
+  /** The viewer seam every list read passes through. */
+  views: PostViews;
 }
 
 export class PostsService {
-  constructor(
-    private readonly posts: PostsPort,
-    private readonly accounts: AccountsPort,
-    private readonly cache: CachePort,
-    private readonly cursors: CursorCodec,
-    private readonly followUp?: PostsFollowUp,
-  ) {}
+  private readonly posts: PostsPort;
+  private readonly accounts: AccountsPort;
+  private readonly cursors: CursorCodec;
+  private readonly events: EventBus;
+  private readonly views: PostViews;
+
+  constructor({ posts, accounts, cursors, events, views }: PostsOptions) {
+    this.views = views;
+    this.posts = posts;
+    this.accounts = accounts;
+    this.cursors = cursors;
+    this.events = events;
+    // Posts and comments embed their authors' summaries: a new name or avatar is copied into them.
+    events.subscribe('account.changed', PROFILE_COPIES_JOB, (payload) => this.refreshAuthorCopies(payload), {
+      when: ({ fields }) => fields.includes('name') || fields.includes('avatar_url'),
+    });
+  }
 
   /**
    * `at`: when the post was written, for in-process callers replaying history (the demo
@@ -75,27 +83,28 @@ export class PostsService {
   async create(userId: number, input: NewPostInput, { at = new Date() }: { at?: Date } = {}): Promise<Post> {
     const attributes = input.attributes ?? {};
     assertAttributes(attributes);
-    const fact: PostFact = {
-      id: v7({ msecs: at.getTime() }),
-      author: await this.authorCopy(userId),
-      created_at: at.toISOString(),
-    };
+    const id = v7({ msecs: at.getTime() });
+    const author = await this.authorCopy(userId);
+    const facts = postFact({ id, author, created_at: at.toISOString() });
+    const mentions = await this.mentions(input.content);
+    const created = fact('post.created', { ...facts, mentions: mentions.map((account) => account.id) });
     const post = await this.posts.createPost(
       {
-        ...fact,
+        id,
+        author,
         content: input.content,
-        mentions: await this.mentions(input.content),
+        mentions,
         media_urls: input.media_urls ?? [],
         attributes,
-        created_at: new Date(fact.created_at),
+        created_at: at,
       },
-      this.followUp?.events.created(fact),
+      this.events.record(created),
     );
     // Taking the post back also takes back what its creation set off (the fan-out).
     await this.afterPostCountChange(userId, 1, () =>
-      this.posts.deletePost(post.id, this.followUp?.events.deleted(fact)),
+      this.posts.deletePost(post.id, this.events.record(fact('post.deleted', facts))),
     );
-    this.followUp?.relay.relayNow();
+    await this.events.committed(created);
     return post;
   }
 
@@ -105,6 +114,17 @@ export class PostsService {
     return post;
   }
 
+  /** A post as `viewerId` (undefined: anonymous) sees it: 404 when the viewer's rules hide it. */
+  async view(viewerId: number | undefined, postId: string): Promise<Post> {
+    const post = await this.get(postId);
+    if (!(await this.views.mayView(viewerId, 'post', post.author.id))) throw new NotFoundError('post');
+    const { items } = await this.views.authored(viewerId, 'comments', {
+      items: post.comments,
+      next_cursor: null,
+    });
+    return { ...post, comments: items };
+  }
+
   async update(userId: number, postId: string, patch: PostPatch): Promise<Post> {
     // The patch itself obeys the attribute rules; the adapter checks the merged result again.
     if (patch.attributes) assertAttributes(patch.attributes);
@@ -112,20 +132,18 @@ export class PostsService {
     const mentions = patch.content === undefined ? undefined : await this.mentions(patch.content);
     const updated = await this.posts.updatePost(postId, { ...patch, mentions }, new Date());
     if (!updated) throw new NotFoundError('post');
-    await this.forgetPost(postId);
+    await this.events.committed(fact('post.changed', { post_id: postId, author_id: userId }));
     return updated;
   }
 
   async delete(userId: number, postId: string): Promise<void> {
     const post = await this.ownPost(userId, postId, 'delete');
+    const deleted = fact('post.deleted', postFact(post));
     // A concurrent DELETE may have won: only the call that deleted the post counts it.
-    if (!(await this.posts.deletePost(postId, this.followUp?.events.deleted(post)))) {
-      throw new NotFoundError('post');
-    }
-    this.followUp?.relay.relayNow();
+    if (!(await this.posts.deletePost(postId, this.events.record(deleted)))) throw new NotFoundError('post');
     // A failed counter update cannot bring the comments back; it is logged by the caller's 500.
-    await this.forgetPost(postId);
     await this.afterPostCountChange(post.author.id, -1);
+    await this.events.committed(deleted);
   }
 
   async addComment(userId: number, postId: string, text: string): Promise<Comment> {
@@ -137,7 +155,14 @@ export class PostsService {
       created_at: new Date(),
     });
     if (!comment) throw new NotFoundError('post');
-    await this.forgetPost(postId);
+    await this.events.committed(
+      fact('comment.created', {
+        post_id: postId,
+        comment_id: comment.id,
+        author_id: userId,
+        at: Date.parse(comment.created_at),
+      }),
+    );
     return comment;
   }
 
@@ -155,7 +180,9 @@ export class PostsService {
     });
     // Deleted meanwhile (by the post's author, or with the post).
     if (!edited) throw new NotFoundError('comment');
-    await this.forgetPost(postId);
+    await this.events.committed(
+      fact('comment.changed', { post_id: postId, comment_id: commentId, author_id: userId }),
+    );
     return edited;
   }
 
@@ -170,59 +197,65 @@ export class PostsService {
       throw new ForbiddenError("only the comment's author or the post's author may delete this comment");
     }
     if (!(await this.posts.deleteComment(postId, commentId))) throw new NotFoundError('comment');
-    await this.forgetPost(postId);
+    await this.events.committed(
+      fact('comment.deleted', { post_id: postId, comment_id: commentId, author_id: comment.author.id }),
+    );
   }
 
-  async comments(postId: string, limit: number, cursor?: string): Promise<ListPage<Comment>> {
+  async comments(
+    viewerId: number | undefined,
+    postId: string,
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<Comment>> {
     const list: PostList = { kind: 'comments', postId };
     const [fetched, post] = await Promise.all([
       this.posts.comments(postId, pageRequest(this.cursors, list, limit, cursor)),
       this.posts.getPost(postId),
     ]);
     if (!post) throw new NotFoundError('post');
-    return nextCursor(this.cursors, list, fetched, limit);
+    return this.views.authored(viewerId, 'comments', nextCursor(this.cursors, list, fetched, limit));
   }
 
   async like(userId: number, postId: string): Promise<void> {
-    if (this.found(await this.posts.like(postId, userId))) await this.forgetPost(postId);
+    if (this.found(await this.posts.like(postId, userId))) await this.liked(postId, userId, 1);
   }
 
   /** Each user's like of one post (loading demo content); how many likes were new. */
   async likeMany(userIds: readonly number[], postId: string): Promise<number> {
     const added = await this.posts.likeMany(postId, userIds);
     if (added === 'no_post') throw new NotFoundError('post');
-    if (added > 0) await this.forgetPost(postId);
+    // The demo content likes fresh posts only: every like given is a new one.
+    if (added > 0) for (const userId of new Set(userIds)) await this.liked(postId, userId, 1);
     return added;
   }
 
   async unlike(userId: number, postId: string): Promise<void> {
-    if (this.found(await this.posts.unlike(postId, userId))) await this.forgetPost(postId);
+    if (this.found(await this.posts.unlike(postId, userId))) await this.liked(postId, userId, -1);
   }
 
-  /** An author's posts, newest first; `viewerId` (a signed-in caller) adds user_has_liked. */
+  private liked(postId: string, userId: number, delta: 1 | -1): Promise<void> {
+    return this.events.committed(fact('like.changed', { post_id: postId, user_id: userId, delta }));
+  }
+
+  /** An author's posts, newest first, through the viewer seam (a signed-in caller's state and rules). */
   async timeline(
     viewerId: number | undefined,
     authorId: number,
     limit: number,
     cursor?: string,
-  ): Promise<ListPage<TimelineItem>> {
+  ): Promise<Page<TimelineItem>> {
     const list: PostList = { kind: 'timeline', authorId };
     const [fetched, author] = await Promise.all([
       this.posts.userTimeline(authorId, pageRequest(this.cursors, list, limit, cursor)),
       this.accounts.findAccount(authorId),
     ]);
     if (!author) throw new NotFoundError('user');
-    const page = nextCursor(this.cursors, list, fetched, limit);
-    if (viewerId === undefined) return page;
-    const liked = await this.posts.likedBy(
-      viewerId,
-      page.items.map((post) => post.id),
-    );
-    return { ...page, items: page.items.map((post) => ({ ...post, user_has_liked: liked.has(post.id) })) };
+    return this.views.posts(viewerId, 'timeline', nextCursor(this.cursors, list, fetched, limit));
   }
 
   /**
-   * The job after a profile change: copies the author's current summary into their posts and
+   * The reaction to a profile change: copies the author's current summary into their posts and
    * comments. It reads the profile when it runs, so jobs running late, twice or out of order
    * still leave the newest name and avatar everywhere.
    */
@@ -262,18 +295,10 @@ export class PostsService {
   }
 
   /**
-   * Feeds cache post summaries by id (one shared copy, not pages per user): after a change
-   * commits its exact key is forgotten, so the next page shows the new text or counters.
-   */
-  private async forgetPost(postId: string): Promise<void> {
-    await this.cache.forget(cacheKeys.post(postId));
-  }
-
-  /**
    * After a post really appeared (+1) or went (-1). Posts on the accounts' database moved
-   * posts_count in their own transaction; on another engine (MongoDB) it is moved here. Should
-   * that fail after a create, the post is taken back (`undo`), so the client's retry redoes
-   * both. Either way the cached public profile is forgotten after the change committed.
+   * posts_count in their own transaction; on another engine (MongoDB) it is moved here, and
+   * should that fail after a create the post is taken back (`undo`), so the client's retry
+   * redoes both.
    */
   private async afterPostCountChange(
     userId: number,
@@ -281,13 +306,7 @@ export class PostsService {
     undo?: () => Promise<unknown>,
   ): Promise<void> {
     if (!this.posts.keepsProfileCounts) {
-      try {
-        await this.accounts.adjustPostsCount(userId, delta);
-      } catch (error) {
-        await undo?.().catch(() => {});
-        throw error;
-      }
+      await afterOwnChange(() => this.accounts.adjustPostsCount(userId, delta), undo);
     }
-    await this.cache.forget(cacheKeys.profile(userId));
   }
 }

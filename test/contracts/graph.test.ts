@@ -1,18 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { AccountsPort } from '../../src/accounts/accounts.port.ts';
-import { createPostgresAccounts } from '../../src/accounts/accounts.postgres.ts';
+import { createPostgresAccounts, sqlProfileCounters } from '../../src/accounts/accounts.postgres.ts';
+import { forgetProfilesOnCounterChanges } from '../../src/accounts/accounts.service.ts';
 import { createMemoryCache } from '../../src/cache/cache.memory.ts';
 import { cacheKeys } from '../../src/cache/cache.port.ts';
 import { openNeo4j } from '../../src/engines/neo4j.ts';
 import type { SqlDatabase } from '../../src/engines/sql.ts';
+import { EventBus } from '../../src/events.ts';
 import { AdjacencyGraph } from '../../src/graph/adjacency.ts';
 import { generateGraph, mulberry32 } from '../../src/graph/generator.ts';
 import { createNeo4jGraph, deleteNamespace } from '../../src/graph/graph.neo4j.ts';
 import type { GraphPort } from '../../src/graph/graph.port.ts';
 import { createPostgresGraph } from '../../src/graph/graph.postgres.ts';
 import { decodeCursor, encodeCursor, GraphService } from '../../src/graph/graph.service.ts';
-import { CursorCodec } from '../../src/http/cursors.ts';
+import { CursorCodec } from '../../src/pagination.ts';
 import { freshKeyPrefix, freshSqlDatabase, type SqlEngine } from '../support/stores.ts';
 import { servers } from '../support/targets.ts';
 import { type GraphHarness, graphContract } from './graph.contract.ts';
@@ -42,7 +44,7 @@ const sqlHarness = (engine: SqlEngine) => async (): Promise<GraphHarness> => {
   const db = await freshSqlDatabase(engine);
   const accounts = createPostgresAccounts(db);
   return {
-    graph: createPostgresGraph(db),
+    graph: createPostgresGraph(db, sqlProfileCounters),
     newUsers: (count) => makeAccounts(accounts, count),
     close: () => db.close(),
   };
@@ -172,8 +174,11 @@ describe('graph service with the graph on another engine', () => {
     const cache = createMemoryCache();
     const { graph, edges } = elsewhereGraph();
     const [a, b] = (await makeAccounts(accounts, 2)) as [number, number];
+    // The accounts role's subscription forgets the cached profiles a follow changes.
+    const events = new EventBus({ handle() {}, relayNow() {} }, { warn() {} });
+    forgetProfilesOnCounterChanges(events, cache);
     return {
-      service: new GraphService(graph, port, cache, new CursorCodec(randomBytes(32))),
+      service: new GraphService({ graph, accounts: port, cursors: new CursorCodec(randomBytes(32)), events }),
       accounts,
       cache,
       edges,

@@ -2,7 +2,7 @@
 // stored with its fact or not at all, relayed to the jobs role, and removed only once its
 // handler has completed; work whose job failed or was lost is relayed again after the lease.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresAccounts } from '../../src/accounts/accounts.postgres.ts';
+import { createPostgresAccounts, sqlProfileCounters } from '../../src/accounts/accounts.postgres.ts';
 import type { SqlDatabase } from '../../src/engines/sql.ts';
 import type { JobPayload } from '../../src/jobs/jobs.port.ts';
 import { createSqlJobs } from '../../src/jobs/jobs.postgres.ts';
@@ -75,7 +75,7 @@ for (const target of targets) {
       afterAll(() => db?.close());
 
       it('stores the reactions in the transaction of the fact: a rolled-back fact leaves none', async () => {
-        const posts = createPostgresPosts(db);
+        const posts = createPostgresPosts(db, sqlProfileCounters);
         const reaction = { kind: 'contract.created', payload: { n: 1 } };
         await posts.createPost(newPost('kept'), [reaction]);
         // An author that does not exist: the foreign key fails the insert, after the post row went in.
@@ -123,7 +123,9 @@ for (const target of targets) {
           afterFailure = await remaining();
         });
         await worker.start();
-        await createPostgresPosts(db).createPost(newPost('flaky'), [{ kind: 'contract.flaky', payload: {} }]);
+        await createPostgresPosts(db, sqlProfileCounters).createPost(newPost('flaky'), [
+          { kind: 'contract.flaky', payload: {} },
+        ]);
         worker.relayNow();
         await worker.idle();
         expect(calls).toBe(2);
@@ -145,7 +147,9 @@ for (const target of targets) {
           throw new Error('lost with the queue');
         });
         await worker.start();
-        await createPostgresPosts(db).createPost(newPost('lost'), [{ kind: 'contract.lost', payload: {} }]);
+        await createPostgresPosts(db, sqlProfileCounters).createPost(newPost('lost'), [
+          { kind: 'contract.lost', payload: {} },
+        ]);
         worker.relayNow();
         while (!lost) await sleep(10);
         expect(await db.query("SELECT 1 FROM jobs WHERE kind = 'contract.lost'")).toEqual([]);
@@ -163,7 +167,7 @@ for (const target of targets) {
             handled.push(payload.i as number);
           });
         await Promise.all(workers.map((worker) => worker.start()));
-        const posts = createPostgresPosts(db);
+        const posts = createPostgresPosts(db, sqlProfileCounters);
         for (let i = 0; i < 60; i++) {
           await posts.createPost(newPost(`shared ${i}`), [{ kind: 'contract.shared', payload: { i } }]);
           workers[i % workers.length]?.relayNow();

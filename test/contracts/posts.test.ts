@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createPostgresAccounts } from '../../src/accounts/accounts.postgres.ts';
+import { createPostgresAccounts, sqlProfileCounters } from '../../src/accounts/accounts.postgres.ts';
 import { databaseInUrl, openMongo } from '../../src/engines/mongo.ts';
-import { CursorCodec } from '../../src/http/cursors.ts';
 import { createMongoOutbox } from '../../src/jobs/outbox.mongo.ts';
 import { createSqlOutbox } from '../../src/jobs/outbox.postgres.ts';
+import { CursorCodec } from '../../src/pagination.ts';
 import { decodePostCursor, encodePostCursor } from '../../src/posts/cursors.ts';
 import { attributesProblem, mergePatch } from '../../src/posts/documents.ts';
 import { createMongoPosts } from '../../src/posts/posts.mongo.ts';
@@ -18,7 +18,7 @@ const sqlHarness = (engine: SqlEngine) => async (): Promise<PostsHarness> => {
   const db = await freshSqlDatabase(engine);
   const accounts = createPostgresAccounts(db);
   return {
-    posts: createPostgresPosts(db),
+    posts: createPostgresPosts(db, sqlProfileCounters),
     newAuthors: (count) => makePeople(accounts, count, 'poster'),
     postsCount: async (userId) => (await accounts.publicProfile(userId))?.counts.posts ?? -1,
     outbox: createSqlOutbox(db),

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type Platform } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
-import { CursorCodec } from '../../src/http/cursors.ts';
+import { CursorCodec } from '../../src/pagination.ts';
 import { auth, caller, signUp, type TestUser } from '../support/api.ts';
 import { buildTestApp, testEnv } from '../support/app.ts';
 import { dropKeys } from '../support/stores.ts';

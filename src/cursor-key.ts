@@ -3,7 +3,7 @@
 // signs alike and cursors survive a restart. The first process to start stores its random
 // key; the others (racing or later) keep the stored one (ON CONFLICT DO NOTHING, then SELECT).
 import { randomBytes } from 'node:crypto';
-import { CursorCodec } from './cursors.ts';
+import { CursorCodec } from './pagination.ts';
 
 /** The one statement the key needs from the accounts' database (any SQL client of ours fits). */
 interface SecretsDatabase {

@@ -1,8 +1,8 @@
 // Who operates the platform: the accounts whose e-mail address is in the configured operator
 // list (ADMIN_EMAILS, and the demo operator in demo mode). Operators may read what describes
 // the whole platform (per-endpoint metrics); compared in the one normalised form log-in uses.
-import type { AccountsPort } from '../accounts/accounts.port.ts';
-import { normaliseEmail } from '../accounts/email.ts';
+import type { AccountsPort } from './accounts.port.ts';
+import { normaliseEmail } from './email.ts';
 
 export type IsOperator = (userId: number) => Promise<boolean>;
 

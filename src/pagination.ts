@@ -1,4 +1,7 @@
-// The one codec of list cursors. A cursor is a tuple of fields as base64url JSON, preceded by
+// Pagination, one module for every list: the page every list answers (Page), the one codec of
+// its cursors, and the fetch-one-more rule that says whether another page follows.
+//
+// The codec of list cursors. A cursor is a tuple of fields as base64url JSON, preceded by
 // an HMAC-SHA-256 of that text (truncated to 128 bits) under a server key: a string whose
 // signature fails was not issued by this server (or by one sharing its key) and is refused
 // with 400 before any store is asked. The decoded fields are checked too, each by its kind
@@ -6,7 +9,34 @@
 // written never reaches a store or a Date. One codec serves every list; each list puts its
 // name and owner in the fields, so one list's cursor is refused by another.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { BadRequestError } from '../errors.ts';
+import { BadRequestError } from './errors.ts';
+
+/** One page of a list, newest first: `next_cursor` continues it, null on the last page. */
+export interface Page<Item> {
+  items: Item[];
+  next_cursor: string | null;
+}
+
+/** What to fetch for a page of `limit`: one item more, whose presence says that another page follows. */
+export const oneMore = (limit: number): number => limit + 1;
+
+/**
+ * The page of `fetched` (asked for with oneMore): its first `limit` items and, when more
+ * follow (the extra item came, or `more` says so), the cursor after the last of them.
+ */
+export function pageOf<Item>(
+  fetched: readonly Item[],
+  limit: number,
+  cursorAfter: (last: Item) => string,
+  { more = false } = {},
+): Page<Item> {
+  const items = fetched.slice(0, limit);
+  const last = items.at(-1);
+  return {
+    items,
+    next_cursor: last !== undefined && (fetched.length > limit || more) ? cursorAfter(last) : null,
+  };
+}
 
 const MAC_BYTES = 16;
 const MAC_CHARS = Math.ceil((MAC_BYTES * 4) / 3);

@@ -1,0 +1,45 @@
+// The feed role: home feeds under the strategy FEED_STRATEGY chose. Timelines live in the cache
+// role (sorted sets on Redis, arrays in memory); the sqljoin strategy reads posts and follows
+// in one query on their shared SQL database (config.ts allows it only then).
+import type { PlatformModule } from '../modules.ts';
+import { createMemoryTimelines } from './feed.memory.ts';
+import { createRedisTimelines } from './feed.redis.ts';
+import { feedRoutes } from './feed.routes.ts';
+import { FeedService } from './feed.service.ts';
+import { createSqlJoinFeed } from './feed.sqljoin.ts';
+
+export const feedModule: PlatformModule = {
+  name: 'feed',
+  async open(ctx) {
+    const { config } = ctx;
+    const timelines = ctx.guard(
+      'cache',
+      config.stores.cache === 'redis'
+        ? createRedisTimelines(ctx.engines.redis(), {
+            keyPrefix: config.keyPrefix,
+            // A timeline outlives its owner's activity window by nothing: then it is rebuilt on read.
+            ttlSeconds: config.feed.activeDays * 86_400,
+          })
+        : createMemoryTimelines(),
+    );
+    const feed = new FeedService(
+      timelines,
+      ctx.use('posts'),
+      ctx.use('graph'),
+      ctx.use('accounts'),
+      ctx.use('cache'),
+      config.feed.strategy === 'sqljoin'
+        ? ctx.guard('posts', createSqlJoinFeed(ctx.sql('posts')))
+        : undefined,
+      {
+        ...config.feed,
+        log: ctx.log,
+        cursors: ctx.use('cursors'),
+        events: ctx.use('events'),
+        views: ctx.use('views'),
+      },
+    );
+    const auth = ctx.use('auth');
+    return { routes: (app) => app.register(feedRoutes, { feed, auth }) };
+  },
+};

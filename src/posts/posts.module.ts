@@ -1,0 +1,49 @@
+// The posts role: post documents with their newest comments embedded, all comments, and likes,
+// on the accounts' SQL database (JSONB documents and tables) or on MongoDB. It owns the viewer
+// seam every list of posts passes through; roles with viewer rules add them to it.
+import { sqlProfileCounters } from '../accounts/accounts.postgres.ts';
+import type { PlatformModule } from '../modules.ts';
+import type { PostsPort } from './posts.port.ts';
+import { createPostgresPosts } from './posts.postgres.ts';
+import { postsRoutes } from './posts.routes.ts';
+import { PostsService } from './posts.service.ts';
+import { PostViews } from './posts.views.ts';
+
+declare module '../modules.ts' {
+  interface Provided {
+    posts: PostsPort;
+    postsService: PostsService;
+    /** The viewer seam: add a ViewerRule, or the repost state, here. */
+    views: PostViews;
+  }
+}
+
+export const postsModule: PlatformModule = {
+  name: 'posts',
+  async open(ctx) {
+    const { config } = ctx;
+    let port: PostsPort;
+    if (config.stores.posts === 'mongo') {
+      const { createMongoPosts } = await import('./posts.mongo.ts');
+      port = await createMongoPosts(ctx.engines.mongo());
+    } else {
+      // On the accounts' database (config.ts): a post moves its author's posts count in its transaction.
+      port = createPostgresPosts(ctx.sql('posts'), sqlProfileCounters);
+    }
+    const posts = ctx.guard('posts', port);
+    const views = new PostViews(posts);
+    const service = new PostsService({
+      posts,
+      accounts: ctx.use('accounts'),
+      cursors: ctx.use('cursors'),
+      events: ctx.use('events'),
+      views,
+    });
+    const auth = ctx.use('auth');
+    return {
+      provides: { posts, postsService: service, views },
+      routes: (app) => app.register(postsRoutes, { posts: service, auth }),
+      probes: { posts: { engine: config.stores.posts, ping: () => posts.ping() } },
+    };
+  },
+};

@@ -1,0 +1,113 @@
+// The viewer seam: every list of posts (or comments) a person sees passes through here, as
+// atproto's AppView builds a view: the store gives the skeleton (a page of items), hydration
+// adds the viewer's state (user_has_liked, user_has_reposted), the viewer's rules (blocks,
+// mutes) hide what this viewer must not see, and the page is presented. Routes and feed
+// strategies never filter by themselves; a strategy may skip work the rules would hide
+// anyway (fan-out to a timeline), but correctness comes from here, on every read.
+// Rules run after paging: a hidden item leaves its page shorter, the cursor still continues
+// after the last item fetched, so paging neither repeats nor skips.
+import type { Page } from '../pagination.ts';
+import type { PostsPort } from './posts.port.ts';
+
+/** What a list item needs for the seam: its id and its author's. */
+export interface Viewed {
+  id: string;
+  author: { id: number };
+}
+
+/** The viewer's state on a post, for a signed-in viewer. */
+export interface ViewerState {
+  user_has_liked?: boolean;
+  user_has_reposted?: boolean;
+}
+
+/**
+ * A rule of what one viewer may see (blocks, mutes): given the viewer and the authors of the
+ * items on a page, the authors whose items are hidden from this viewer. `lists` says where it
+ * applies: a mute hides from the home feed only, a block everywhere.
+ */
+export interface ViewerRule {
+  readonly name: string;
+  readonly lists: 'all' | readonly ViewList[];
+  hiddenAuthors(viewerId: number, authorIds: readonly number[]): Promise<Set<number>>;
+}
+
+/** The lists of the platform that show posts or comments. */
+export type ViewList = 'home' | 'timeline' | 'comments' | 'trending' | 'post' | 'notifications';
+
+/** Which of `postIds` the viewer has reposted (filled by the role that keeps reposts). */
+export type RepostedBy = (viewerId: number, postIds: readonly string[]) => Promise<Set<string>>;
+
+export class PostViews {
+  private readonly rules: ViewerRule[] = [];
+  private reposted: RepostedBy | undefined;
+
+  constructor(private readonly store: Pick<PostsPort, 'likedBy'>) {}
+
+  /** Adds a rule; every list read from now on applies it. */
+  addRule(rule: ViewerRule): void {
+    this.rules.push(rule);
+  }
+
+  /** Gives the seam the viewer's reposts, so that posts carry user_has_reposted. */
+  setRepostedBy(reposted: RepostedBy): void {
+    this.reposted = reposted;
+  }
+
+  /**
+   * A page of posts as `viewerId` sees it in `list`: hidden authors' posts out, the viewer's
+   * state in. An anonymous viewer (undefined) gets the page as it is, with no state.
+   * A state the store hydrated already (the SQL join's user_has_liked) is kept.
+   */
+  async posts<Item extends Viewed & ViewerState, P extends Page<Item>>(
+    viewerId: number | undefined,
+    list: ViewList,
+    page: P,
+  ): Promise<P & Page<Item & ViewerState>> {
+    if (viewerId === undefined) return page;
+    const visible = await this.visible(viewerId, list, page.items);
+    const ids = visible.map((item) => item.id);
+    const needLikes = visible.some((item) => item.user_has_liked === undefined);
+    const [liked, reposted] = await Promise.all([
+      needLikes ? this.store.likedBy(viewerId, ids) : undefined,
+      this.reposted?.(viewerId, ids),
+    ]);
+    const items = visible.map((item) => ({
+      ...item,
+      user_has_liked: item.user_has_liked ?? liked?.has(item.id) ?? false,
+      ...(reposted ? { user_has_reposted: reposted.has(item.id) } : {}),
+    }));
+    return { ...page, items };
+  }
+
+  /** A page of comments (or any authored items) as `viewerId` sees it: hidden authors' out. */
+  async authored<Item extends { author: { id: number } }, P extends Page<Item>>(
+    viewerId: number | undefined,
+    list: ViewList,
+    page: P,
+  ): Promise<P> {
+    if (viewerId === undefined) return page;
+    return { ...page, items: await this.visible(viewerId, list, page.items) };
+  }
+
+  /** True when `viewerId` may see an item by `authorId` in `list` (a single post). */
+  async mayView(viewerId: number | undefined, list: ViewList, authorId: number): Promise<boolean> {
+    if (viewerId === undefined) return true;
+    return (await this.visible(viewerId, list, [{ author: { id: authorId } }])).length === 1;
+  }
+
+  private async visible<Item extends { author: { id: number } }>(
+    viewerId: number,
+    list: ViewList,
+    items: Item[],
+  ): Promise<Item[]> {
+    const rules = this.rules.filter((rule) => rule.lists === 'all' || rule.lists.includes(list));
+    if (!rules.length || !items.length) return items;
+    const authors = [...new Set(items.map((item) => item.author.id))];
+    const hidden = new Set<number>();
+    for (const found of await Promise.all(rules.map((rule) => rule.hiddenAuthors(viewerId, authors)))) {
+      for (const id of found) hidden.add(id);
+    }
+    return hidden.size ? items.filter((item) => !hidden.has(item.author.id)) : items;
+  }
+}

@@ -166,14 +166,37 @@ export const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async 
   );
 
   // PUT likes, DELETE unlikes: one relation, both idempotent, both 204.
-  const likeRoutes = [
-    { method: 'PUT', summary: 'Like a post (idempotent)', act: posts.like.bind(posts) },
-    { method: 'DELETE', summary: 'Take back your like (idempotent)', act: posts.unlike.bind(posts) },
+  // PUT reposts, DELETE takes the repost back: the same shape.
+  const relationRoutes = [
+    {
+      method: 'PUT',
+      url: '/posts/:id/like',
+      summary: 'Like a post (idempotent)',
+      act: posts.like.bind(posts),
+    },
+    {
+      method: 'DELETE',
+      url: '/posts/:id/like',
+      summary: 'Take back your like (idempotent)',
+      act: posts.unlike.bind(posts),
+    },
+    {
+      method: 'PUT',
+      url: '/posts/:id/repost',
+      summary: "Repost a post to your followers' home feeds (idempotent, one per user)",
+      act: posts.repost.bind(posts),
+    },
+    {
+      method: 'DELETE',
+      url: '/posts/:id/repost',
+      summary: 'Take back your repost (idempotent)',
+      act: posts.unrepost.bind(posts),
+    },
   ] as const;
-  for (const { method, summary, act } of likeRoutes) {
+  for (const { method, url, summary, act } of relationRoutes) {
     app.route({
       method,
-      url: '/posts/:id/like',
+      url,
       ...signedIn,
       schema: {
         tags,

@@ -79,6 +79,7 @@ export const TimelineItemReply = Type.Object(
   {
     ...postFields,
     user_has_liked: Type.Optional(Type.Boolean({ description: 'only for a signed-in caller' })),
+    user_has_reposted: Type.Optional(Type.Boolean({ description: 'only for a signed-in caller' })),
   },
   { title: 'TimelineItem' },
 );

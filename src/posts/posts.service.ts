@@ -234,6 +234,33 @@ export class PostsService {
     if (this.found(await this.posts.unlike(postId, userId))) await this.liked(postId, userId, -1);
   }
 
+  /** Reposts the post for `userId`'s followers; stats.shares counts each reposter once. */
+  async repost(userId: number, postId: string): Promise<void> {
+    await this.reposted(userId, postId, 1);
+  }
+
+  async unrepost(userId: number, postId: string): Promise<void> {
+    await this.reposted(userId, postId, -1);
+  }
+
+  private async reposted(userId: number, postId: string, delta: 1 | -1): Promise<void> {
+    const at = new Date();
+    const change =
+      delta > 0 ? await this.posts.repost(postId, userId, at) : await this.posts.unrepost(postId, userId);
+    if (!this.found(change)) return;
+    const post = await this.posts.getPost(postId);
+    if (!post) return;
+    await this.events.committed(
+      fact('post.reposted', {
+        post_id: postId,
+        author_id: post.author.id,
+        reposter_id: userId,
+        at: at.getTime(),
+        delta,
+      }),
+    );
+  }
+
   private liked(postId: string, userId: number, delta: 1 | -1): Promise<void> {
     return this.events.committed(fact('like.changed', { post_id: postId, user_id: userId, delta }));
   }

@@ -485,6 +485,40 @@ for (const stack of stacks) {
       });
     });
 
+    describe('reposts', () => {
+      it('reposts and takes back idempotently (204), counting distinct reposters, shown to the reposter', async () => {
+        const [owner, fan] = [await signUp(app), await signUp(app)];
+        const post = await create(owner);
+        for (let i = 0; i < 2; i++) {
+          expect((await call('PUT', `/posts/${post.id}/repost`, fan)).statusCode).toBe(204);
+        }
+        expect((await read(post.id)).stats.shares).toBe(1);
+        const seen = (await call('GET', `/users/${owner.id}/posts`, fan)).json().items[0];
+        expect(seen).toMatchObject({ id: post.id, user_has_reposted: true, user_has_liked: false });
+        const other = (await call('GET', `/users/${owner.id}/posts`, owner)).json().items[0];
+        expect(other.user_has_reposted).toBe(false);
+        for (let i = 0; i < 2; i++) {
+          expect((await call('DELETE', `/posts/${post.id}/repost`, fan)).statusCode).toBe(204);
+        }
+        expect((await read(post.id)).stats.shares).toBe(0);
+        expect((await call('PUT', `/posts/${v7()}/repost`, fan)).statusCode).toBe(404);
+        expect((await call('PUT', `/posts/not-a-uuid/repost`, fan)).statusCode).toBe(400);
+        expect((await call('PUT', `/posts/${post.id}/repost`)).statusCode).toBe(401);
+      });
+
+      it('counts a storm of 100 concurrent reposts by 100 users as 100 shares', async () => {
+        const owner = await signUp(app);
+        const post = await create(owner);
+        const fans = await Promise.all(Array.from({ length: 100 }, () => signUp(app)));
+        const statuses = await Promise.all(
+          [...fans, ...fans.slice(0, 10)].map((fan) => call('PUT', `/posts/${post.id}/repost`, fan)),
+        );
+        expect(statuses.every((res) => res.statusCode === 204)).toBe(true);
+        expect((await read(post.id)).stats.shares).toBe(100);
+        // A hundred sign-ups (argon2id each) take a while on a shared machine; nothing is timed here.
+      }, 180_000);
+    });
+
     describe('user timelines', () => {
       it("pages an author's posts newest first with no duplicate or gap while new posts arrive", async () => {
         const [author, other] = [await signUp(app), await signUp(app)];

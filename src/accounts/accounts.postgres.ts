@@ -240,6 +240,15 @@ export function createPostgresAccounts(db: SqlDatabase) {
       );
     },
 
+    summariesByHandle(handles): Promise<ProfileSummary[]> {
+      if (handles.length === 0) return Promise.resolve([]);
+      // The unique index on handle answers each one.
+      return db.query<ProfileSummary>(
+        'SELECT user_id AS id, handle, name, avatar_url FROM user_profiles WHERE handle = ANY($1::text[])',
+        [handles],
+      );
+    },
+
     adjustFollowCounts: (followerId, followeeId, delta) =>
       db.transaction((tx) => adjustFollowCountsIn(tx, [{ followerId, followeeId }], delta)),
 

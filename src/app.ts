@@ -19,6 +19,8 @@ import { systemRoutes } from './http/system.routes.ts';
 import { jobsModule } from './jobs/jobs.module.ts';
 import { moduleContext, type OpenedModule, type PlatformModule, type Provided } from './modules.ts';
 import { postsModule } from './posts/posts.module.ts';
+import { demoRoutes } from './seed/demo.routes.ts';
+import { demoLogIns } from './seed/seed.ts';
 
 /** The roles, in the order they open: each may use what the ones before it provide. */
 export const MODULES: readonly PlatformModule[] = [
@@ -64,6 +66,11 @@ export async function buildApp(config: Config, modules: readonly PlatformModule[
       },
       { prefix: '/api/v1' },
     );
+    await app.register(demoRoutes, {
+      prefix: '/api/v1',
+      demoMode: config.demoMode,
+      logIns: demoLogIns(ctx.use('accountsService')),
+    });
     // Handlers and subscriptions are registered by now: start working, including on what an earlier run left.
     for (const module of opened) await module.start?.();
     // Fastify has stopped taking requests by onClose: finish due work, then close the engines.

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
+import { buildWeb } from '../scripts/build-web.ts';
 import { buildApp, type Platform } from './app.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { openEngines } from './engines/open.ts';
@@ -10,7 +11,7 @@ import { DataDirInUseError } from './engines/pglite.ts';
 import { engineProbes } from './engines/probes.ts';
 import { checkHealth, formatHealth, type HealthReport } from './health.ts';
 import { closeGracefully } from './http/server.ts';
-import { type SeedReport, seedDemo } from './seed/seed.ts';
+import { DEFAULT_WORLD, type SeedReport, seedDemo } from './seed/seed.ts';
 
 if (fs.existsSync('.env')) process.loadEnvFile('.env');
 
@@ -92,12 +93,13 @@ const SHUTDOWN = { acceptMs: 1000, boundMs: 10_000 };
 /** Time on top of SHUTDOWN.boundMs for draining due jobs and closing the engines. */
 const SHUTDOWN_ENGINES_MS = 10_000;
 
-const DEFAULT_SEED = 1;
-const DEFAULT_PEOPLE = 1000;
+const { seed: DEFAULT_SEED, people: DEFAULT_PEOPLE } = DEFAULT_WORLD;
 
 async function start() {
   const config = configOrExit();
   await checkPortFree(config).catch(exitWithReason);
+  // The web UI is built on the first start and after each change of its sources; otherwise a hash.
+  await buildWeb().catch(exitWithReason);
   const seedNow = config.seedOnFirstStart && firstEmbeddedStart(config);
   const platform = await buildApp(config).catch(exitWithReason);
   const { app } = platform;

@@ -99,6 +99,9 @@ export interface Order {
   created_at: string;
 }
 
+/** An order as one of its sellers sees it: their own lines, not the buyer's total. */
+export type Sale = Omit<Order, 'total_cents'>;
+
 export interface NewOrder {
   id: string;
   buyerId: number;
@@ -224,6 +227,8 @@ export interface CommercePort {
   orderByKey(buyerId: number, idempotencyKey: string): Promise<{ order: Order; fromCart: boolean } | null>;
   /** A buyer's orders, newest first. */
   ordersOf(buyerId: number, page: PageRequest<string>): Promise<Order[]>;
+  /** The orders holding a seller's products, newest first, with only that seller's lines. */
+  salesOf(sellerId: number, page: PageRequest<string>): Promise<Sale[]>;
   orderCount(buyerId: number): Promise<number>;
   /** Every seller's revenue from every order: the leaderboard's source of record. */
   sellerRevenue(): Promise<SellerRevenue[]>;

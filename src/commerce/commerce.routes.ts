@@ -23,6 +23,7 @@ import {
   ProductChangesBody,
   ProductPageReply,
   ProductReply,
+  SalePageReply,
   SeatParams,
   TopQuery,
   TransferBody,
@@ -206,6 +207,21 @@ export const commerceRoutes: FastifyPluginAsyncTypebox<CommerceRoutesOptions> = 
       },
     },
     async (request) => commerce.myOrders(caller(request), request.query.limit, request.query.cursor),
+  );
+
+  app.get(
+    '/me/sales',
+    {
+      ...signedIn,
+      schema: {
+        security: bearerAuth,
+        tags: ['orders'],
+        summary: 'Your sales: the orders holding your products, newest first, each with only your lines',
+        querystring: PageQuery,
+        response: { 200: SalePageReply, ...errorReplies(400, 401) },
+      },
+    },
+    async (request) => commerce.mySales(caller(request), request.query.limit, request.query.cursor),
   );
 
   app.get(

@@ -142,7 +142,7 @@ const BuyerOrderReply = Type.Object(
   { title: 'BuyerOrder' },
 );
 
-const SellerOrderReply = Type.Object(
+export const SellerOrderReply = Type.Object(
   {
     view: Type.Literal('seller', {
       description:
@@ -228,3 +228,4 @@ export const LeaderboardReply = Page(
 export const WalletEntriesReply = Page(LedgerEntryReply);
 export const ProductPageReply = Page(ProductReply);
 export const OrderPageReply = Page(OrderReply);
+export const SalePageReply = Page(SellerOrderReply);

@@ -24,6 +24,7 @@ import type {
   PricedLine,
   Product,
   ProductChanges,
+  Sale,
   SeatedEvent,
   SellerRevenue,
   Transfer,
@@ -36,6 +37,15 @@ export interface Page<Item> {
   items: Item[];
   next_cursor: string | null;
 }
+
+type SellerView = Extract<OrderView, { view: 'seller' }>;
+
+/** A seller's part of an order (only their lines), with the subtotal of those lines. */
+const sellerView = (sale: Sale): SellerView => ({
+  view: 'seller',
+  ...sale,
+  subtotal_cents: sale.items.reduce((sum, item) => sum + item.unit_price_cents * item.quantity, 0),
+});
 
 /** An order as one caller may see it: whole for its buyer, one seller's part for a seller. */
 export type OrderView =
@@ -228,12 +238,7 @@ export class CommerceService {
     const own = order.items.filter((item) => item.seller_id === callerId);
     if (own.length === 0) throw new ForbiddenError('only the buyer and the sellers may see an order');
     const { total_cents: _, ...rest } = order;
-    return {
-      view: 'seller',
-      ...rest,
-      items: own,
-      subtotal_cents: own.reduce((sum, item) => sum + item.unit_price_cents * item.quantity, 0),
-    };
+    return sellerView({ ...rest, items: own });
   }
 
   async orderByKey(buyerId: number, idempotencyKey: string) {
@@ -244,6 +249,14 @@ export class CommerceService {
     return this.cursors.page('orders', buyerId, limit, cursor, (page) =>
       this.commerce.ordersOf(buyerId, page),
     );
+  }
+
+  /** A seller's sales: the orders holding their products, each with their lines and subtotal only. */
+  async mySales(sellerId: number, limit: number, cursor?: string): Promise<Page<SellerView>> {
+    const page = await this.cursors.page('sales', sellerId, limit, cursor, (request) =>
+      this.commerce.salesOf(sellerId, request),
+    );
+    return { next_cursor: page.next_cursor, items: page.items.map(sellerView) };
   }
 
   orderCount(buyerId: number): Promise<number> {

@@ -8,9 +8,9 @@ const VERSION = 1;
 /** A UUID as PostgreSQL prints it (lower case). */
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-export type CommerceList = 'products' | 'orders' | 'entries';
+export type CommerceList = 'products' | 'orders' | 'sales' | 'entries';
 
-const ID_FIELD = { products: field.uuid, orders: field.uuid, entries: field.decimalId };
+const ID_FIELD = { products: field.uuid, orders: field.uuid, sales: field.uuid, entries: field.decimalId };
 
 /** The commerce lists' cursors, signed and checked by the one codec of the server. */
 export function commerceCursors(codec: CursorCodec) {

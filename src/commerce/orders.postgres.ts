@@ -321,6 +321,29 @@ export function createOrdersPostgres(db: SqlDatabase) {
       return rows.map(toOrder);
     },
 
+    // The seller's page of order ids comes from the (seller_id, order_id) index; the lines of
+    // other sellers in the same orders are never read.
+    async salesOf(sellerId, { limit, after }) {
+      const rows = await db.query<Omit<OrderRow, 'total_cents'>>(
+        `SELECT o.id, o.buyer_id, o.status, o.created_at, NULL AS cart_version,
+           (SELECT json_agg(json_build_object(
+                     'product_id', i.product_id, 'quantity', i.quantity, 'seller_id', i.seller_id,
+                     'name', i.product_name, 'unit_price_cents', i.unit_price_cents) ORDER BY i.product_id)
+            FROM order_items i WHERE i.order_id = o.id AND i.seller_id = $1) AS items
+         FROM orders o
+         WHERE o.id IN (SELECT DISTINCT s.order_id FROM order_items s
+                        WHERE s.seller_id = $1 AND ($3::uuid IS NULL OR s.order_id < $3::uuid)
+                        ORDER BY s.order_id DESC LIMIT $2)
+         ORDER BY o.id DESC`,
+        [sellerId, limit, after ?? null],
+      );
+      return rows.map(({ cart_version: _, created_at, ...row }) => ({
+        ...row,
+        items: row.items ?? [],
+        created_at: iso(created_at),
+      }));
+    },
+
     async orderCount(buyerId) {
       const [row] = await db.query<{ count: number }>(
         'SELECT count(*)::bigint AS count FROM orders WHERE buyer_id = $1',

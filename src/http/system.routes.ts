@@ -1,12 +1,18 @@
-// Routes about the platform itself: the home page, health, the architecture, and the OpenAPI document.
-import fs from 'node:fs';
+// Routes about the platform itself: the web UI, health, the architecture, and the OpenAPI document.
+import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { describeArchitecture } from '../architecture.ts';
 import type { Engine, Role } from '../config.ts';
 import { checkHealth, type RoleProbes } from '../health.ts';
 
-const HOME_PAGE = fs.readFileSync(new URL('../web/index.html', import.meta.url), 'utf8');
+import { benchmarksRoutes } from './benchmarks.ts';
+import { webUi } from './web.ts';
+
+/** Where `npm start` (scripts/build-web.mjs) puts the built web UI. */
+const WEB_ROOT = fileURLToPath(new URL('../../dist/web/', import.meta.url));
+/** Where `npm run bench` writes its results, beside the committed reference runs. */
+const BENCH_DIR = fileURLToPath(new URL('../../bench/', import.meta.url));
 
 const RoleHealthReply = Type.Object({
   engine: Type.String(),
@@ -45,9 +51,8 @@ const ArchitectureReply = Type.Object(
 );
 
 export const systemRoutes: FastifyPluginAsyncTypebox<{ probes: RoleProbes }> = async (app, { probes }) => {
-  app.get('/', { schema: { hide: true } }, (_request, reply) =>
-    reply.type('text/html; charset=utf-8').send(HOME_PAGE),
-  );
+  await webUi(app, { root: WEB_ROOT });
+  await app.register(benchmarksRoutes, { benchDir: BENCH_DIR });
 
   app.get(
     '/healthz',

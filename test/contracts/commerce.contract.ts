@@ -363,6 +363,31 @@ export function commerceContract(name: string, open: () => Promise<CommerceHarne
           expect([...first, ...rest].map((o) => o.id)).toEqual(ids.reverse());
         });
 
+        it('lists a seller’s sales newest first by keyset, with only that seller’s lines', async () => {
+          const [buyer, seller, other] = [
+            await funded(1000),
+            await harness.newUser(),
+            await harness.newUser(),
+          ];
+          const [mine, theirs] = [await product(seller, 10, 10), await product(other, 20, 10)];
+          const shared = okOrder(
+            await order(buyer, [
+              [mine, 2],
+              [theirs, 1],
+            ]),
+          );
+          okOrder(await order(buyer, [[theirs, 1]]));
+          const solo = okOrder(await order(buyer, [[mine, 1]]));
+          const first = await commerce.salesOf(seller, { limit: 1 });
+          const rest = await commerce.salesOf(seller, { limit: 5, after: first.at(-1)?.id });
+          expect([...first, ...rest].map((sale) => sale.id)).toEqual([solo.id, shared.id]);
+          const { total_cents: _, ...sharedPart } = shared;
+          expect(rest).toEqual([
+            { ...sharedPart, items: shared.items.filter((i) => i.seller_id === seller) },
+          ]);
+          expect(await commerce.salesOf(buyer, { limit: 5 })).toEqual([]);
+        });
+
         it('orders a cart once and takes its lines out with it; the same key replays', async () => {
           const [buyer, seller] = [await funded(1000), await harness.newUser()];
           const item = await product(seller, 10, 10);

@@ -347,6 +347,49 @@ for (const stack of [...httpStacks, clusterStack]) {
         }
       });
 
+      it('lists a seller’s sales with only their lines, paged by signed cursor', async () => {
+        const [buyer, seller, other] = [await funded(10_000), await signUp(app), await signUp(app)];
+        const [cup, pot] = [await newProduct(seller, 300, 9, 'Cup'), await newProduct(other, 1000, 9, 'Pot')];
+        const shared = (
+          await buy(buyer, [
+            [cup, 2],
+            [pot, 1],
+          ])
+        ).json();
+        await buy(buyer, [[pot, 1]]);
+        const solo = (await buy(buyer, [[cup, 1]])).json();
+        const first = await call('GET', '/me/sales?limit=1', seller);
+        expect(first.statusCode, first.body).toBe(200);
+        expect(first.json().items.map((sale: { id: string }) => sale.id)).toEqual([solo.id]);
+        const cursor = first.json().next_cursor;
+        const rest = (
+          await call('GET', `/me/sales?limit=5&cursor=${encodeURIComponent(cursor)}`, seller)
+        ).json();
+        expect(rest).toEqual({
+          items: [
+            {
+              view: 'seller',
+              id: shared.id,
+              buyer_id: buyer.id,
+              status: 'paid',
+              subtotal_cents: 600,
+              items: shared.items.filter((item: { seller_id: number }) => item.seller_id === seller.id),
+              created_at: shared.created_at,
+            },
+          ],
+          next_cursor: null,
+        });
+        // The cursor is the seller's own: another seller, or the buyer's orders list, refuses it.
+        expect((await call('GET', `/me/sales?cursor=${encodeURIComponent(cursor)}`, other)).statusCode).toBe(
+          400,
+        );
+        expect(
+          (await call('GET', `/me/orders?cursor=${encodeURIComponent(cursor)}`, seller)).statusCode,
+        ).toBe(400);
+        expect((await call('GET', '/me/sales', buyer)).json()).toEqual({ items: [], next_cursor: null });
+        expect((await call('GET', '/me/sales')).statusCode).toBe(401);
+      });
+
       it('puts the order count on GET /me, and not on the public profile', async () => {
         const [buyer, seller] = [await funded(5000), await signUp(app)];
         const product = await newProduct(seller, 100, 5);

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { buildWeb } from '../../scripts/build-web.ts';
 import { openInflux } from '../../src/engines/influx.ts';
 import { migrate } from '../../src/engines/migrate.ts';
 import { openPglite } from '../../src/engines/pglite.ts';
@@ -26,6 +27,8 @@ export const databaseUrl = (base: string, database: string) => {
 };
 
 export default async function setup(project: TestProject) {
+  // The server serves the built web UI: built once here when its sources changed (else a hash).
+  await buildWeb({ quiet: true });
   const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'polyglot-test-'));
 

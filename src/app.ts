@@ -6,12 +6,14 @@
 import { accountsModule } from './accounts/accounts.module.ts';
 import { analyticsModule } from './analytics/analytics.module.ts';
 import { cacheModule } from './cache/cache.module.ts';
+import { cacheWriteMarks } from './cache/write-marks.ts';
 import { commerceModule } from './commerce/commerce.module.ts';
 import type { Config } from './config.ts';
 import { openEngines } from './engines/open.ts';
 import { feedModule } from './feed/feed.module.ts';
 import { graphModule } from './graph/graph.module.ts';
 import type { RoleProbes } from './health.ts';
+import { readYourWrites } from './http/read-context.ts';
 import { createHttpServer } from './http/server.ts';
 import { systemRoutes } from './http/system.routes.ts';
 import { jobsModule } from './jobs/jobs.module.ts';
@@ -46,6 +48,15 @@ export async function buildApp(config: Config, modules: readonly PlatformModule[
       const open = await module.open(ctx);
       opened.push(open);
       Object.assign(provided, open.provides);
+    }
+    // Reads on a replica see their reader's own writes: marks in the cache role, shared by every process.
+    const replicated = engines.replicated();
+    if (replicated) {
+      replicated.keepMarksIn(cacheWriteMarks(ctx.use('rawCache'), config.replica.readYourWritesSeconds));
+      readYourWrites(app, {
+        markWrite: (userId) => replicated.markWrite(userId),
+        identify: ctx.use('auth').optionalSession,
+      });
     }
     const probes: RoleProbes = Object.assign({}, ...opened.map((module) => module.probes));
     await app.register(systemRoutes, { probes });

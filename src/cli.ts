@@ -10,6 +10,7 @@ import { openEngines } from './engines/open.ts';
 import { DataDirInUseError } from './engines/pglite.ts';
 import { engineProbes } from './engines/probes.ts';
 import { checkHealth, formatHealth, type HealthReport } from './health.ts';
+import { closeGracefully } from './http/server.ts';
 import { DEFAULT_WORLD, type SeedReport, seedDemo } from './seed/seed.ts';
 
 if (fs.existsSync('.env')) process.loadEnvFile('.env');
@@ -87,6 +88,11 @@ async function seedWithProgress(platform: Platform, seed: number, people: number
   return report;
 }
 
+/** See closeGracefully: how long new connections are served after SIGTERM, and the bound on requests in flight. */
+const SHUTDOWN = { acceptMs: 1000, boundMs: 10_000 };
+/** Time on top of SHUTDOWN.boundMs for draining due jobs and closing the engines. */
+const SHUTDOWN_ENGINES_MS = 10_000;
+
 const { seed: DEFAULT_SEED, people: DEFAULT_PEOPLE } = DEFAULT_WORLD;
 
 async function start() {
@@ -102,8 +108,11 @@ async function start() {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down: finishing requests in flight, then closing every engine');
+    // Past the bound the process exits anyway (an engine that hangs on close must not keep it up).
+    setTimeout(() => process.exit(1), SHUTDOWN.boundMs + SHUTDOWN_ENGINES_MS).unref();
     try {
-      await app.close();
+      // A supervisor's SIGTERM (a rolling restart) gets the accept window; Ctrl-C on a terminal does not wait.
+      await closeGracefully(app, { ...SHUTDOWN, acceptMs: signal === 'SIGTERM' ? SHUTDOWN.acceptMs : 0 });
       process.exit(0);
     } catch (error) {
       app.log.error({ err: error }, 'shutdown failed');

@@ -3,6 +3,7 @@
 // stops the process with one line naming the variable (ConfigError).
 import path from 'node:path';
 import { VIEWS_RETENTION_HOURS } from './analytics/analytics.port.ts';
+import { isRedisClusterUrl, parseRedisClusterUrl } from './engines/redis-url.ts';
 
 export const ROLES = ['accounts', 'commerce', 'posts', 'graph', 'cache', 'jobs', 'analytics'] as const;
 export type Role = (typeof ROLES)[number];
@@ -32,7 +33,9 @@ const OWN_URL: Partial<Record<Role, { variable: UrlVariable; engine: Engine }>> 
 
 const URL_PROTOCOLS = {
   DATABASE_URL: ['postgres:', 'postgresql:'],
-  REDIS_URL: ['redis:', 'rediss:'],
+  DATABASE_REPLICA_URL: ['postgres:', 'postgresql:'],
+  // redis+cluster://host:port,host:port,... names some nodes of a Redis Cluster.
+  REDIS_URL: ['redis:', 'rediss:', 'redis+cluster:'],
   MONGODB_URL: ['mongodb:', 'mongodb+srv:'],
   NEO4J_URL: ['neo4j:', 'neo4j+s:', 'neo4j+ssc:', 'bolt:', 'bolt+s:', 'bolt+ssc:'],
   INFLUX_URL: ['http:', 'https:'],
@@ -111,16 +114,32 @@ export interface Config {
    * once and kept in the accounts' database, shared by every process using that database.
    */
   cursorSecret: string | undefined;
-  /** How long finding and connecting to a MongoDB or Neo4j server may take before the role answers 503. */
+  /** How long finding and connecting to a PostgreSQL, MongoDB or Neo4j server (or a free pooled connection) may take before the role answers 503. */
   storeConnectTimeoutMs: number;
   /** MongoDB's write concern `w` for the posts role: 'majority' (the default) or a number of members. */
   mongoWriteConcern: 'majority' | number;
   /** Record every API request (route, method, status, time) for /metrics/endpoints; on by default. */
   recordApiRequests: boolean;
   feed: FeedConfig;
+  /**
+   * How long a PostgreSQL query may take before the request answers 503 (DATABASE_TIMEOUT_MS;
+   * waiting for a connection: STORE_CONNECT_TIMEOUT_MS): a slow server never holds requests past it.
+   * Migrations at start run under it too.
+   */
+  databaseTimeoutMs: number;
+  replica: ReplicaConfig;
   outbox: OutboxConfig;
   analyticsRetention: AnalyticsRetention;
   events: EventLimits;
+}
+
+/** Reads that tolerate lag on a streaming replica of DATABASE_URL (DATABASE_REPLICA_URL). */
+export interface ReplicaConfig {
+  /**
+   * After a write, how long at most the writer's reads wait for the replica by going to the
+   * primary: a replica lagging more than this shows the writer an older copy.
+   */
+  readYourWritesSeconds: number;
 }
 
 export interface OutboxConfig {
@@ -213,6 +232,8 @@ export const KNOWN_VARIABLES = [
   'FEED_STRATEGY',
   'FEED_ACTIVE_DAYS',
   'FEED_FANOUT_THRESHOLD',
+  'DATABASE_TIMEOUT_MS',
+  'REPLICA_READ_YOUR_WRITES_SECONDS',
   'OUTBOX_RELAY_INTERVAL_MS',
   'OUTBOX_LEASE_SECONDS',
   'ANALYTICS_VIEWS_RETENTION_HOURS',
@@ -279,6 +300,19 @@ function readFeed(env: Env, stores: Record<Role, Engine>): FeedConfig {
     activeDays: readInteger(env, 'FEED_ACTIVE_DAYS', 30, 1, 365),
     fanoutThreshold: readInteger(env, 'FEED_FANOUT_THRESHOLD', 10_000, 0, 1_000_000_000),
   };
+}
+
+/** A replica serves reads of the PostgreSQL roles: it needs DATABASE_URL and a role there. */
+function readReplica(env: Env, urls: Config['urls'], stores: Record<Role, Engine>): ReplicaConfig {
+  if (urls.DATABASE_REPLICA_URL) {
+    if (!urls.DATABASE_URL) {
+      throw new ConfigError('DATABASE_REPLICA_URL', 'a replica of DATABASE_URL needs DATABASE_URL to be set');
+    }
+    if (!Object.values(stores).includes('postgres')) {
+      throw new ConfigError('DATABASE_REPLICA_URL', 'no role runs on PostgreSQL, so no read would use it');
+    }
+  }
+  return { readYourWritesSeconds: readInteger(env, 'REPLICA_READ_YOUR_WRITES_SECONDS', 60, 1, 3600) };
 }
 
 function readTimeouts(env: Env): HttpTimeouts {
@@ -367,6 +401,17 @@ function readOrigins(env: Env, name: string): string[] {
 function readUrl(env: Env, name: UrlVariable): string | undefined {
   const raw = env[name]?.trim();
   if (!raw) return undefined;
+  if (name === 'REDIS_URL' && isRedisClusterUrl(raw)) {
+    try {
+      parseRedisClusterUrl(raw);
+    } catch (error) {
+      throw new ConfigError(
+        name,
+        `${(error as Error).message} (expected redis+cluster://host:port,host:port,...)`,
+      );
+    }
+    return raw;
+  }
   let url: URL;
   try {
     url = new URL(raw);
@@ -497,6 +542,8 @@ export function loadConfig(env: Env = process.env, terminal = process.stdout.isT
     storeConnectTimeoutMs: readInteger(env, 'STORE_CONNECT_TIMEOUT_MS', 5000, 50, 600_000),
     recordApiRequests: readBoolean(env, 'ANALYTICS_RECORD_REQUESTS', true),
     feed: readFeed(env, stores),
+    databaseTimeoutMs: readInteger(env, 'DATABASE_TIMEOUT_MS', 30_000, 100, 600_000),
+    replica: readReplica(env, urls, stores),
     outbox: {
       relayIntervalMs: readInteger(env, 'OUTBOX_RELAY_INTERVAL_MS', 5000, 50, 3_600_000),
       leaseSeconds: readInteger(env, 'OUTBOX_LEASE_SECONDS', 60, 1, 86_400),

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DEMO_OPERATOR_EMAIL, KNOWN_VARIABLES, loadConfig, ROLES } from '../src/config.ts';
 import { openPglite } from '../src/engines/pglite.ts';
+import { parseRedisClusterUrl } from '../src/engines/redis-url.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -183,6 +184,43 @@ describe("each role's own URL moves it", () => {
   });
 });
 
+describe('REDIS_URL naming a Redis Cluster', () => {
+  it('moves cache and jobs to Redis with redis+cluster://host:port,host:port', () => {
+    const url = 'redis+cluster://127.0.0.1:7000,127.0.0.1:7001,[::1]:7002';
+    const config = loadConfig({ REDIS_URL: url });
+    expect(config.stores.cache).toBe('redis');
+    expect(config.stores.jobs).toBe('redis');
+    expect(config.urls.REDIS_URL).toBe(url);
+  });
+
+  it('reads the nodes and the credentials', () => {
+    expect(parseRedisClusterUrl('redis+cluster://app:s%40cret@a.example:7000,b.example:7001/')).toEqual({
+      nodes: [
+        { host: 'a.example', port: 7000 },
+        { host: 'b.example', port: 7001 },
+      ],
+      username: 'app',
+      password: 's@cret',
+    });
+    expect(parseRedisClusterUrl('redis+cluster://:pw@[::1]:7000')).toEqual({
+      nodes: [{ host: '::1', port: 7000 }],
+      password: 'pw',
+    });
+  });
+
+  it.each([
+    'redis+cluster://',
+    'redis+cluster://127.0.0.1',
+    'redis+cluster://127.0.0.1:7000,',
+    'redis+cluster://127.0.0.1:7000,127.0.0.1:x',
+    'redis+cluster://127.0.0.1:7000/0',
+  ])('refuses %s with one line naming REDIS_URL', (url) => {
+    expect(() => loadConfig({ REDIS_URL: url })).toThrow(
+      /^REDIS_URL: .*(expected redis\+cluster:\/\/host:port)/,
+    );
+  });
+});
+
 describe('<ROLE>_STORE wins', () => {
   it('keeps a role on PGlite although its URL is set', () => {
     const config = loadConfig({
@@ -213,6 +251,24 @@ describe('<ROLE>_STORE wins', () => {
 
   it('accepts surrounding blanks', () => {
     expect(loadConfig({ REDIS_URL, CACHE_STORE: ' redis ' }).stores.cache).toBe('redis');
+  });
+
+  it('takes a read replica of DATABASE_URL, and only with a role on PostgreSQL', () => {
+    const DATABASE_REPLICA_URL = 'postgres://replica.example:5432/polyglot';
+    const config = loadConfig({ DATABASE_URL, DATABASE_REPLICA_URL, REPLICA_READ_YOUR_WRITES_SECONDS: '30' });
+    expect(config.urls.DATABASE_REPLICA_URL).toBe(DATABASE_REPLICA_URL);
+    expect(config.replica.readYourWritesSeconds).toBe(30);
+    expect(loadConfig({}).replica.readYourWritesSeconds).toBe(60);
+    expect(() => loadConfig({ DATABASE_REPLICA_URL })).toThrow(/^DATABASE_REPLICA_URL: .*needs DATABASE_URL/);
+    const embedded = Object.fromEntries(
+      ['ACCOUNTS', 'COMMERCE', 'POSTS', 'GRAPH', 'JOBS', 'ANALYTICS'].map((role) => [
+        `${role}_STORE`,
+        'pglite',
+      ]),
+    );
+    expect(() => loadConfig({ ...embedded, DATABASE_URL, DATABASE_REPLICA_URL })).toThrow(
+      /^DATABASE_REPLICA_URL: no role runs on PostgreSQL/,
+    );
   });
 });
 

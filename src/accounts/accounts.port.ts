@@ -118,6 +118,8 @@ export interface AccountsPort {
   searchPeople(query: string, limit: number): Promise<ProfileSummary[]>;
   /** The summaries of the users that exist among `userIds`, in no particular order. */
   summaries(userIds: readonly number[]): Promise<ProfileSummary[]>;
+  /** The summaries of the users whose handles are among `handles` (lowercase, as stored), in no particular order. */
+  summariesByHandle(handles: readonly string[]): Promise<ProfileSummary[]>;
   /**
    * Adds `delta` to the follower's following count and the followee's followers count, for
    * a graph on another engine; call it only when an edge really appeared or disappeared.

@@ -129,6 +129,8 @@ export function createPostgresAccounts(db: SqlDatabase) {
     },
 
     async publicProfile(userId): Promise<PublicProfile | null> {
+      // On the primary, never a replica: this fills the profile cache (cache-aside), and a copy a
+      // lagging replica gave after the writer's invalidation would be served to all for its TTL.
       const [row] = await db.query<PublicProfileRow>(
         `SELECT u.id, p.handle, p.name, p.bio, p.avatar_url, u.created_at,
                 p.followers_count, p.following_count, p.posts_count
@@ -235,6 +237,15 @@ export function createPostgresAccounts(db: SqlDatabase) {
       return db.query<ProfileSummary>(
         'SELECT user_id AS id, handle, name, avatar_url FROM user_profiles WHERE user_id = ANY($1::bigint[])',
         [userIds],
+      );
+    },
+
+    summariesByHandle(handles): Promise<ProfileSummary[]> {
+      if (handles.length === 0) return Promise.resolve([]);
+      // The unique index on handle answers each one.
+      return db.query<ProfileSummary>(
+        'SELECT user_id AS id, handle, name, avatar_url FROM user_profiles WHERE handle = ANY($1::text[])',
+        [handles],
       );
     },
 

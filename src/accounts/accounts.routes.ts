@@ -66,13 +66,15 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<AccountsRoutesOptions> = 
     },
     async (request, reply) => {
       const { email, password, device_token } = request.body;
-      const session = await sessions.logIn({
+      const { session, ...signedIn } = await sessions.logIn({
         email,
         password,
         address: request.ip,
         deviceToken: device_token,
       });
-      return reply.status(201).send(session);
+      // From here on the request acts for the new session: its write is the person's own.
+      request.session = session;
+      return reply.status(201).send(signedIn);
     },
   );
 

@@ -36,6 +36,8 @@ export interface SignedIn {
   expires_at: string;
   device_token: string;
   device_token_expires_at: string;
+  /** The session made, for the request that made it (not sent to the client). */
+  session: Session;
 }
 
 export interface SessionsOptions {
@@ -113,11 +115,12 @@ export class SessionsService {
       throw new UnauthorizedError('wrong email or password');
     }
     const token = newToken();
+    const tokenHash = hashToken(token);
     const now = Date.now();
     const expiresAt = new Date(now + Math.min(this.ttlMs, this.maxAgeMs));
     await this.accounts.createSession(
       credentials.userId,
-      hashToken(token),
+      tokenHash,
       expiresAt,
       new Date(now + this.maxAgeMs),
     );
@@ -127,6 +130,7 @@ export class SessionsService {
       expires_at: expiresAt.toISOString(),
       device_token: issued.token,
       device_token_expires_at: issued.expiresAt.toISOString(),
+      session: { userId: credentials.userId, tokenHash },
     };
   }
 

@@ -63,8 +63,9 @@ export function createPostgresAnalytics(db: SqlDatabase) {
       );
     },
 
+    // A ranking over hours of views: a replica's moment of lag changes nothing (db.read).
     trending: (hours, limit) =>
-      db.query<TrendingEntry>(
+      db.read().query<TrendingEntry>(
         `SELECT post_id::text AS "postId", count(*)::int AS views
          FROM analytics_views
          WHERE at >= now() - make_interval(hours => $1)

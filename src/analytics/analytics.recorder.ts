@@ -1,9 +1,10 @@
 // Buffers analytics events in memory and writes them in batches, off the request's path:
 // recording is a push onto an array, never a write per request. The buffer is bounded:
 // while the store is slow or down, events beyond the bound are dropped and counted rather
-// than letting the process grow. A batch the store refuses is counted as failed and logged
-// (analytics are statistics, not records: they are not retried forever). close() writes
-// whatever is left.
+// than letting the process grow. A batch that fails because the store is unavailable stays
+// buffered and is written once it answers again; a batch (or the points of one) the store
+// refuses is counted as failed and logged, never retried. close() writes whatever is left.
+import { StoreUnavailableError } from '../errors.ts';
 import type { Log } from '../log.ts';
 import {
   type AnalyticsPort,
@@ -27,7 +28,7 @@ export interface RecorderStats {
   written: number;
   /** Dropped because the buffer was full. */
   dropped: number;
-  /** Lost because the store refused or failed their batch. */
+  /** Lost because the store refused them (or failed otherwise than by being unavailable). */
   failed: number;
 }
 
@@ -36,6 +37,8 @@ class Lane<Event> {
   private pending: Event[] = [];
   private inFlight = 0;
   private flushing: Promise<void> | undefined;
+  /** Whether the last write found the store down (logged once per outage, not per flush). */
+  private storeDown = false;
   readonly stats: RecorderStats = { buffered: 0, written: 0, dropped: 0, failed: 0 };
 
   constructor(
@@ -73,7 +76,19 @@ class Lane<Event> {
       try {
         await this.write(batch);
         this.stats.written += batch.length;
+        if (this.storeDown) this.log?.warn({ kind: this.kind }, 'analytics store answers again');
+        this.storeDown = false;
       } catch (error) {
+        if (error instanceof StoreUnavailableError) {
+          // The store is down or did not answer: the batch goes back to the front (the bound
+          // counted it while in flight, so it still holds) and waits for the next flush.
+          this.pending.unshift(...batch);
+          if (!this.storeDown) {
+            this.log?.warn({ err: error, kind: this.kind }, 'analytics store unavailable; events buffered');
+          }
+          this.storeDown = true;
+          return;
+        }
         // A partial write kept the rest of the batch: count only what was lost.
         const lost =
           error instanceof PartialWriteError ? Math.min(error.dropped, batch.length) : batch.length;

@@ -1,9 +1,8 @@
 // View deduplication on Redis: one SET NX EX per view, answered by whether it set the key.
-import type { Redis } from 'ioredis';
-import { unlinkKeysStartingWith } from '../engines/redis.ts';
+import { type RedisClient, unlinkKeysStartingWith } from '../engines/redis.ts';
 import { type ViewDedupePort, viewerKeys, viewKey } from './view-dedupe.port.ts';
 
-export function createRedisViewDedupe(redis: Redis, keyPrefix: string) {
+export function createRedisViewDedupe(redis: RedisClient, keyPrefix: string) {
   return {
     async firstView(userId, postId, windowSeconds) {
       // NX: only the first view of the window sets the key; EX: the window ends by itself.

@@ -36,6 +36,8 @@ export const cacheKeys = {
   /** The start of every key about one user. */
   user: (userId: number) => `{u:${userId}}:`,
   profile: (userId: number) => `{u:${userId}}:profile`,
+  /** The primary's WAL position after the user's latest write (read-your-writes over a replica). */
+  writeMark: (userId: number) => `{u:${userId}}:write-lsn`,
   session: (tokenHash: string) => `{s:${tokenHash}}:session`,
   rateLimit: (rule: string, subject: string) => `{rl:${rule}:${subject}}`,
   /** A post's summary (document without comments, with its counters), shared by every feed page. */

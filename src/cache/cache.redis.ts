@@ -1,10 +1,9 @@
 // The cache role on Redis: JSON strings with EX, and the article's INCR + EXPIRE counter,
 // every key under the configured prefix.
-import type { Redis } from 'ioredis';
-import { unlinkKeysStartingWith } from '../engines/redis.ts';
+import { type RedisClient, unlinkKeysStartingWith } from '../engines/redis.ts';
 import { type CachePort, cacheKeys, type WindowCount } from './cache.port.ts';
 
-export function createRedisCache(redis: Redis, keyPrefix: string) {
+export function createRedisCache(redis: RedisClient, keyPrefix: string) {
   const k = (key: string) => `${keyPrefix}${key}`;
 
   const windowOf = (count: number, ttl: number): WindowCount => ({
@@ -22,11 +21,9 @@ export function createRedisCache(redis: Redis, keyPrefix: string) {
       await redis.set(k(key), JSON.stringify(value), 'EX', ttlSeconds);
     },
     async forget(...keys) {
-      // One DEL per key rather than one multi-key DEL, so keys in different cluster slots work too.
-      if (keys.length === 0) return;
-      const pipeline = redis.pipeline();
-      for (const key of keys) pipeline.del(k(key));
-      await pipeline.exec();
+      // One DEL per key rather than one multi-key DEL (or one pipeline), so keys in different
+      // cluster slots work too; auto-pipelining still sends them together.
+      await Promise.all(keys.map((key) => redis.del(k(key))));
     },
     async forgetUser(userId) {
       // SCAN finds them (a user's keys are few); on Redis Cluster they share one slot by their tag.

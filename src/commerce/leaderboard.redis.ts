@@ -1,8 +1,9 @@
 // The sellers' leaderboard on Redis: the article's sorted set (ZINCRBY as orders are paid,
 // ZREVRANGE for the top N). Members are user ids zero-padded to 16 digits, so that the
 // reverse lexicographic order Redis gives equal scores is the larger id first.
-import type { Redis } from 'ioredis';
+
 import { cacheKeys } from '../cache/cache.port.ts';
+import type { RedisClient } from '../engines/redis.ts';
 import type { SellerRevenue } from './commerce.port.ts';
 import { LEADERBOARD_TTL_SECONDS, type LeaderboardPort } from './leaderboard.port.ts';
 
@@ -17,11 +18,11 @@ const SCRIPTS = {
     return 1`,
 };
 
-type ScriptClient = Redis & {
+type ScriptClient = RedisClient & {
   [name in keyof typeof SCRIPTS]: (key: string, ...args: Array<string | number>) => Promise<unknown>;
 };
 
-export function createRedisLeaderboard(redis: Redis, keyPrefix: string) {
+export function createRedisLeaderboard(redis: RedisClient, keyPrefix: string) {
   for (const [name, lua] of Object.entries(SCRIPTS)) {
     if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: 1, lua });
   }

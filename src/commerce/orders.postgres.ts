@@ -256,16 +256,17 @@ export function createOrdersPostgres(db: SqlDatabase) {
       return toProduct(row as ProductRow);
     },
 
+    // Catalogue reads tolerate lag (db.read): an order reads its prices again in its own transaction.
     async product(productId) {
-      const [row] = await db.query<ProductRow>(`SELECT ${PRODUCT_COLUMNS} FROM products WHERE id = $1`, [
-        productId,
-      ]);
+      const [row] = await db
+        .read()
+        .query<ProductRow>(`SELECT ${PRODUCT_COLUMNS} FROM products WHERE id = $1`, [productId]);
       return row ? toProduct(row) : null;
     },
 
     async products({ limit, after }) {
       // UUIDv7 ids sort by creation time: the primary key is the newest-first index.
-      const rows = await db.query<ProductRow>(
+      const rows = await db.read().query<ProductRow>(
         `SELECT ${PRODUCT_COLUMNS} FROM products
          WHERE ($2::uuid IS NULL OR id < $2::uuid) ORDER BY id DESC LIMIT $1`,
         [limit, after ?? null],

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { SqlDatabase } from './sql.ts';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations/', import.meta.url));
-// Any constant works; it keeps two processes starting at once on one server from racing.
+// Any constant works; it keeps processes starting at once on one server from racing.
 const MIGRATION_LOCK_KEY = 7_406_221;
 
 export interface Migration {
@@ -28,10 +28,15 @@ export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
 
 /** Returns the versions it applied. */
 export async function migrate(db: SqlDatabase, migrations = readMigrations()): Promise<string[]> {
-  await db.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    version text PRIMARY KEY,
-    applied_at timestamptz NOT NULL DEFAULT now()
-  )`);
+  // The lock comes first: two CREATE TABLE IF NOT EXISTS at the same moment both see no table,
+  // and the second fails on pg_type's unique index instead of finding the first one's table.
+  await db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+    await tx.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version text PRIMARY KEY,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`);
+  });
   const applied = new Set(
     (await db.query<{ version: string }>('SELECT version FROM schema_migrations')).map((row) => row.version),
   );

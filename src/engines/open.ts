@@ -1,17 +1,20 @@
 // Opens the engines the configuration names, once each, and closes them all. The driver
 // of a server is imported only when a role uses it: the embedded default loads none.
-import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import { migrate } from './migrate.ts';
 import type { MongoConnection } from './mongo.ts';
 import type { Neo4jConnection } from './neo4j.ts';
 import { openPglite } from './pglite.ts';
+import type { RedisClient } from './redis.ts';
+import type { ReplicatedDatabase } from './replica.ts';
 import type { SqlDatabase } from './sql.ts';
 
 export interface Engines {
   /** The SQL database for roles on 'pglite' or 'postgres'; migrated unless asked not to. */
   sql(engine: 'pglite' | 'postgres'): SqlDatabase;
-  redis(): Redis;
+  /** The PostgreSQL database when DATABASE_REPLICA_URL gives it a read replica. */
+  replicated(): ReplicatedDatabase | undefined;
+  redis(): RedisClient;
   neo4j(): Neo4jConnection;
   mongo(): MongoConnection;
   close(): Promise<void>;
@@ -21,15 +24,17 @@ export interface Engines {
 export async function openEngines(config: Config, { migrate: migrating = true } = {}): Promise<Engines> {
   const used = new Set(Object.values(config.stores));
   const sql = new Map<string, SqlDatabase>();
-  let redis: Redis | undefined;
+  let redis: RedisClient | undefined;
   let neo4j: Neo4jConnection | undefined;
   let mongo: MongoConnection | undefined;
+  let replicated: ReplicatedDatabase | undefined;
   const engines: Engines = {
     sql(engine) {
       const db = sql.get(engine);
       if (!db) throw new Error(`no ${engine} database was opened`);
       return db;
     },
+    replicated: () => replicated,
     redis() {
       if (!redis) throw new Error('no Redis connection was opened');
       return redis;
@@ -55,7 +60,17 @@ export async function openEngines(config: Config, { migrate: migrating = true } 
     if (used.has('pglite')) sql.set('pglite', await openPglite({ dataDir: config.dataDir }));
     if (used.has('postgres') && config.urls.DATABASE_URL) {
       const { openPostgres } = await import('./postgres.ts');
-      sql.set('postgres', openPostgres({ url: config.urls.DATABASE_URL }));
+      const timeouts = {
+        timeoutMs: config.databaseTimeoutMs,
+        connectTimeoutMs: config.storeConnectTimeoutMs,
+      };
+      const primary = openPostgres({ url: config.urls.DATABASE_URL, ...timeouts });
+      const replicaUrl = config.urls.DATABASE_REPLICA_URL;
+      if (replicaUrl) {
+        const { openReplicated } = await import('./replica.ts');
+        replicated = openReplicated(primary, openPostgres({ url: replicaUrl, ...timeouts }));
+      }
+      sql.set('postgres', replicated ?? primary);
     }
     if (migrating) for (const db of sql.values()) await migrate(db);
     if (used.has('redis') && config.urls.REDIS_URL) {

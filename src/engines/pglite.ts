@@ -22,14 +22,44 @@ const PGDATA = 'pglite';
 const LOCK = 'pglite.lock';
 const INIT_PREFIX = 'pglite.init-';
 
+/** A lock holder that is still alive this long after we first saw it refuses the open. */
+const HOLDER_WAIT_MS = 5000;
+const HOLDER_POLL_MS = 100;
+
+/**
+ * Whether the process still runs. One killed with kill -9 stays visible for a while, exiting and
+ * then a zombie until its parent reaps it, and process.kill(pid, 0) succeeds all that time: where
+ * /proc tells, a zombie (Z) or dead (X) process is gone.
+ */
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     // EPERM: the process exists but belongs to someone else.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+  try {
+    // "PID (COMMAND) STATE ...": the command may hold spaces and parentheses, the state follows the last ')'.
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    // No /proc (macOS, Windows), or the process vanished in between: kill(pid, 0) decides.
+    return !fs.existsSync('/proc');
+  }
+}
+
+/**
+ * Whether the process holding a lock still runs after up to HOLDER_WAIT_MS: a holder that is
+ * exiting (a supervisor restarting right after kill -9) is waited for rather than refused.
+ */
+async function stillAliveAfterWaiting(pid: number): Promise<boolean> {
+  const deadline = Date.now() + HOLDER_WAIT_MS;
+  while (isAlive(pid)) {
+    if (Date.now() >= deadline) return true;
+    await new Promise((resolve) => setTimeout(resolve, HOLDER_POLL_MS));
+  }
+  return false;
 }
 
 const readPid = (file: string): number | undefined => {
@@ -47,7 +77,7 @@ const readPid = (file: string): number | undefined => {
 const openHere = new Set<string>();
 
 /** Takes the data folder's lock (a pid file created exclusively), or throws DataDirInUseError. */
-function acquireLock(dataDir: string): () => void {
+async function acquireLock(dataDir: string): Promise<() => void> {
   const lockPath = path.join(dataDir, LOCK);
   const folder = fs.realpathSync(dataDir);
   if (openHere.has(folder)) throw new DataDirInUseError(dataDir, process.pid);
@@ -63,7 +93,7 @@ function acquireLock(dataDir: string): () => void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = readPid(lockPath);
-      if (holder !== undefined && holder !== process.pid && isAlive(holder)) {
+      if (holder !== undefined && holder !== process.pid && (await stillAliveAfterWaiting(holder))) {
         throw new DataDirInUseError(dataDir, holder);
       }
       // A stale lock: its process died (kill -9, power loss). Move it aside under a name of
@@ -97,7 +127,7 @@ export interface PgliteOptions {
 
 export async function openPglite({ dataDir }: PgliteOptions): Promise<SqlDatabase> {
   fs.mkdirSync(dataDir, { recursive: true });
-  const releaseLock = acquireLock(dataDir);
+  const releaseLock = await acquireLock(dataDir);
   try {
     const db = await openDataDirectory(dataDir);
     return wrap(db, releaseLock);
@@ -138,9 +168,12 @@ function wrap(db: PGlite, releaseLock: () => void): SqlDatabase {
     },
   });
   let closed = false;
+  const direct = clientOf(db);
   return {
     engine: 'pglite',
-    ...clientOf(db),
+    ...direct,
+    // One process, one copy: there is no replica to read from.
+    read: () => direct,
     // PGlite holds its single backend for the whole callback: inside it, use tx only.
     transaction: (work) => db.transaction((tx) => work(clientOf(tx))),
     async ping() {

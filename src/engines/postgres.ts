@@ -14,21 +14,31 @@ export interface PostgresOptions {
   url: string;
   max?: number;
   applicationName?: string;
+  /**
+   * How long each query may take: past it the caller gets an error (a 503) instead of waiting
+   * on a slow server, and the connection is dropped.
+   */
+  timeoutMs?: number;
+  /** How long waiting for a connection (a new one, or a free one of the pool) may take. */
+  connectTimeoutMs?: number;
 }
 
 export function openPostgres({
   url,
   max = 10,
   applicationName = 'polyglot-social',
+  timeoutMs = 30_000,
+  connectTimeoutMs = 5000,
 }: PostgresOptions): SqlDatabase {
   const pool = new pg.Pool({
     connectionString: url,
     max,
     types,
     application_name: applicationName,
-    connectionTimeoutMillis: 5000,
-    // A statement that hangs must not hold a request (and a pool slot) forever.
-    statement_timeout: 30_000,
+    connectionTimeoutMillis: connectTimeoutMs,
+    // Client-side, so that a slow network counts too; the server's own bound frees its backend.
+    query_timeout: timeoutMs,
+    statement_timeout: timeoutMs,
   });
   // An idle client losing its connection emits 'error' on the pool; without a listener that
   // would crash the process. The next query gets a fresh connection or a clear error.
@@ -45,9 +55,11 @@ export function openPostgres({
     },
   });
 
+  const direct = clientOf(pool);
   return {
     engine: 'postgres',
-    ...clientOf(pool),
+    ...direct,
+    read: () => direct,
     async transaction(work) {
       const client = await pool.connect();
       let broken: Error | undefined;

@@ -1,17 +1,55 @@
-// A Redis connection for the cache role.
-import { Redis } from 'ioredis';
+// Redis connections for the cache and jobs roles: one server (ioredis' Redis) or a Redis
+// Cluster (ioredis' Cluster, which routes each command to the master of its key's slot and
+// follows MOVED/ASK redirections and failovers). Both speak the same commands, so adapters
+// take a RedisClient and never ask which one they have.
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { isRedisClusterUrl, parseRedisClusterUrl } from './redis-url.ts';
 
-export function openRedis(url: string): Redis {
-  const redis = new Redis(url, {
+export type RedisClient = Redis | Cluster;
+
+/** Options of each connection to a server (for a cluster: to each of its nodes). */
+export type ConnectionOptions = Pick<
+  RedisOptions,
+  'maxRetriesPerRequest' | 'commandTimeout' | 'connectTimeout' | 'enableOfflineQueue' | 'enableAutoPipelining'
+> & {
+  /** Reconnect delay after `attempt` failures; on a cluster it also paces reconnecting the whole cluster. */
+  retryStrategy?: (attempt: number) => number;
+};
+
+/** A client for REDIS_URL, not yet connected (lazyConnect). */
+export function connectRedis(url: string, options: ConnectionOptions = {}): RedisClient {
+  const { enableOfflineQueue, enableAutoPipelining, retryStrategy, ...connection } = options;
+  if (!isRedisClusterUrl(url)) return new Redis(url, { ...options, lazyConnect: true });
+  const { nodes, username, password } = parseRedisClusterUrl(url);
+  return new Cluster(nodes, {
+    lazyConnect: true,
+    ...(enableAutoPipelining === undefined ? {} : { enableAutoPipelining }),
+    ...(enableOfflineQueue === undefined ? {} : { enableOfflineQueue }),
+    ...(retryStrategy ? { clusterRetryStrategy: retryStrategy } : {}),
+    // After a master fails, its replica takes over within the cluster's node timeout; commands
+    // meanwhile are retried on the refreshed slot map instead of failing at once.
+    retryDelayOnFailover: 200,
+    retryDelayOnClusterDown: 200,
+    slotsRefreshTimeout: 2000,
+    slotsRefreshInterval: 2000,
+    redisOptions: { ...connection, username, password },
+  });
+}
+
+/** The cache role's connection: fails fast while Redis is down, so callers fall back to the stores of record. */
+export function openRedis(url: string): RedisClient {
+  const redis = connectRedis(url, {
     // Fail fast instead of queueing while Redis is down: callers fall back to the
     // stores of record (sessions, profiles) rather than hanging a request.
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     commandTimeout: 2000,
     connectTimeout: 3000,
-    lazyConnect: true,
     // Keep reconnecting, at most every 2 s, for as long as the process runs.
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    // Commands sent in the same tick go out as one pipeline per node: on a cluster, fan-out
+    // writes to keys in many slots travel in a few round trips, no command spanning two slots.
+    enableAutoPipelining: true,
   });
   // Without a listener ioredis reports every failed reconnect as an unhandled error.
   // An outage is already visible: /healthz names the role, and each failed cache call is logged.
@@ -24,13 +62,18 @@ export const globLiteral = (text: string) => text.replace(/[*?[\]\\]/g, (c) => `
 
 /**
  * Deletes every key that starts with `keyStart` (SCAN, never KEYS: the server is not blocked),
- * in batches with UNLINK. Keys written meanwhile under that start may survive one pass.
+ * in batches. On a cluster every master is scanned (SCAN sees one node's keys), and each key is
+ * unlinked by itself through the cluster client, so no command spans two slots. Keys written
+ * meanwhile under that start may survive one pass.
  */
-export async function unlinkKeysStartingWith(redis: Redis, keyStart: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${globLiteral(keyStart)}*`, 'COUNT', 1000);
-    if (keys.length) await redis.unlink(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+export async function unlinkKeysStartingWith(redis: RedisClient, keyStart: string): Promise<void> {
+  const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
+  for (const node of nodes) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', `${globLiteral(keyStart)}*`, 'COUNT', 1000);
+      await Promise.all(keys.map((key) => redis.unlink(key)));
+      cursor = next;
+    } while (cursor !== '0');
+  }
 }

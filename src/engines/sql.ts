@@ -12,6 +12,12 @@ export interface SqlDatabase extends SqlClient {
   readonly engine: 'pglite' | 'postgres';
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (tx: SqlClient) => Promise<T>): Promise<T>;
+  /**
+   * Where a read that tolerates replication lag goes (public profiles, follower lists, user
+   * timelines, products, trending, suggestions): a streaming replica when one is configured
+   * and has replayed the viewer's own latest write, else this database itself.
+   */
+  read(): SqlClient;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

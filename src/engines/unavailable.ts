@@ -28,7 +28,7 @@ function sqlUnreachable(error: unknown): boolean {
   if (state) return state.startsWith('08') || state.startsWith('53') || /^57P0[1-3]$/.test(state);
   return (
     socketFailure(error) ||
-    /timeout exceeded when trying to connect|Connection terminated|not queryable|pool after calling end|PGlite is closed/i.test(
+    /timeout exceeded when trying to connect|Connection terminated|Query read timeout|not queryable|pool after calling end|PGlite is closed/i.test(
       messageOf(error),
     )
   );

@@ -1,16 +1,26 @@
 // Home timelines in process memory (the embedded default): a newest-first array per user,
-// with the same rules as the Redis sorted sets (cap, push only to existing timelines).
-import { newestFirst, TIMELINE_SIZE, type TimelineEntry, type TimelinePort } from './feed.port.ts';
+// with the same rules as the Redis sorted sets (cap, push only to existing timelines, each
+// post at most once, as itself or as a repost).
+import {
+  newestFirst,
+  TIMELINE_SIZE,
+  type TimelineEntry,
+  type TimelinePort,
+  timelineOf,
+} from './feed.port.ts';
 
 export function createMemoryTimelines({ size = TIMELINE_SIZE }: { size?: number } = {}) {
   const timelines = new Map<number, TimelineEntry[]>();
+  const indexOf = (timeline: TimelineEntry[] | undefined, postId: string) =>
+    timeline?.findIndex((item) => item.postId === postId) ?? -1;
+
   return {
     engine: 'memory',
 
     async pushToTimelines(entry, userIds) {
       for (const userId of userIds) {
         const timeline = timelines.get(userId);
-        if (!timeline || timeline.some((item) => item.postId === entry.postId)) continue;
+        if (!timeline || indexOf(timeline, entry.postId) >= 0) continue;
         timeline.push({ ...entry });
         timeline.sort(newestFirst);
         timeline.length = Math.min(timeline.length, size);
@@ -20,7 +30,7 @@ export function createMemoryTimelines({ size = TIMELINE_SIZE }: { size?: number 
     async removeFromTimelines(entry, userIds) {
       for (const userId of userIds) {
         const timeline = timelines.get(userId);
-        const at = timeline?.findIndex((item) => item.postId === entry.postId) ?? -1;
+        const at = indexOf(timeline, entry.postId);
         if (timeline && at >= 0) timeline.splice(at, 1);
       }
     },
@@ -33,6 +43,13 @@ export function createMemoryTimelines({ size = TIMELINE_SIZE }: { size?: number 
         userId,
         timeline.filter((entry) => !removed.has(entry.postId)),
       );
+    },
+
+    async withdrawRepost({ postId, repostedBy }, userIds) {
+      for (const userId of userIds) {
+        const timeline = timelines.get(userId);
+        if (timeline?.[indexOf(timeline, postId)]?.repostedBy === repostedBy) timelines.delete(userId);
+      }
     },
 
     async readTimeline(userId, { limit, after }) {
@@ -49,10 +66,7 @@ export function createMemoryTimelines({ size = TIMELINE_SIZE }: { size?: number 
     async rebuildTimeline(userId, entries) {
       timelines.set(
         userId,
-        entries
-          .map((entry) => ({ ...entry }))
-          .sort(newestFirst)
-          .slice(0, size),
+        timelineOf(entries, size).map((entry) => ({ ...entry })),
       );
     },
 

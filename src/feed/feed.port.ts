@@ -3,13 +3,20 @@
 // keep). Fan-out on write pushes a post id into its followers' timelines; a read takes a page
 // of ids and hydrates them from the shared post cache. A timeline is only a copy: a missing
 // one is rebuilt from the graph and posts stores, a lost cache costs speed, never data.
+// A repost reaches a timeline as an entry of the original post that names the reposter, and
+// a post is in a timeline at most once (as Mastodon treats reblogs): whichever entry of it
+// came first stays, and a later repost of it by another followee adds nothing.
 
 import type { TimelineItem } from '../posts/posts.views.ts';
 
-/** One timeline entry: a post id and its creation time in ms, the feed's keyset order. */
+/**
+ * One timeline entry: a post id and its time in ms (the post's creation, or for a repost when
+ * it was reposted), the feed's keyset order, and who reposted it when it came as a repost.
+ */
 export interface TimelineEntry {
   postId: string;
   at: number;
+  repostedBy?: number;
 }
 
 export interface TimelinePage {
@@ -25,25 +32,48 @@ export const TIMELINE_SIZE = 800;
 export const newestFirst = (a: TimelineEntry, b: TimelineEntry): number =>
   b.at - a.at || (a.postId < b.postId ? 1 : a.postId > b.postId ? -1 : 0);
 
+/**
+ * The entries a timeline keeps: one per post, the earliest (the one that came first), newest
+ * first, at most `size`.
+ */
+export function timelineOf(entries: readonly TimelineEntry[], size: number): TimelineEntry[] {
+  const first = new Map<string, TimelineEntry>();
+  for (const entry of entries) {
+    const kept = first.get(entry.postId);
+    if (!kept || entry.at < kept.at) first.set(entry.postId, entry);
+  }
+  return [...first.values()].sort(newestFirst).slice(0, size);
+}
+
 export interface TimelinePort {
   readonly engine: 'memory' | 'redis';
   /**
-   * Adds the post to the timelines that exist among `userIds` (a missing timeline stays missing:
+   * Adds the entry to the timelines that exist among `userIds` (a missing timeline stays missing:
    * it is rebuilt whole on its next read, never started with one entry), each kept to its cap.
+   * A timeline that has the post already, as itself or as anyone's repost, keeps it as it is.
    * Idempotent: a job that runs twice adds the entry once.
    */
   pushToTimelines(entry: TimelineEntry, userIds: readonly number[]): Promise<void>;
-  /** Removes the post from these users' timelines (those that have it). Idempotent. */
+  /** Removes the post, as itself or as a repost, from these users' timelines (those that have it). Idempotent. */
   removeFromTimelines(entry: TimelineEntry, userIds: readonly number[]): Promise<void>;
   /**
    * Removes these posts from one user's timeline, if it has them (an author's posts, after a
    * block between the two). Idempotent; a missing timeline stays missing.
    */
   removePostsFromTimeline(userId: number, postIds: readonly string[]): Promise<void>;
+  /**
+   * After `repostedBy` took back a repost: drops the timelines among `userIds` that show the
+   * post as that user's repost, so that their next read rebuilds them (with another followee's
+   * repost of it, if there is one); the others keep what they show. Idempotent.
+   */
+  withdrawRepost(entry: { postId: string; repostedBy: number }, userIds: readonly number[]): Promise<void>;
   /** A page of the user's timeline, newest first; null when the user has no timeline. */
   readTimeline(userId: number, page: TimelinePage): Promise<TimelineEntry[] | null>;
   hasTimeline(userId: number): Promise<boolean>;
-  /** Replaces the user's timeline by `entries` (any order; the newest TIMELINE_SIZE are kept). */
+  /**
+   * Replaces the user's timeline by `entries` (any order; one per post, the earliest, and of
+   * those the newest TIMELINE_SIZE are kept).
+   */
   rebuildTimeline(userId: number, entries: readonly TimelineEntry[]): Promise<void>;
   /**
    * Forgets these users' timelines, so that their next read rebuilds them: after a follow or

@@ -164,7 +164,9 @@ export class FeedService {
       'post.changed',
       'post.deleted',
       'like.changed',
+      'post.reposted',
       'comment.created',
+      'comment.changed',
       'comment.deleted',
     ] as const) {
       events.onCommit(name, forgetPost);

@@ -52,7 +52,8 @@ export function createPostgresGraph(db: SqlDatabase, counters: ProfileCounters) 
   ): Promise<Edge[]> => {
     const { table, self, other } = LISTS[list];
     // The row comparison matches the index order (self, created_at DESC, other DESC): one range scan.
-    const rows = await db.query<Edge>(
+    // A list may lag a moment behind for others (db.read), never behind its reader's own changes.
+    const rows = await db.read().query<Edge>(
       `SELECT e.${other} AS "userId", ${AT_MICROS} AS at
        FROM ${table} e
        WHERE e.${self} = $1
@@ -228,8 +229,8 @@ export function createPostgresGraph(db: SqlDatabase, counters: ProfileCounters) 
 
     suggestions(userId, limit) {
       // Each (me -> x, x -> s) pair of rows is one distinct two-step path, so count(*) is
-      // the strength. Both joins are index-only scans of the primary key.
-      return db.query<{ userId: number; strength: number }>(
+      // the strength. Both joins are index-only scans of the primary key. Lag-tolerant (db.read).
+      return db.read().query<{ userId: number; strength: number }>(
         `SELECT two.followee_id AS "userId", count(*)::int AS strength
          FROM follows one
          JOIN follows two ON two.follower_id = one.followee_id

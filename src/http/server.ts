@@ -1,5 +1,7 @@
 // The Fastify instance: validation, the error shape, OpenAPI, logging.
 
+import type http from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
@@ -158,6 +160,141 @@ function logEachRequest(app: FastifyInstance) {
   });
 }
 
+/** Servers shutting down: each of their replies says Connection: close. */
+const draining = new WeakSet<FastifyInstance>();
+
+/**
+ * A connection without a request in progress is closed at shutdown only once it has stayed so
+ * through QUIET_SWEEPS sweeps, each after a turn of the event loop that read the sockets: Node
+ * counts a connection whose request is still unread in its socket buffer (just accepted, or a
+ * kept-alive one the client has just written to) as idle, and closing it would reset a request
+ * that reached the process. Counting turns rather than milliseconds keeps this true while a long
+ * synchronous task (the embedded database) holds the event loop.
+ */
+const SWEEP_MS = 100;
+const QUIET_SWEEPS = 5;
+
+/**
+ * A reply sent before its request's body has arrived (413 body too large, a refusal before
+ * parsing) closes the connection. Closing a socket that still has unread data makes the kernel
+ * send a reset, and a client still writing its body may then lose the reply it was sent. So the
+ * connection is half-closed (our side is done) and what the client still sends is read and
+ * discarded, up to these bounds, before it is closed: the "lingering close" of nginx and Apache.
+ */
+const LINGER_MAX_BYTES = 64 * 1_048_576;
+const LINGER_MAX_MS = 5000;
+
+function closeAfterDiscardingBody(socket: Socket) {
+  socket.end();
+  let discarded = 0;
+  const close = () => socket.destroy();
+  const timer = setTimeout(close, LINGER_MAX_MS);
+  socket.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > LINGER_MAX_BYTES) close();
+  });
+  socket.once('end', close);
+  socket.once('close', () => clearTimeout(timer));
+  socket.resume();
+}
+
+/**
+ * Tracks each connection: how many requests it has in progress, for how many shutdown sweeps it
+ * has had none, and its latest request, so that closing it first discards a body still arriving.
+ */
+function trackConnections(server: http.Server) {
+  const connections = new Map<Socket, { inProgress: number; quietSweeps: number }>();
+  const latestRequest = new WeakMap<Socket, http.IncomingMessage>();
+  let accepted = 0;
+  server.on('connection', (socket: Socket) => {
+    accepted++;
+    connections.set(socket, { inProgress: 0, quietSweeps: 0 });
+    socket.once('close', () => connections.delete(socket));
+    // Node closes a connection after a Connection: close reply with destroySoon().
+    const destroySoon = socket.destroySoon.bind(socket);
+    socket.destroySoon = () => {
+      const request = latestRequest.get(socket);
+      if (request && !request.complete && !socket.destroyed) closeAfterDiscardingBody(socket);
+      else destroySoon();
+    };
+  });
+  server.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
+    latestRequest.set(request.socket as Socket, request);
+    const state = connections.get(request.socket as Socket);
+    if (!state) return;
+    state.inProgress++;
+    state.quietSweeps = 0;
+    response.once('close', () => {
+      state.inProgress--;
+      state.quietSweeps = 0;
+    });
+  });
+  return {
+    /** Connections accepted so far. */
+    accepted: () => accepted,
+    /** One sweep; setImmediate runs it after the poll phase, so data waiting on a socket is read first. */
+    sweep() {
+      setImmediate(() => {
+        for (const [socket, state] of connections) {
+          if (state.inProgress > 0) continue;
+          state.quietSweeps++;
+          if (state.quietSweeps >= QUIET_SWEEPS) socket.destroy();
+        }
+      });
+    },
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const connectionTrackers = new WeakMap<FastifyInstance, ReturnType<typeof trackConnections>>();
+
+export interface ShutdownOptions {
+  /**
+   * How long new connections are still accepted (and served) after the signal. Closing the
+   * listening socket at once would reset the connections the kernel had already accepted into
+   * its backlog, whose requests reached the host yet would never be answered.
+   */
+  acceptMs: number;
+  /** Requests still running after this are cut off, so that the process exits within a bound. */
+  boundMs: number;
+}
+
+/**
+ * Stops the server without dropping a request that reached it: every reply from now on carries
+ * Connection: close (a client or load balancer sends its next request elsewhere); new connections
+ * are served for `acceptMs`; then the listener closes, requests in flight (and one that still
+ * arrives on a kept-alive connection) finish, connections left quiet are closed, and only then do
+ * the onClose hooks close the engines.
+ */
+export async function closeGracefully(app: FastifyInstance, { acceptMs, boundMs }: ShutdownOptions) {
+  draining.add(app);
+  const tracker = connectionTrackers.get(app);
+  const deadline = Date.now() + boundMs;
+  const cutOff = setTimeout(() => app.server.closeAllConnections(), boundMs);
+  let sweep: NodeJS.Timeout | undefined;
+  try {
+    await sleep(Math.min(acceptMs, boundMs));
+    // Closing the listener resets the connections still in its backlog, so it closes only after a
+    // turn of the event loop that accepted none (libuv accepts until the backlog is empty): a busy
+    // process may be seconds behind its backlog.
+    for (let seen = -1; tracker && tracker.accepted() !== seen && Date.now() < deadline; ) {
+      seen = tracker.accepted();
+      await sleep(SWEEP_MS);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (tracker) {
+      // Instead of Node's closing of every connection without a request in progress (see QUIET_SWEEPS).
+      app.server.closeIdleConnections = () => {};
+      sweep = setInterval(() => tracker.sweep(), SWEEP_MS);
+    }
+    await app.close();
+  } finally {
+    clearTimeout(cutOff);
+    clearInterval(sweep);
+  }
+}
+
 export async function createHttpServer(config: Config) {
   const app = Fastify({
     logger: loggerOptions(config),
@@ -165,8 +302,9 @@ export async function createHttpServer(config: Config) {
     bodyLimit: config.bodyLimitBytes,
     ...timeoutOptions(config),
     trustProxy: config.trustProxy,
-    // Answer 503 to requests arriving while shutting down; those in flight finish.
-    return503OnClosing: true,
+    // A request arriving on a kept-alive connection while shutting down is served (the engines
+    // close only once every connection has), its reply saying Connection: close: see closeGracefully.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     // Errors the router and the HTTP parser raise before any route runs get the one error shape too.
     frameworkErrors: (error, _request, reply: FastifyReply) => {
@@ -188,6 +326,10 @@ export async function createHttpServer(config: Config) {
   // The API speaks JSON only: any other body gets 415 (Fastify would parse text/plain as a string).
   app.removeContentTypeParser('text/plain');
   if (config.logRequests) logEachRequest(app);
+  connectionTrackers.set(app, trackConnections(app.server));
+  app.addHook('onSend', async (_request, reply) => {
+    if (draining.has(app)) reply.header('connection', 'close');
+  });
   app.decorateRequest('session', null);
   app.addHook('preValidation', async (request) => refuseNonDecimalIntegers(request));
   app.addHook('preValidation', async (request) => lowerCaseRequestUuids(request));

@@ -40,6 +40,10 @@ const ArchitectureReply = Type.Object(
         scales_to: Type.String({
           description: 'the distributed engine it moves to when one machine is outgrown',
         }),
+        tested_in_ci: Type.Boolean({ description: 'whether CI runs the role on that distributed engine' }),
+        fault_tests: Type.String({
+          description: 'what the fault tests showed, against real servers stopped or slowed on purpose',
+        }),
       }),
     ),
   },

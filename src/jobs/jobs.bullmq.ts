@@ -5,13 +5,14 @@
 // and maxmemory-policy noeviction, as compose.yaml does.
 import { once } from 'node:events';
 import { Queue, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
+import { connectRedis, type RedisClient } from '../engines/redis.ts';
 import type { Log } from '../log.ts';
 import { assertJobKey, JOB_KIND, type JobHandler, type JobsPort, MAX_ATTEMPTS } from './jobs.port.ts';
 
 const QUEUE = 'jobs';
 
 export interface BullJobsOptions {
+  /** REDIS_URL: one server, or redis+cluster:// for a Redis Cluster. */
   url: string;
   /** The deployment's key prefix; the braces make {jobs} the hash tag, so on Redis Cluster every queue key shares one slot. */
   keyPrefix: string;
@@ -25,10 +26,10 @@ export function createBullJobs({ url, keyPrefix, log, concurrency = 8 }: BullJob
   const prefix = `${keyPrefix}{jobs}`;
   // BullMQ's blocking worker connection must never give up on a command (maxRetriesPerRequest: null);
   // ioredis' own keyPrefix would break BullMQ's scripts, so the prefix goes through BullMQ's option.
-  const connect = () => new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true });
+  const connect = () => connectRedis(url, { maxRetriesPerRequest: null });
   // Enqueueing fails fast while Redis is down (the request gets a 503) instead of
   // waiting in a client-side buffer that a crash would lose.
-  const queueConnection = new Redis(url, { enableOfflineQueue: false, lazyConnect: true });
+  const queueConnection = connectRedis(url, { enableOfflineQueue: false });
   queueConnection.on('error', () => {});
   // Connected on first use. With Redis down this gives up after a few seconds (the command
   // then fails fast), and ioredis keeps reconnecting in the background.
@@ -41,7 +42,7 @@ export function createBullJobs({ url, keyPrefix, log, concurrency = 8 }: BullJob
   queue.on('error', (error) => log.warn({ err: error }, 'jobs queue connection error'));
   const handlers = new Map<string, JobHandler>();
   let worker: Worker | undefined;
-  let workerConnection: Redis | undefined;
+  let workerConnection: RedisClient | undefined;
 
   return {
     engine: 'redis',

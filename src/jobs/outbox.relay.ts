@@ -13,6 +13,7 @@
 // Jobs are keyed by their entry, so an entry relayed again while its job still waits or
 // retries adds no second job.
 import type { Log } from '../log.ts';
+import { outsideReads } from '../read-your-writes.ts';
 import type { JobHandler, JobPayload, JobsPort } from './jobs.port.ts';
 import type { OutboxEntry, OutboxPort } from './outbox.port.ts';
 
@@ -107,7 +108,8 @@ export function createOutboxRelay({
     handle(kind: string, handler: JobHandler): void {
       jobs.handle(kind, async (payload: JobPayload) => {
         const { [ORIGIN]: origin, ...own } = payload;
-        await handler(own);
+        // A job reads in order to write: never from a replica, even when a read woke it.
+        await outsideReads(() => handler(own));
         if (typeof origin !== 'string') return;
         const [store, id] = origin.split(':') as [OutboxPort['store'], string];
         await byStore.get(store)?.complete(id);

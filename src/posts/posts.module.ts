@@ -34,6 +34,8 @@ export const postsModule: PlatformModule = {
     }
     const posts = ctx.guard('posts', port);
     const views = new PostViews(posts);
+    // Posts carry user_has_reposted: the reposts live beside the likes.
+    views.setRepostedBy((viewerId, postIds) => posts.repostedBy(viewerId, postIds));
     const service = new PostsService({
       posts,
       accounts: ctx.use('accounts'),

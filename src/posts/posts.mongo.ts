@@ -1,6 +1,7 @@
 // The posts role on MongoDB, in its own idiom: a post is one document holding its newest
-// comments (the subset pattern), every comment also lives in `comments`, and likes are one
-// document per liker in `post_likes` under a unique index. Writes that touch two
+// comments (the subset pattern), every comment also lives in `comments`, and likes and
+// reposts are one document per user in `post_likes` and `post_reposts` under a unique index.
+// Writes that touch two
 // collections run in a multi-document transaction (session.withTransaction, which retries
 // transient conflicts), the replica set that majority write concern implies supports them.
 // Every filter built from input compares with {$eq: value}, so a value can never become an
@@ -15,25 +16,31 @@ import {
   type AuthorCopy,
   type Comment,
   EMBEDDED_COMMENTS,
+  type Mention,
   type Position,
   type Post,
   type PostStats,
   type PostSummary,
   type PostsPort,
   type RelationChange,
+  type RepostEntry,
 } from './posts.port.ts';
 
+// `mentions` and `edited_at` are absent in documents written before they were kept.
 interface EmbeddedComment {
   id: string;
   author: AuthorCopy;
   text: string;
+  mentions?: Mention[];
   created_at: Date;
+  edited_at?: Date | null;
 }
 
 interface PostDocument {
   _id: string;
   author: AuthorCopy;
   content: string;
+  mentions?: Mention[];
   media_urls: string[];
   attributes: Attributes;
   created_at: Date;
@@ -42,18 +49,18 @@ interface PostDocument {
   comments: EmbeddedComment[];
 }
 
-interface CommentDocument {
+interface CommentDocument extends Omit<EmbeddedComment, 'id'> {
   _id: string;
   post_id: string;
-  author: AuthorCopy;
-  text: string;
-  created_at: Date;
 }
 
-interface LikeDocument {
+/** One user's like or repost of one post. */
+interface RelationDocument {
   post_id: string;
   user_id: number;
   created_at: Date;
+  /** On reposts: the post's author, so that a feed finds reposts of others' posts without a join. */
+  post_author_id?: number;
 }
 
 /** Thrown inside a transaction to abort it when the post is gone. */
@@ -73,6 +80,7 @@ const summaryOf = (doc: Omit<PostDocument, 'comments'>): PostSummary => ({
   id: doc._id,
   author: doc.author,
   content: doc.content,
+  mentions: doc.mentions ?? [],
   media_urls: doc.media_urls,
   attributes: doc.attributes,
   created_at: doc.created_at.toISOString(),
@@ -80,23 +88,20 @@ const summaryOf = (doc: Omit<PostDocument, 'comments'>): PostSummary => ({
   stats: doc.stats,
 });
 
-const postOf = (doc: PostDocument): Post => ({
-  ...summaryOf(doc),
-  comments: doc.comments.map((comment) => ({ ...comment, created_at: comment.created_at.toISOString() })),
+const commentOf = (comment: EmbeddedComment): Comment => ({
+  id: comment.id,
+  author: comment.author,
+  text: comment.text,
+  mentions: comment.mentions ?? [],
+  created_at: comment.created_at.toISOString(),
+  edited_at: comment.edited_at?.toISOString() ?? null,
 });
 
-const commentOf = (doc: CommentDocument): Comment => ({
-  id: doc._id,
-  author: doc.author,
-  text: doc.text,
-  created_at: doc.created_at.toISOString(),
-});
+const postOf = (doc: PostDocument): Post => ({ ...summaryOf(doc), comments: doc.comments.map(commentOf) });
 
-const embeddedOf = (doc: CommentDocument): EmbeddedComment => ({
-  id: doc._id,
-  author: doc.author,
-  text: doc.text,
-  created_at: doc.created_at,
+const embeddedOf = ({ _id, post_id: _post, ...comment }: CommentDocument): EmbeddedComment => ({
+  id: _id,
+  ...comment,
 });
 
 /** Strictly after `after` in (created_at DESC, _id DESC) order: the keyset condition. */
@@ -114,7 +119,8 @@ export async function createMongoPosts(connection: MongoConnection) {
   const { client, db, writeConcern } = connection;
   const posts = db.collection<PostDocument>('posts');
   const comments = db.collection<CommentDocument>('comments');
-  const likes = db.collection<LikeDocument>('post_likes');
+  const likes = db.collection<RelationDocument>('post_likes');
+  const reposts = db.collection<RelationDocument>('post_reposts');
 
   // Created before the first write (createIndexes is a no-op for an index that exists with the same keys).
   const indexes = schemaOnFirstUse(async () => {
@@ -136,6 +142,11 @@ export async function createMongoPosts(connection: MongoConnection) {
         // A user's likes, when the account is deleted.
         { key: { user_id: 1 }, name: 'post_likes_user' },
       ]),
+      // The same for reposts, plus the reposts of the accounts a reader follows, for the feed.
+      reposts.createIndexes([
+        { key: { post_id: 1, user_id: 1 }, name: 'post_reposts_unique', unique: true },
+        { key: { user_id: 1, created_at: -1 }, name: 'post_reposts_user' },
+      ]),
       // Also creates the collection: a transaction's first insert need not (MongoDB < 4.4 cannot).
       createOutboxIndexes(db),
     ]);
@@ -155,30 +166,47 @@ export async function createMongoPosts(connection: MongoConnection) {
 
   const byId = (id: string): Filter<PostDocument> => ({ _id: { $eq: id } });
 
-  /** Moves stats.likes with the like document, in one transaction; aborts if the post is gone. */
-  async function likeChange(postId: string, userId: number, delta: 1 | -1): Promise<RelationChange> {
-    const likeFilter = { post_id: { $eq: postId }, user_id: { $eq: userId } };
-    // Two transactions inserting the same like conflict; a duplicate key surfacing from the
-    // loser means the like exists by now: one more attempt sees it and changes nothing.
+  /** A relation of users to posts, one document each, and the stat of the post that counts them. */
+  const LIKES = { collection: likes, stat: 'stats.likes' } as const;
+  const REPOSTS = { collection: reposts, stat: 'stats.shares' } as const;
+  type Relation = typeof LIKES | typeof REPOSTS;
+
+  /** Moves the stat with the relation document, in one transaction; aborts if the post is gone. */
+  async function relationChange(
+    relation: Relation,
+    postId: string,
+    userId: number,
+    delta: 1 | -1,
+    at = new Date(),
+  ): Promise<RelationChange> {
+    const filter = { post_id: { $eq: postId }, user_id: { $eq: userId } };
+    // Two transactions inserting the same document conflict; a duplicate key surfacing from the
+    // loser means it exists by now: one more attempt sees it and changes nothing.
     for (let attempt = 0; ; attempt++) {
       try {
         return await inTransaction(async (session) => {
           let changed: boolean;
           if (delta > 0) {
+            const fields: Omit<RelationDocument, 'post_id' | 'user_id'> = { created_at: at };
+            if (relation === REPOSTS) {
+              const post = await posts.findOne(byId(postId), { session, projection: { 'author.id': 1 } });
+              if (!post) throw new NoSuchPost();
+              fields.post_author_id = post.author.id;
+            }
             // The filter's equality fields seed the upserted document.
-            const result = await likes.updateOne(
-              likeFilter,
-              { $setOnInsert: { created_at: new Date() } },
+            const result = await relation.collection.updateOne(
+              filter,
+              { $setOnInsert: fields },
               { upsert: true, session },
             );
             changed = result.upsertedCount === 1;
           } else {
-            changed = (await likes.deleteOne(likeFilter, { session })).deletedCount === 1;
+            changed = (await relation.collection.deleteOne(filter, { session })).deletedCount === 1;
           }
           if (changed) {
             const counted = await posts.updateOne(
               byId(postId),
-              { $inc: { 'stats.likes': delta } },
+              { $inc: { [relation.stat]: delta } },
               { session },
             );
             if (counted.matchedCount === 0) throw new NoSuchPost();
@@ -195,6 +223,15 @@ export async function createMongoPosts(connection: MongoConnection) {
     }
   }
 
+  /** The ids among `postIds` with a document of `relation` by `userId`. */
+  async function relatedPosts(relation: Relation, userId: number, postIds: readonly string[]) {
+    if (postIds.length === 0) return new Set<string>();
+    const docs = await relation.collection
+      .find({ user_id: { $eq: userId }, post_id: { $in: [...postIds] } }, { projection: { post_id: 1 } })
+      .toArray();
+    return new Set(docs.map((doc) => doc.post_id));
+  }
+
   return {
     engine: 'mongo',
     keepsProfileCounts: false,
@@ -204,6 +241,7 @@ export async function createMongoPosts(connection: MongoConnection) {
         _id: post.id,
         author: copyOf(post.author),
         content: post.content,
+        mentions: post.mentions ?? [],
         media_urls: post.media_urls,
         attributes: post.attributes,
         created_at: post.created_at,
@@ -234,9 +272,10 @@ export async function createMongoPosts(connection: MongoConnection) {
         });
         if (!current) return null;
         const fields = patched(current, patch);
+        const mentions = patch.mentions && { mentions: patch.mentions };
         const updated = await posts.findOneAndUpdate(
           byId(id),
-          { $set: { ...fields, updated_at: updatedAt } },
+          { $set: { ...fields, ...mentions, updated_at: updatedAt } },
           { session, returnDocument: 'after' },
         );
         return updated ? postOf(updated) : null;
@@ -248,6 +287,7 @@ export async function createMongoPosts(connection: MongoConnection) {
         if (deletedCount === 0) return false;
         await comments.deleteMany({ post_id: { $eq: id } }, { session });
         await likes.deleteMany({ post_id: { $eq: id } }, { session });
+        await reposts.deleteMany({ post_id: { $eq: id } }, { session });
         await recordReactions(db, session, reactions);
         return true;
       });
@@ -255,7 +295,14 @@ export async function createMongoPosts(connection: MongoConnection) {
 
     addComment: (postId, comment) =>
       inTransaction(async (session) => {
-        const embedded: EmbeddedComment = { ...comment, author: copyOf(comment.author) };
+        const embedded: EmbeddedComment = {
+          id: comment.id,
+          author: copyOf(comment.author),
+          text: comment.text,
+          mentions: comment.mentions ?? [],
+          created_at: comment.created_at,
+          edited_at: null,
+        };
         // The article's capped push, plus the counter, in one atomic update of the document.
         // $sort before $slice keeps the newest 50 even when a comment arrives out of order.
         const { matchedCount } = await posts.updateOne(
@@ -269,14 +316,38 @@ export async function createMongoPosts(connection: MongoConnection) {
           { session },
         );
         if (matchedCount === 0) return null;
-        await comments.insertOne({ _id: comment.id, post_id: postId, ...embedded }, { session });
-        return { ...embedded, created_at: comment.created_at.toISOString() };
+        const { id: _id, ...fields } = embedded;
+        await comments.insertOne({ _id, post_id: postId, ...fields }, { session });
+        return commentOf(embedded);
       }),
 
     async findComment(postId, commentId) {
       const doc = await comments.findOne({ _id: { $eq: commentId }, post_id: { $eq: postId } });
-      return doc ? commentOf(doc) : null;
+      return doc ? commentOf(embeddedOf(doc)) : null;
     },
+
+    editComment: (postId, commentId, { text, mentions, edited_at }) =>
+      inTransaction(async (session) => {
+        const doc = await comments.findOneAndUpdate(
+          { _id: { $eq: commentId }, post_id: { $eq: postId } },
+          { $set: { text, mentions, edited_at } },
+          { session, returnDocument: 'after' },
+        );
+        if (!doc) return null;
+        // The positional $ changes the same comment in the embedded subset, if it is there.
+        await posts.updateOne(
+          { _id: { $eq: postId }, 'comments.id': { $eq: commentId } },
+          {
+            $set: {
+              'comments.$.text': text,
+              'comments.$.mentions': mentions,
+              'comments.$.edited_at': edited_at,
+            },
+          },
+          { session },
+        );
+        return commentOf(embeddedOf(doc));
+      }),
 
     deleteComment: (postId, commentId) =>
       inTransaction(async (session) => {
@@ -305,34 +376,67 @@ export async function createMongoPosts(connection: MongoConnection) {
         .sort(NEWEST_FIRST)
         .limit(limit)
         .toArray();
-      return docs.map(commentOf);
+      return docs.map((doc) => commentOf(embeddedOf(doc)));
     },
 
-    like: (postId, userId) => likeChange(postId, userId, 1),
-    unlike: (postId, userId) => likeChange(postId, userId, -1),
+    like: (postId, userId) => relationChange(LIKES, postId, userId, 1),
+    unlike: (postId, userId) => relationChange(LIKES, postId, userId, -1),
 
     // One transaction per like, as a single like takes: each counts itself exactly.
     async likeMany(postId, userIds) {
       let added = 0;
       for (const userId of new Set(userIds)) {
-        const change = await likeChange(postId, userId, 1);
+        const change = await relationChange(LIKES, postId, userId, 1);
         if (change === 'no_post') return change;
         if (change === 'changed') added++;
       }
       return added;
     },
 
-    async likedBy(userId, postIds) {
-      if (postIds.length === 0) return new Set<string>();
-      const docs = await likes
-        .find({ user_id: { $eq: userId }, post_id: { $in: [...postIds] } }, { projection: { post_id: 1 } })
+    likedBy: (userId, postIds) => relatedPosts(LIKES, userId, postIds),
+
+    repost: (postId, userId, at) => relationChange(REPOSTS, postId, userId, 1, at),
+    unrepost: (postId, userId) => relationChange(REPOSTS, postId, userId, -1),
+    repostedBy: (userId, postIds) => relatedPosts(REPOSTS, userId, postIds),
+
+    async authorsReposts(userIds, { limit, after }) {
+      if (userIds.length === 0) return [];
+      const users = [...userIds];
+      // Each post once, at its earliest repost by one of `users` ($first after the sort), then
+      // the keyset page over those entries, newest first.
+      const entries = await reposts
+        .aggregate<{ _id: string; at: Date; user_id: number }>([
+          { $match: { user_id: { $in: users }, post_author_id: { $nin: users } } },
+          { $sort: { post_id: 1, created_at: 1, user_id: 1 } },
+          { $group: { _id: '$post_id', at: { $first: '$created_at' }, user_id: { $first: '$user_id' } } },
+          ...(after
+            ? [
+                {
+                  $match: {
+                    $or: [
+                      { at: { $lt: new Date(after.at) } },
+                      { at: { $eq: new Date(after.at) }, _id: { $lt: after.id } },
+                    ],
+                  },
+                },
+              ]
+            : []),
+          { $sort: { at: -1, _id: -1 } },
+          { $limit: limit },
+        ])
         .toArray();
-      return new Set(docs.map((doc) => doc.post_id));
+      return entries.map(
+        (entry): RepostEntry => ({ postId: entry._id, at: entry.at.getTime(), repostedBy: entry.user_id }),
+      );
     },
 
     async userActivity(userId, limit) {
-      const [liked, written] = await Promise.all([
+      const [liked, reposted, written] = await Promise.all([
         likes
+          .find({ user_id: { $eq: userId } }, { projection: { post_id: 1 } })
+          .limit(limit)
+          .toArray(),
+        reposts
           .find({ user_id: { $eq: userId } }, { projection: { post_id: 1 } })
           .limit(limit)
           .toArray(),
@@ -343,6 +447,7 @@ export async function createMongoPosts(connection: MongoConnection) {
       ]);
       return {
         likedPosts: liked.map((doc) => doc.post_id),
+        repostedPosts: reposted.map((doc) => doc.post_id),
         comments: written.map((doc) => ({ postId: doc.post_id, commentId: doc._id })),
       };
     },

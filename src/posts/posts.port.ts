@@ -12,11 +12,20 @@ export interface AuthorCopy {
   avatar_url: string | null;
 }
 
+/** An account named as `@handle` in a post or comment, resolved when the text was written. */
+export interface Mention {
+  id: number;
+  handle: string;
+}
+
 export interface Comment {
   id: string;
   author: AuthorCopy;
   text: string;
+  mentions: Mention[];
   created_at: string;
+  /** When its author last changed the text; null if never. */
+  edited_at: string | null;
 }
 
 export interface PostStats {
@@ -32,6 +41,7 @@ export interface PostSummary {
   id: string;
   author: AuthorCopy;
   content: string;
+  mentions: Mention[];
   media_urls: string[];
   attributes: Attributes;
   created_at: string;
@@ -48,6 +58,8 @@ export interface NewPost {
   id: string;
   author: AuthorCopy;
   content: string;
+  /** The accounts the content names; none when absent. */
+  mentions?: Mention[];
   media_urls: string[];
   attributes: Attributes;
   created_at: Date;
@@ -57,7 +69,16 @@ export interface NewComment {
   id: string;
   author: AuthorCopy;
   text: string;
+  /** The accounts the text names; none when absent. */
+  mentions?: Mention[];
   created_at: Date;
+}
+
+/** A comment's new text, with the accounts it names. */
+export interface CommentEdit {
+  text: string;
+  mentions: Mention[];
+  edited_at: Date;
 }
 
 /**
@@ -66,6 +87,8 @@ export interface NewComment {
  */
 export interface PostPatch {
   content?: string;
+  /** The accounts the new content names: given with `content`. */
+  mentions?: Mention[];
   media_urls?: string[] | null;
   attributes?: Attributes | null;
 }
@@ -86,12 +109,23 @@ export interface PageRequest {
   after?: Position;
 }
 
-/** What a PUT/DELETE of a relation (a like) did. */
+/**
+ * A post as it reaches a home feed through a repost: the post, when it was reposted (its
+ * place in the feed) and by whom.
+ */
+export interface RepostEntry {
+  postId: string;
+  at: number;
+  repostedBy: number;
+}
+
+/** What a PUT/DELETE of a relation (a like, a repost) did. */
 export type RelationChange = 'changed' | 'unchanged' | 'no_post';
 
-/** A user's likes (post ids) and comments, as deleting the account finds them. */
+/** A user's likes and reposts (post ids) and comments, as deleting the account finds them. */
 export interface UserActivity {
   likedPosts: string[];
+  repostedPosts: string[];
   comments: Array<{ postId: string; commentId: string }>;
 }
 
@@ -129,6 +163,11 @@ export interface PostsPort {
    * all comments, in one transaction. True only when this call deleted it.
    */
   deleteComment(postId: string, commentId: string): Promise<boolean>;
+  /**
+   * Changes the comment's text and mentions, in the comments table/collection and in the
+   * post's embedded subset alike, in one transaction. Null when there is no such comment.
+   */
+  editComment(postId: string, commentId: string, edit: CommentEdit): Promise<Comment | null>;
   /** A post's comments, newest first. */
   comments(postId: string, page: PageRequest): Promise<Comment[]>;
 
@@ -141,11 +180,28 @@ export interface PostsPort {
   likedBy(userId: number, postIds: readonly string[]): Promise<Set<string>>;
 
   /**
-   * Some of a user's likes and comments on any post (at most `limit` of each, in no particular
+   * Some of a user's likes, reposts and comments on any post (at most `limit` of each, in no particular
    * order): what deleting the account takes back, a batch at a time, through unlike and
    * deleteComment, so that every counter and embedded subset is corrected as for a single one.
    */
   userActivity(userId: number, limit: number): Promise<UserActivity>;
+
+  /**
+   * Idempotent per user, dated `at` the first time: stats.shares always equals the number of
+   * distinct reposters. Deleting the post deletes its reposts.
+   */
+  repost(postId: string, userId: number, at: Date): Promise<RelationChange>;
+  unrepost(postId: string, userId: number): Promise<RelationChange>;
+  /** The ids among `postIds` that `userId` has reposted. */
+  repostedBy(userId: number, postIds: readonly string[]): Promise<Set<string>>;
+  /**
+   * The home feed's reposts read from the store: for the readers whose feed shows the posts
+   * of `userIds` (the accounts they follow and themselves), each post reposted by one of them
+   * and written by none of them (those appear as themselves), once, at its earliest repost
+   * among them; newest first by that time, keyset-paged by (at, postId).
+   */
+  authorsReposts(userIds: readonly number[], page: PageRequest): Promise<RepostEntry[]>;
+
   /** An author's posts, newest first, without their embedded comments. */
   userTimeline(authorId: number, page: PageRequest): Promise<PostSummary[]>;
   /** The posts of any of `authorIds`, newest first, without comments: the home feed read from the store. */

@@ -1,7 +1,7 @@
 // The posts role on PostgreSQL (PGlite or a server): each post is a JSONB document in one
 // row, changed in place with jsonb_set, next to a comments table and a likes table. Every
 // write that touches two of them runs in one transaction that first locks the post's row,
-// so concurrent comments and likes on one post queue up instead of losing updates.
+// so concurrent comments, likes and reposts on one post queue up instead of losing updates.
 import type { ProfileCounters } from '../accounts/profile-counters.ts';
 import type { SqlClient, SqlDatabase } from '../engines/sql.ts';
 import { recordReactions } from '../jobs/outbox.postgres.ts';
@@ -10,16 +10,20 @@ import {
   type AuthorCopy,
   type Comment,
   EMBEDDED_COMMENTS,
+  type Mention,
   type PageRequest,
   type Post,
   type PostSummary,
   type PostsPort,
   type RelationChange,
+  type RepostEntry,
 } from './posts.port.ts';
 
 /** What the `doc` column holds: the post document but for the keys that are columns. */
-interface StoredDocument extends Omit<PostSummary, 'id' | 'created_at' | 'updated_at'> {
-  comments?: Comment[];
+interface StoredDocument extends Omit<PostSummary, 'id' | 'created_at' | 'updated_at' | 'mentions'> {
+  // Absent in documents written before mentions and comment edits were kept.
+  mentions?: Mention[];
+  comments?: Array<Omit<Comment, 'mentions' | 'edited_at'> & Partial<Comment>>;
 }
 
 interface PostRow {
@@ -33,26 +37,29 @@ interface CommentRow {
   id: string;
   author: AuthorCopy;
   text: string;
+  mentions: Mention[];
   created_at: Date;
+  edited_at: Date | null;
 }
 
 const POST_COLUMNS = 'id::text AS id, created_at, updated_at, doc';
 // Timelines never show comments: they are left in the database instead of shipped and dropped.
 const SUMMARY_COLUMNS = "id::text AS id, created_at, updated_at, doc - 'comments' AS doc";
-const COMMENT_COLUMNS = 'id::text AS id, author, text, created_at';
+const COMMENT_COLUMNS = 'id::text AS id, author, text, mentions, created_at, edited_at';
 
 function toPost(row: PostRow): Post {
-  const { author, content, media_urls, attributes, stats, comments = [] } = row.doc;
+  const { author, content, mentions = [], media_urls, attributes, stats, comments = [] } = row.doc;
   return {
     id: row.id,
     author,
     content,
+    mentions,
     media_urls,
     attributes,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
     stats,
-    comments,
+    comments: comments.map((comment) => ({ mentions: [], edited_at: null, ...comment })),
   };
 }
 
@@ -61,7 +68,24 @@ const toSummary = (row: PostRow): PostSummary => {
   return summary;
 };
 
-const toComment = (row: CommentRow): Comment => ({ ...row, created_at: row.created_at.toISOString() });
+const toComment = (row: CommentRow): Comment => ({
+  ...row,
+  created_at: row.created_at.toISOString(),
+  edited_at: row.edited_at?.toISOString() ?? null,
+});
+
+/** A relation of users to posts, one row each, and the stat of the document that counts them. */
+const LIKES = { table: 'post_likes', stat: '{stats,likes}' } as const;
+const REPOSTS = { table: 'post_reposts', stat: '{stats,shares}' } as const;
+type Relation = typeof LIKES | typeof REPOSTS;
+
+/** Moves the post's counter of `relation` by `delta` (rows really inserted or deleted). */
+const countRelation = (tx: SqlClient, relation: Relation, postId: string, delta: number) =>
+  tx.query(
+    `UPDATE posts SET doc = jsonb_set(doc, '${relation.stat}', to_jsonb((doc #>> '${relation.stat}')::int + $2::int))
+     WHERE id = $1`,
+    [postId, delta],
+  );
 
 /**
  * One newest-first page of the rows whose `owner` column is `ownerId`: the row comparison
@@ -94,31 +118,46 @@ async function lockPost(tx: SqlClient, postId: string): Promise<boolean> {
  */
 /** `counters`: the profile counters of the accounts' database, which this one is, moved with each post. */
 export function createPostgresPosts(db: SqlDatabase, counters: ProfileCounters) {
-  const likeChange = (postId: string, userId: number, delta: 1 | -1): Promise<RelationChange> =>
+  /** Adds or removes one user's row of `relation` and moves its counter, in one transaction. */
+  const relationChange = (
+    relation: Relation,
+    postId: string,
+    userId: number,
+    delta: 1 | -1,
+    at?: Date,
+  ): Promise<RelationChange> =>
     db.transaction(async (tx) => {
-      // FOR KEY SHARE keeps the post from being deleted meanwhile, yet lets other likers through.
+      // FOR KEY SHARE keeps the post from being deleted meanwhile, yet lets other users through.
       const [post] = await tx.query('SELECT 1 FROM posts WHERE id = $1 FOR KEY SHARE', [postId]);
       if (!post) return 'no_post';
       const changed =
         delta > 0
           ? await tx.query(
-              `INSERT INTO post_likes (post_id, user_id) VALUES ($1, $2)
+              `INSERT INTO ${relation.table} (post_id, user_id, created_at)
+               VALUES ($1, $2, coalesce($3::timestamptz, now()))
                ON CONFLICT (post_id, user_id) DO NOTHING RETURNING 1`,
-              [postId, userId],
+              [postId, userId, at?.toISOString() ?? null],
             )
-          : await tx.query('DELETE FROM post_likes WHERE post_id = $1 AND user_id = $2 RETURNING 1', [
+          : await tx.query(`DELETE FROM ${relation.table} WHERE post_id = $1 AND user_id = $2 RETURNING 1`, [
               postId,
               userId,
             ]);
       if (!changed.length) return 'unchanged';
-      // Only a row really inserted or deleted moves the counter: it equals the distinct likers.
-      await tx.query(
-        `UPDATE posts SET doc = jsonb_set(doc, '{stats,likes}', to_jsonb((doc #>> '{stats,likes}')::int + $2::int))
-         WHERE id = $1`,
-        [postId, delta],
-      );
+      // Only a row really inserted or deleted moves the counter: it equals the distinct users.
+      // The UPDATE waits for the row lock and re-reads the newest counter, so none is lost.
+      await countRelation(tx, relation, postId, delta);
       return 'changed';
     });
+
+  /** The ids among `postIds` in a row of `relation` with `userId`. */
+  const relatedPosts = async (relation: Relation, userId: number, postIds: readonly string[]) => {
+    if (postIds.length === 0) return new Set<string>();
+    const rows = await db.query<{ post_id: string }>(
+      `SELECT post_id::text AS post_id FROM ${relation.table} WHERE user_id = $1 AND post_id = ANY($2::uuid[])`,
+      [userId, postIds],
+    );
+    return new Set(rows.map((row) => row.post_id));
+  };
 
   return {
     engine: db.engine,
@@ -129,6 +168,7 @@ export function createPostgresPosts(db: SqlDatabase, counters: ProfileCounters) 
         const document: StoredDocument = {
           author: post.author,
           content: post.content,
+          mentions: post.mentions ?? [],
           media_urls: post.media_urls,
           attributes: post.attributes,
           stats: { likes: 0, comments: 0, shares: 0 },
@@ -158,7 +198,10 @@ export function createPostgresPosts(db: SqlDatabase, counters: ProfileCounters) 
           [id],
         );
         if (!current) return null;
-        const fields = patched(current.doc, patch);
+        const fields = {
+          ...patched(current.doc, patch),
+          ...(patch.mentions && { mentions: patch.mentions }),
+        };
         const [row] = await tx.query<PostRow>(
           `UPDATE posts SET updated_at = $2, doc = doc || $3::jsonb WHERE id = $1 RETURNING ${POST_COLUMNS}`,
           [id, updatedAt.toISOString(), JSON.stringify(fields)],
@@ -168,7 +211,7 @@ export function createPostgresPosts(db: SqlDatabase, counters: ProfileCounters) 
 
     deletePost: (id, reactions = []) =>
       db.transaction(async (tx) => {
-        // Comments and likes go with it (ON DELETE CASCADE), in this transaction.
+        // Comments, likes and reposts go with it (ON DELETE CASCADE), in this transaction.
         const [row] = await tx.query<{ author_id: number }>(
           'DELETE FROM posts WHERE id = $1 RETURNING author_id',
           [id],
@@ -181,7 +224,14 @@ export function createPostgresPosts(db: SqlDatabase, counters: ProfileCounters) 
 
     addComment: (postId, comment) =>
       db.transaction(async (tx) => {
-        const created: Comment = { ...comment, created_at: comment.created_at.toISOString() };
+        const created: Comment = {
+          id: comment.id,
+          author: comment.author,
+          text: comment.text,
+          mentions: comment.mentions ?? [],
+          created_at: comment.created_at.toISOString(),
+          edited_at: null,
+        };
         // One UPDATE embeds the comment and counts it. It locks the row first, so concurrent
         // comments on a post queue here; the subset is re-sorted by (created_at, id) and cut
         // to the newest 50, so a comment that reaches the lock late still lands in its place.
@@ -198,14 +248,15 @@ export function createPostgresPosts(db: SqlDatabase, counters: ProfileCounters) 
         );
         if (!updated.length) return null;
         await tx.query(
-          `INSERT INTO comments (id, post_id, author_id, author, text, created_at)
-           VALUES ($1, $2, $3, $4::jsonb, $5, $6)`,
+          `INSERT INTO comments (id, post_id, author_id, author, text, mentions, created_at)
+           VALUES ($1, $2, $3, $4::jsonb, $5, $6::jsonb, $7)`,
           [
             comment.id,
             postId,
             comment.author.id,
             JSON.stringify(comment.author),
             comment.text,
+            JSON.stringify(created.mentions),
             created.created_at,
           ],
         );
@@ -244,13 +295,35 @@ export function createPostgresPosts(db: SqlDatabase, counters: ProfileCounters) 
         return true;
       }),
 
+    editComment: (postId, commentId, edit) =>
+      db.transaction(async (tx) => {
+        // The post's row first, in the order every writer of it takes its locks.
+        if (!(await lockPost(tx, postId))) return null;
+        const [row] = await tx.query<CommentRow>(
+          `UPDATE comments SET text = $3, mentions = $4::jsonb, edited_at = $5
+           WHERE id = $1 AND post_id = $2 RETURNING ${COMMENT_COLUMNS}`,
+          [commentId, postId, edit.text, JSON.stringify(edit.mentions), edit.edited_at.toISOString()],
+        );
+        if (!row) return null;
+        const edited = toComment(row);
+        // The same comment in the embedded subset, if it is among the newest 50, in its place.
+        await tx.query(
+          `UPDATE posts SET doc = jsonb_set(doc, '{comments}', (
+             SELECT jsonb_agg(CASE WHEN c ->> 'id' = $2 THEN $3::jsonb ELSE c END ORDER BY i)
+             FROM jsonb_array_elements(doc -> 'comments') WITH ORDINALITY AS e(c, i)))
+           WHERE id = $1 AND doc -> 'comments' @> jsonb_build_array(jsonb_build_object('id', $2::text))`,
+          [postId, commentId, JSON.stringify(edited)],
+        );
+        return edited;
+      }),
+
     async comments(postId, page) {
       const from = { columns: COMMENT_COLUMNS, table: 'comments', owner: 'post_id' } as const;
       return (await newestFirstPage<CommentRow>(db, from, postId, page)).map(toComment);
     },
 
-    like: (postId, userId) => likeChange(postId, userId, 1),
-    unlike: (postId, userId) => likeChange(postId, userId, -1),
+    like: (postId, userId) => relationChange(LIKES, postId, userId, 1),
+    unlike: (postId, userId) => relationChange(LIKES, postId, userId, -1),
 
     likeMany: (postId, userIds) =>
       db.transaction(async (tx) => {
@@ -266,29 +339,50 @@ export function createPostgresPosts(db: SqlDatabase, counters: ProfileCounters) 
            SELECT count(*)::int AS added FROM added`,
           [postId, [...new Set(userIds)]],
         );
-        if (added > 0) {
-          await tx.query(
-            `UPDATE posts SET doc = jsonb_set(doc, '{stats,likes}', to_jsonb((doc #>> '{stats,likes}')::int + $2::int))
-             WHERE id = $1`,
-            [postId, added],
-          );
-        }
+        if (added > 0) await countRelation(tx, LIKES, postId, added);
         return added;
       }),
 
-    async likedBy(userId, postIds) {
-      if (postIds.length === 0) return new Set<string>();
-      const rows = await db.query<{ post_id: string }>(
-        'SELECT post_id::text AS post_id FROM post_likes WHERE user_id = $1 AND post_id = ANY($2::uuid[])',
-        [userId, postIds],
+    likedBy: (userId, postIds) => relatedPosts(LIKES, userId, postIds),
+
+    repost: (postId, userId, at) => relationChange(REPOSTS, postId, userId, 1, at),
+    unrepost: (postId, userId) => relationChange(REPOSTS, postId, userId, -1),
+    repostedBy: (userId, postIds) => relatedPosts(REPOSTS, userId, postIds),
+
+    async authorsReposts(userIds, { limit, after }) {
+      if (userIds.length === 0) return [];
+      // A repost is the post's entry when no earlier repost of it by one of `userIds` exists
+      // (the primary key (post_id, user_id) answers that), so each post comes once and a page
+      // never depends on rows of another page.
+      const rows = await db.query<{ post_id: string; created_at: Date; user_id: number }>(
+        `SELECT r.post_id::text AS post_id, r.created_at, r.user_id
+         FROM post_reposts r JOIN posts p ON p.id = r.post_id
+         WHERE r.user_id = ANY($1::bigint[]) AND p.author_id <> ALL($1::bigint[])
+           AND ($3::timestamptz IS NULL OR (r.created_at, r.post_id) < ($3::timestamptz, $4::uuid))
+           AND NOT EXISTS (
+             SELECT 1 FROM post_reposts earlier
+             WHERE earlier.post_id = r.post_id AND earlier.user_id = ANY($1::bigint[])
+               AND (earlier.created_at, earlier.user_id) < (r.created_at, r.user_id))
+         ORDER BY r.created_at DESC, r.post_id DESC LIMIT $2`,
+        [userIds, limit, after ? new Date(after.at).toISOString() : null, after?.id ?? null],
       );
-      return new Set(rows.map((row) => row.post_id));
+      return rows.map(
+        (row): RepostEntry => ({
+          postId: row.post_id,
+          at: row.created_at.getTime(),
+          repostedBy: row.user_id,
+        }),
+      );
     },
 
     async userActivity(userId, limit) {
-      const [likes, comments] = await Promise.all([
+      const [likes, reposts, comments] = await Promise.all([
         db.query<{ post_id: string }>(
           'SELECT post_id::text AS post_id FROM post_likes WHERE user_id = $1 LIMIT $2',
+          [userId, limit],
+        ),
+        db.query<{ post_id: string }>(
+          'SELECT post_id::text AS post_id FROM post_reposts WHERE user_id = $1 LIMIT $2',
           [userId, limit],
         ),
         db.query<{ post_id: string; id: string }>(
@@ -298,13 +392,15 @@ export function createPostgresPosts(db: SqlDatabase, counters: ProfileCounters) 
       ]);
       return {
         likedPosts: likes.map((row) => row.post_id),
+        repostedPosts: reposts.map((row) => row.post_id),
         comments: comments.map((row) => ({ postId: row.post_id, commentId: row.id })),
       };
     },
 
     async userTimeline(authorId, page) {
       const from = { columns: SUMMARY_COLUMNS, table: 'posts', owner: 'author_id' } as const;
-      return (await newestFirstPage<PostRow>(db, from, authorId, page)).map(toSummary);
+      // Another reader may see a new post a moment late; its author never does (db.read).
+      return (await newestFirstPage<PostRow>(db.read(), from, authorId, page)).map(toSummary);
     },
 
     async authorsTimeline(authorIds, { limit, after }) {

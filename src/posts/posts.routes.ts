@@ -4,6 +4,7 @@ import { type AuthHooks, sessionOf } from '../http/auth.ts';
 import { bearerAuth, errorReplies, PageQuery } from '../http/schemas.ts';
 import {
   AuthorPostsParams,
+  CommentEditBody,
   CommentIdParams,
   CommentPageReply,
   CommentReply,
@@ -124,6 +125,28 @@ export const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async 
       posts.comments(request.session?.userId, request.params.id, request.query.limit, request.query.cursor),
   );
 
+  app.patch(
+    '/posts/:id/comments/:comment_id',
+    {
+      ...signedIn,
+      schema: {
+        tags,
+        summary: 'Change the text of your comment',
+        security: bearerAuth,
+        params: CommentIdParams,
+        body: CommentEditBody,
+        response: { 200: CommentReply, ...errorReplies(400, 401, 403, 404, 413, 429) },
+      },
+    },
+    async (request) =>
+      posts.editComment(
+        sessionOf(request).userId,
+        request.params.id,
+        request.params.comment_id,
+        request.body.text,
+      ),
+  );
+
   app.delete(
     '/posts/:id/comments/:comment_id',
     {
@@ -143,14 +166,37 @@ export const postsRoutes: FastifyPluginAsyncTypebox<PostsRoutesOptions> = async 
   );
 
   // PUT likes, DELETE unlikes: one relation, both idempotent, both 204.
-  const likeRoutes = [
-    { method: 'PUT', summary: 'Like a post (idempotent)', act: posts.like.bind(posts) },
-    { method: 'DELETE', summary: 'Take back your like (idempotent)', act: posts.unlike.bind(posts) },
+  // PUT reposts, DELETE takes the repost back: the same shape.
+  const relationRoutes = [
+    {
+      method: 'PUT',
+      url: '/posts/:id/like',
+      summary: 'Like a post (idempotent)',
+      act: posts.like.bind(posts),
+    },
+    {
+      method: 'DELETE',
+      url: '/posts/:id/like',
+      summary: 'Take back your like (idempotent)',
+      act: posts.unlike.bind(posts),
+    },
+    {
+      method: 'PUT',
+      url: '/posts/:id/repost',
+      summary: "Repost a post to your followers' home feeds (idempotent, one per user)",
+      act: posts.repost.bind(posts),
+    },
+    {
+      method: 'DELETE',
+      url: '/posts/:id/repost',
+      summary: 'Take back your repost (idempotent)',
+      act: posts.unrepost.bind(posts),
+    },
   ] as const;
-  for (const { method, summary, act } of likeRoutes) {
+  for (const { method, url, summary, act } of relationRoutes) {
     app.route({
       method,
-      url: '/posts/:id/like',
+      url,
       ...signedIn,
       schema: {
         tags,

@@ -37,9 +37,22 @@ export const PostPatchBody = Type.Object(
 );
 
 export const NewCommentBody = Type.Object({ text: CommentText }, { additionalProperties: false });
+export const CommentEditBody = NewCommentBody;
+
+const Mentions = Type.Array(
+  Type.Object({ id: Type.Integer(), handle: Type.String() }, { title: 'Mention' }),
+  { description: 'the accounts the text names as @handle, resolved when it was written' },
+);
 
 export const CommentReply = Type.Object(
-  { id: Type.String(), author: ProfileSummaryReply, text: Type.String(), created_at: Timestamp },
+  {
+    id: Type.String(),
+    author: ProfileSummaryReply,
+    text: Type.String(),
+    mentions: Mentions,
+    created_at: Timestamp,
+    edited_at: Type.Union([Timestamp, Type.Null()], { description: 'when its author last changed it' }),
+  },
   { title: 'Comment' },
 );
 
@@ -49,6 +62,7 @@ const postFields = {
   id: Type.String(),
   author: ProfileSummaryReply,
   content: Type.String(),
+  mentions: Mentions,
   media_urls: Type.Array(Type.String()),
   attributes: Type.Record(Type.String(), Type.Unknown()),
   created_at: Timestamp,
@@ -65,6 +79,7 @@ export const TimelineItemReply = Type.Object(
   {
     ...postFields,
     user_has_liked: Type.Optional(Type.Boolean({ description: 'only for a signed-in caller' })),
+    user_has_reposted: Type.Optional(Type.Boolean({ description: 'only for a signed-in caller' })),
   },
   { title: 'TimelineItem' },
 );

@@ -1,5 +1,6 @@
-// Rules about posts and comments: only the author changes or deletes a post; a comment may
-// be deleted by its author or by the post's author; ids and timestamps are made here (UUIDv7,
+// Rules about posts and comments: only the author changes or deletes a post; only its author
+// edits a comment, and its author or the post's author deletes it; `@handle`s are resolved to
+// accounts whenever a text is written; ids and timestamps are made here (UUIDv7,
 // the same on every adapter); lists are keyset pages with cursors only this server issues;
 // the author's profile posts count stays exact, and the author copies follow profile changes.
 import { v7 } from 'uuid';
@@ -11,10 +12,12 @@ import type { JobPayload } from '../jobs/jobs.port.ts';
 import type { CursorCodec, Page } from '../pagination.ts';
 import { nextCursor, type PostList, pageRequest } from './cursors.ts';
 import { assertAttributes } from './documents.ts';
+import { inTextOrder, mentionedHandles } from './mentions.ts';
 import type {
   Attributes,
   AuthorCopy,
   Comment,
+  Mention,
   Post,
   PostPatch,
   PostSummary,
@@ -83,9 +86,18 @@ export class PostsService {
     const id = v7({ msecs: at.getTime() });
     const author = await this.authorCopy(userId);
     const facts = postFact({ id, author, created_at: at.toISOString() });
-    const created = fact('post.created', facts);
+    const mentions = await this.mentions(input.content);
+    const created = fact('post.created', { ...facts, mentions: mentions.map((account) => account.id) });
     const post = await this.posts.createPost(
-      { id, author, content: input.content, media_urls: input.media_urls ?? [], attributes, created_at: at },
+      {
+        id,
+        author,
+        content: input.content,
+        mentions,
+        media_urls: input.media_urls ?? [],
+        attributes,
+        created_at: at,
+      },
       this.events.record(created),
     );
     // Taking the post back also takes back what its creation set off (the fan-out).
@@ -117,7 +129,8 @@ export class PostsService {
     // The patch itself obeys the attribute rules; the adapter checks the merged result again.
     if (patch.attributes) assertAttributes(patch.attributes);
     await this.ownPost(userId, postId, 'change');
-    const updated = await this.posts.updatePost(postId, patch, new Date());
+    const mentions = patch.content === undefined ? undefined : await this.mentions(patch.content);
+    const updated = await this.posts.updatePost(postId, { ...patch, mentions }, new Date());
     if (!updated) throw new NotFoundError('post');
     await this.events.committed(fact('post.changed', { post_id: postId, author_id: userId }));
     return updated;
@@ -140,6 +153,7 @@ export class PostsService {
       id: v7(),
       author: await this.authorCopy(userId),
       text,
+      mentions: await this.mentions(text),
       created_at: new Date(),
     });
     if (!comment) throw new NotFoundError('post');
@@ -152,6 +166,26 @@ export class PostsService {
       }),
     );
     return comment;
+  }
+
+  /** Changes the text of one's own comment, where it is stored and where the post embeds it. */
+  async editComment(userId: number, postId: string, commentId: string, text: string): Promise<Comment> {
+    const comment = await this.posts.findComment(postId, commentId);
+    if (!comment) {
+      throw (await this.posts.getPost(postId)) ? new NotFoundError('comment') : new NotFoundError('post');
+    }
+    if (comment.author.id !== userId) throw new ForbiddenError("only the comment's author may change it");
+    const edited = await this.posts.editComment(postId, commentId, {
+      text,
+      mentions: await this.mentions(text),
+      edited_at: new Date(),
+    });
+    // Deleted meanwhile (by the post's author, or with the post).
+    if (!edited) throw new NotFoundError('comment');
+    await this.events.committed(
+      fact('comment.changed', { post_id: postId, comment_id: commentId, author_id: userId }),
+    );
+    return edited;
   }
 
   async deleteComment(userId: number, postId: string, commentId: string): Promise<void> {
@@ -210,6 +244,36 @@ export class PostsService {
     if (!(await this.views.mayActOn(userId, post.author.id))) throw new BlockedError(action);
   }
 
+  /** Reposts the post for `userId`'s followers; stats.shares counts each reposter once. */
+  async repost(userId: number, postId: string): Promise<void> {
+    await this.refuseActionAcrossBlock(userId, postId, 'repost this post');
+    await this.reposted(userId, postId, 1);
+  }
+
+  async unrepost(userId: number, postId: string): Promise<void> {
+    await this.reposted(userId, postId, -1);
+  }
+
+  /** True when this call changed the repost. */
+  private async reposted(userId: number, postId: string, delta: 1 | -1): Promise<boolean> {
+    const at = new Date();
+    const change =
+      delta > 0 ? await this.posts.repost(postId, userId, at) : await this.posts.unrepost(postId, userId);
+    if (!this.found(change)) return false;
+    const post = await this.posts.getPost(postId);
+    if (!post) return true;
+    await this.events.committed(
+      fact('post.reposted', {
+        post_id: postId,
+        author_id: post.author.id,
+        reposter_id: userId,
+        at: at.getTime(),
+        delta,
+      }),
+    );
+    return true;
+  }
+
   private liked(postId: string, userId: number, delta: 1 | -1): Promise<void> {
     return this.events.committed(fact('like.changed', { post_id: postId, user_id: userId, delta }));
   }
@@ -246,7 +310,7 @@ export class PostsService {
   }
 
   /**
-   * The posts' part of deleting an account: the user's likes and comments on any post are
+   * The posts' part of deleting an account: the user's likes, reposts and comments on any post are
    * taken back one by one (each corrects that post's counters and embedded comments, and
    * publishes its fact, as an unlike or a comment deletion does), then the user's posts are
    * deleted as their author would (each records post.deleted for the feed, and takes its
@@ -255,13 +319,16 @@ export class PostsService {
    */
   async eraseUser(userId: number): Promise<void> {
     for (;;) {
-      const { likedPosts, comments } = await this.posts.userActivity(userId, ERASE_BATCH);
-      if (likedPosts.length === 0 && comments.length === 0) break;
+      const { likedPosts, repostedPosts, comments } = await this.posts.userActivity(userId, ERASE_BATCH);
+      if (likedPosts.length === 0 && repostedPosts.length === 0 && comments.length === 0) break;
       let taken = 0;
       for (const postId of likedPosts) {
         if ((await this.posts.unlike(postId, userId)) !== 'changed') continue;
         taken++;
         await this.liked(postId, userId, -1);
+      }
+      for (const postId of repostedPosts) {
+        if (await this.reposted(userId, postId, -1)) taken++;
       }
       for (const { postId, commentId } of comments) {
         if (!(await this.posts.deleteComment(postId, commentId))) continue;
@@ -283,6 +350,13 @@ export class PostsService {
         await this.events.committed(deleted);
       }
     }
+  }
+
+  /** The accounts `text` names as @handle, resolved now; handles of nobody stay plain text. */
+  private async mentions(text: string): Promise<Mention[]> {
+    const handles = mentionedHandles(text);
+    if (handles.length === 0) return [];
+    return inTextOrder(handles, await this.accounts.summariesByHandle(handles));
   }
 
   private async authorCopy(userId: number): Promise<AuthorCopy> {

@@ -176,6 +176,9 @@ export function accountsContract(name: string, open: () => Promise<AccountsHarne
           [a, b].map(({ id, handle, name, avatar_url }) => ({ id, handle, name, avatar_url })),
         );
         expect(await accounts.summaries([])).toEqual([]);
+        const byHandle = await accounts.summariesByHandle([a.handle, b.handle, 'nobody_has_this_handle']);
+        expect(byHandle.sort((x, y) => x.id - y.id)).toEqual(found);
+        expect(await accounts.summariesByHandle([])).toEqual([]);
         await Promise.all([
           accounts.adjustFollowCounts(a.id, b.id, 1),
           accounts.adjustFollowCounts(b.id, a.id, 1),

@@ -4,19 +4,21 @@ import { createMemoryCache } from '../../src/cache/cache.memory.ts';
 import { createRedisCache } from '../../src/cache/cache.redis.ts';
 import { openRedis } from '../../src/engines/redis.ts';
 import { dropKeys, freshKeyPrefix, freshRedis } from '../support/stores.ts';
-import { servers } from '../support/targets.ts';
+import { redisTargets, servers } from '../support/targets.ts';
 import { cacheContract } from './cache.contract.ts';
 
 cacheContract('memory (embedded)', async () => ({ cache: createMemoryCache(), close: async () => {} }));
 
-cacheContract(
-  'Redis (server)',
-  async () => {
-    const { redis, prefix, close } = await freshRedis();
-    return { cache: createRedisCache(redis, prefix), close };
-  },
-  servers.redis.skipReason,
-);
+for (const { name, server } of redisTargets) {
+  cacheContract(
+    name,
+    async () => {
+      const { redis, prefix, close } = await freshRedis(server.url);
+      return { cache: createRedisCache(redis, prefix), close };
+    },
+    server.skipReason,
+  );
+}
 
 describe('memory cache bounds', () => {
   it('evicts the oldest entries past its size bound', async () => {

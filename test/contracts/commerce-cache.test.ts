@@ -1,7 +1,7 @@
 import { createMemoryLeaderboard } from '../../src/commerce/leaderboard.memory.ts';
 import { createRedisLeaderboard } from '../../src/commerce/leaderboard.redis.ts';
 import { freshRedis } from '../support/stores.ts';
-import { servers } from '../support/targets.ts';
+import { redisTargets } from '../support/targets.ts';
 import { commerceCacheContract } from './commerce-cache.contract.ts';
 
 commerceCacheContract('memory (embedded)', async () => {
@@ -16,16 +16,18 @@ commerceCacheContract('memory (embedded)', async () => {
   return harness;
 });
 
-commerceCacheContract(
-  'Redis (server)',
-  async () => {
-    // Each run has its own prefix: the "flush" drops this run's keys only, never a shared Redis.
-    const { redis, prefix, flush, close } = await freshRedis();
-    return {
-      leaderboard: createRedisLeaderboard(redis, prefix),
-      flush,
-      close,
-    };
-  },
-  servers.redis.skipReason,
-);
+for (const { name, server } of redisTargets) {
+  commerceCacheContract(
+    name,
+    async () => {
+      // Each run has its own prefix: the "flush" drops this run's keys only, never a shared Redis.
+      const { redis, prefix, flush, close } = await freshRedis(server.url);
+      return {
+        leaderboard: createRedisLeaderboard(redis, prefix),
+        flush,
+        close,
+      };
+    },
+    server.skipReason,
+  );
+}

@@ -114,6 +114,106 @@ export function timelineContract(name: string, open: () => Promise<TimelineHarne
         expect(await timelines.hasTimeline(missing)).toBe(false);
       });
 
+      it('holds a repost as an entry of the original that names the reposter', async () => {
+        const user = newUser();
+        const old = entries(2);
+        await timelines.rebuildTimeline(user, old);
+        const repost = { postId: v7(), at: 1_800_000_000_000, repostedBy: 7 };
+        await timelines.pushToTimelines(repost, [user]);
+        await timelines.pushToTimelines(repost, [user]);
+        expect(await timelines.readTimeline(user, { limit: 10 })).toEqual([repost, ...newestFirst(old)]);
+        // Pages continue after a repost entry as after any other.
+        const next = await timelines.readTimeline(user, { limit: 10, after: repost });
+        expect(next).toEqual(newestFirst(old));
+      });
+
+      it('keeps each post once: whichever entry of it came first stays', async () => {
+        const user = newUser();
+        await timelines.rebuildTimeline(user, []);
+        const original = { postId: v7(), at: 1_800_000_000_000 };
+        const reposted = { postId: v7(), at: 1_800_000_001_000 };
+        await timelines.pushToTimelines(original, [user]);
+        // A repost of a post already here, and a second followee's repost, add nothing.
+        await timelines.pushToTimelines({ ...original, at: 1_800_000_005_000, repostedBy: 7 }, [user]);
+        await timelines.pushToTimelines({ ...reposted, repostedBy: 7 }, [user]);
+        await timelines.pushToTimelines({ ...reposted, at: 1_800_000_006_000, repostedBy: 8 }, [user]);
+        // The original arriving after its repost (a late fan-out) adds nothing either.
+        await timelines.pushToTimelines({ postId: reposted.postId, at: 1_799_000_000_000 }, [user]);
+        expect(await timelines.readTimeline(user, { limit: 10 })).toEqual([
+          { ...reposted, repostedBy: 7 },
+          original,
+        ]);
+      });
+
+      it('removes a post whichever entry of it is there', async () => {
+        const user = newUser();
+        await timelines.rebuildTimeline(user, []);
+        const [one, two] = [
+          { postId: v7(), at: 1_800_000_000_000, repostedBy: 7 },
+          { postId: v7(), at: 1_800_000_001_000 },
+        ];
+        await timelines.pushToTimelines(one, [user]);
+        await timelines.pushToTimelines(two, [user]);
+        await timelines.removeFromTimelines({ postId: one.postId, at: 0 }, [user]);
+        await timelines.removeFromTimelines(two, [user]);
+        expect(await timelines.readTimeline(user, { limit: 10 })).toEqual([]);
+        // Gone means gone: the post can come again, as anything.
+        await timelines.pushToTimelines({ postId: one.postId, at: one.at }, [user]);
+        expect(await timelines.readTimeline(user, { limit: 10 })).toEqual([
+          { postId: one.postId, at: one.at },
+        ]);
+      });
+
+      it("drops only the timelines showing the post as the withdrawn reposter's", async () => {
+        const [byThem, byOther, asItself, without] = [newUser(), newUser(), newUser(), newUser()];
+        const post = v7();
+        for (const user of [byThem, byOther, asItself, without]) await timelines.rebuildTimeline(user, []);
+        await timelines.pushToTimelines({ postId: post, at: 1_800_000_000_000, repostedBy: 7 }, [byThem]);
+        await timelines.pushToTimelines({ postId: post, at: 1_800_000_000_000, repostedBy: 8 }, [byOther]);
+        await timelines.pushToTimelines({ postId: post, at: 1_700_000_000_000 }, [asItself]);
+        await timelines.withdrawRepost({ postId: post, repostedBy: 7 }, [byThem, byOther, asItself, without]);
+        await timelines.withdrawRepost({ postId: post, repostedBy: 7 }, [byThem, newUser()]);
+        expect(await timelines.hasTimeline(byThem)).toBe(false);
+        expect(ids(await timelines.readTimeline(byOther, { limit: 10 }))).toEqual([post]);
+        expect(ids(await timelines.readTimeline(asItself, { limit: 10 }))).toEqual([post]);
+        expect(await timelines.readTimeline(without, { limit: 10 })).toEqual([]);
+      });
+
+      it('rebuilds with one entry per post, the earliest, reposts named', async () => {
+        const user = newUser();
+        const [a, b, c] = [v7(), v7(), v7()];
+        await timelines.rebuildTimeline(user, [
+          { postId: a, at: 1_700_000_003_000, repostedBy: 8 },
+          { postId: a, at: 1_700_000_001_000, repostedBy: 7 },
+          { postId: b, at: 1_700_000_004_000, repostedBy: 7 },
+          { postId: b, at: 1_700_000_000_000 },
+          { postId: c, at: 1_700_000_002_000 },
+        ]);
+        expect(await timelines.readTimeline(user, { limit: 10 })).toEqual([
+          { postId: c, at: 1_700_000_002_000 },
+          { postId: a, at: 1_700_000_001_000, repostedBy: 7 },
+          { postId: b, at: 1_700_000_000_000 },
+        ]);
+        // Once per post holds for entries pushed after the rebuild too.
+        await timelines.pushToTimelines({ postId: a, at: 1_800_000_000_000 }, [user]);
+        expect(await timelines.readTimeline(user, { limit: 1 })).toEqual([
+          { postId: c, at: 1_700_000_002_000 },
+        ]);
+      });
+
+      it('forgets a repost trimmed past the cap, so the post may come again', async () => {
+        const user = newUser();
+        const repost = { postId: v7(), at: 1_600_000_000_000, repostedBy: 7 };
+        await timelines.rebuildTimeline(user, [repost, ...entries(harness.size - 1)]);
+        await timelines.pushToTimelines(entries(1, 1_800_000_000_000)[0] as TimelineEntry, [user]);
+        const kept = (await timelines.readTimeline(user, { limit: 1000 })) ?? [];
+        expect(kept).toHaveLength(harness.size);
+        expect(ids(kept)).not.toContain(repost.postId);
+        const again = { postId: repost.postId, at: 1_900_000_000_000, repostedBy: 8 };
+        await timelines.pushToTimelines(again, [user]);
+        expect((await timelines.readTimeline(user, { limit: 1 }))?.[0]).toEqual(again);
+      });
+
       it('keeps each timeline to its cap, dropping the oldest', async () => {
         const user = newUser();
         const all = entries(harness.size + 3);

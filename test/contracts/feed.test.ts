@@ -3,7 +3,7 @@ import { openRedis } from '../../src/engines/redis.ts';
 import { createMemoryTimelines } from '../../src/feed/feed.memory.ts';
 import { createRedisTimelines } from '../../src/feed/feed.redis.ts';
 import { dropKeys, freshKeyPrefix, freshRedis } from '../support/stores.ts';
-import { servers } from '../support/targets.ts';
+import { redisTargets, servers } from '../support/targets.ts';
 import { timelineContract } from './feed.contract.ts';
 
 const SIZE = 20;
@@ -14,18 +14,20 @@ timelineContract('memory (embedded)', async () => ({
   close: async () => {},
 }));
 
-timelineContract(
-  'Redis (server)',
-  async () => {
-    const { redis, prefix, close } = await freshRedis();
-    return {
-      timelines: createRedisTimelines(redis, { keyPrefix: prefix, ttlSeconds: 3600, size: SIZE }),
-      size: SIZE,
-      close,
-    };
-  },
-  servers.redis.skipReason,
-);
+for (const { name, server } of redisTargets) {
+  timelineContract(
+    name,
+    async () => {
+      const { redis, prefix, close } = await freshRedis(server.url);
+      return {
+        timelines: createRedisTimelines(redis, { keyPrefix: prefix, ttlSeconds: 3600, size: SIZE }),
+        size: SIZE,
+        close,
+      };
+    },
+    server.skipReason,
+  );
+}
 
 describe.skipIf(servers.redis.skipReason !== undefined)('Redis timeline keys', () => {
   it('keeps a user timeline under the prefix and the user hash tag, with an expiry', async () => {

@@ -91,6 +91,7 @@ export function postsContract(name: string, open: () => Promise<PostsHarness>, s
           id: input.id,
           author: by,
           content: input.content,
+          mentions: [],
           media_urls: input.media_urls,
           attributes: input.attributes,
           created_at: input.created_at.toISOString(),
@@ -164,7 +165,9 @@ export function postsContract(name: string, open: () => Promise<PostsHarness>, s
           id: expect.any(String),
           author: commenter,
           text: 'first',
+          mentions: [],
           created_at: expect.any(String),
+          edited_at: null,
         });
         const post = await posts.getPost(input.id);
         expect(post?.stats.comments).toBe(2);
@@ -268,6 +271,182 @@ export function postsContract(name: string, open: () => Promise<PostsHarness>, s
         expect((await posts.getPost(input.id))?.stats.likes).toBe(0);
       });
 
+      it('keeps the mentions of a post and of a comment, and replaces them with the content', async () => {
+        const [by, named, other] = (await harness.newAuthors(3)) as [AuthorCopy, AuthorCopy, AuthorCopy];
+        const mention = (who: AuthorCopy) => ({ id: who.id, handle: who.handle });
+        const input = newPost(by, { content: `hi @${named.handle}`, mentions: [mention(named)] });
+        expect((await posts.createPost(input)).mentions).toEqual([mention(named)]);
+        const said = await posts.addComment(input.id, {
+          ...comment(other, `@${by.handle} @${named.handle}`),
+          mentions: [mention(by), mention(named)],
+        });
+        expect(said?.mentions).toEqual([mention(by), mention(named)]);
+        expect((await posts.getPost(input.id))?.comments[0]?.mentions).toEqual([mention(by), mention(named)]);
+        expect((await posts.comments(input.id, { limit: 5 }))[0]?.mentions).toEqual([
+          mention(by),
+          mention(named),
+        ]);
+        const changed = await posts.updatePost(
+          input.id,
+          { content: `now @${other.handle}`, mentions: [mention(other)] },
+          new Date(),
+        );
+        expect(changed?.mentions).toEqual([mention(other)]);
+        // A patch without content leaves them as they are.
+        await posts.updatePost(input.id, { attributes: { a: 1 } }, new Date());
+        expect((await posts.getPost(input.id))?.mentions).toEqual([mention(other)]);
+        expect((await posts.userTimeline(by.id, { limit: 1 }))[0]?.mentions).toEqual([mention(other)]);
+      });
+
+      it('edits a comment in its table and in the embedded subset alike, in place', async () => {
+        const [by, commenter] = (await harness.newAuthors(2)) as [AuthorCopy, AuthorCopy];
+        const input = newPost(by);
+        await posts.createPost(input);
+        const base = Date.now();
+        const added: Comment[] = [];
+        for (let i = 0; i < 3; i++) {
+          added.push(
+            (await posts.addComment(input.id, comment(commenter, `c${i}`, new Date(base + i)))) as Comment,
+          );
+        }
+        const target = added[1] as Comment;
+        const editedAt = new Date(base + 5000);
+        const edited = await posts.editComment(input.id, target.id, {
+          text: `changed @${by.handle}`,
+          mentions: [{ id: by.id, handle: by.handle }],
+          edited_at: editedAt,
+        });
+        const expected = {
+          ...target,
+          text: `changed @${by.handle}`,
+          mentions: [{ id: by.id, handle: by.handle }],
+          edited_at: editedAt.toISOString(),
+        };
+        expect(edited).toEqual(expected);
+        expect(await posts.findComment(input.id, target.id)).toEqual(expected);
+        const post = await posts.getPost(input.id);
+        // Same place, same counter; the others unchanged.
+        expect(post?.comments).toEqual([added[2], expected, added[0]]);
+        expect(post?.stats.comments).toBe(3);
+        expect(await allComments(input.id, 2)).toEqual([added[2], expected, added[0]]);
+        // Unknown comment, or a comment under another post: nothing found, nothing changed.
+        const other = newPost(by);
+        await posts.createPost(other);
+        const edit = { text: 'x', mentions: [], edited_at: new Date() };
+        expect(await posts.editComment(other.id, target.id, edit)).toBeNull();
+        expect(await posts.editComment(input.id, v7(), edit)).toBeNull();
+        expect(await posts.editComment(v7(), target.id, edit)).toBeNull();
+        expect(await posts.findComment(input.id, target.id)).toEqual(expected);
+      });
+
+      it('edits a comment no longer embedded in the table only, and the refill carries the edit', async () => {
+        const [by, commenter] = (await harness.newAuthors(2)) as [AuthorCopy, AuthorCopy];
+        const input = newPost(by);
+        await posts.createPost(input);
+        const base = Date.now();
+        const added: Comment[] = [];
+        for (let i = 0; i < EMBEDDED_COMMENTS + 1; i++) {
+          added.push(
+            (await posts.addComment(input.id, comment(commenter, `c${i}`, new Date(base + i)))) as Comment,
+          );
+        }
+        const oldest = added[0] as Comment;
+        const before = await posts.getPost(input.id);
+        const edited = await posts.editComment(input.id, oldest.id, {
+          text: 'old, edited',
+          mentions: [],
+          edited_at: new Date(),
+        });
+        expect(edited?.text).toBe('old, edited');
+        expect(await posts.getPost(input.id)).toEqual(before);
+        // Deleting an embedded comment pulls the edited one up into the document.
+        await posts.deleteComment(input.id, (added.at(-1) as Comment).id);
+        expect((await posts.getPost(input.id))?.comments.at(-1)).toEqual(edited);
+      });
+
+      it('reposts and unreposts idempotently per user, saying what changed', async () => {
+        const [by, fan, other] = (await harness.newAuthors(3)) as [AuthorCopy, AuthorCopy, AuthorCopy];
+        const input = newPost(by);
+        await posts.createPost(input);
+        expect(await posts.repost(input.id, fan.id, new Date())).toBe('changed');
+        expect(await posts.repost(input.id, fan.id, new Date())).toBe('unchanged');
+        expect(await posts.repost(input.id, other.id, new Date())).toBe('changed');
+        expect((await posts.getPost(input.id))?.stats).toEqual({ likes: 0, comments: 0, shares: 2 });
+        expect(await posts.repostedBy(fan.id, [input.id, v7()])).toEqual(new Set([input.id]));
+        // Reposts and likes are separate relations.
+        expect(await posts.likedBy(fan.id, [input.id])).toEqual(new Set());
+        expect(await posts.unrepost(input.id, fan.id)).toBe('changed');
+        expect(await posts.unrepost(input.id, fan.id)).toBe('unchanged');
+        expect((await posts.getPost(input.id))?.stats.shares).toBe(1);
+        expect(await posts.repostedBy(fan.id, [input.id])).toEqual(new Set());
+        expect(await posts.repostedBy(fan.id, [])).toEqual(new Set());
+        expect(await posts.repost(v7(), fan.id, new Date())).toBe('no_post');
+        expect(await posts.unrepost(v7(), fan.id)).toBe('no_post');
+      });
+
+      it('counts 100 concurrent reposts by 100 users as 100 shares, and repeats as none', async () => {
+        const [by, ...fans] = await harness.newAuthors(101);
+        const input = newPost(by as AuthorCopy);
+        await posts.createPost(input);
+        const results = await Promise.all(
+          [...fans, ...fans.slice(0, 20)].map((fan) => posts.repost(input.id, fan.id, new Date())),
+        );
+        expect(results.filter((result) => result === 'changed')).toHaveLength(100);
+        expect((await posts.getPost(input.id))?.stats.shares).toBe(100);
+        // Half take it back at once, some twice: 50 remain.
+        await Promise.all(
+          fans
+            .slice(0, 50)
+            .flatMap((fan) => [posts.unrepost(input.id, fan.id), posts.unrepost(input.id, fan.id)]),
+        );
+        expect((await posts.getPost(input.id))?.stats.shares).toBe(50);
+      });
+
+      it("pages followees' reposts once per post at the earliest repost, leaving out their own posts", async () => {
+        const [reader, one, two, stranger, writer] = (await harness.newAuthors(5)) as AuthorCopy[] as [
+          AuthorCopy,
+          AuthorCopy,
+          AuthorCopy,
+          AuthorCopy,
+          AuthorCopy,
+        ];
+        const base = Date.now();
+        const at = (seconds: number) => new Date(base + seconds * 1000);
+        const [p1, p2, p3, own] = [newPost(writer), newPost(writer), newPost(stranger), newPost(one)];
+        for (const post of [p1, p2, p3, own]) await posts.createPost(post);
+        await posts.repost(p1.id, one.id, at(1));
+        await posts.repost(p1.id, two.id, at(2)); // p1 again: shown once, at one's earlier repost
+        await posts.repost(p2.id, two.id, at(3));
+        await posts.repost(p3.id, stranger.id, at(4)); // not followed: not in this feed
+        await posts.repost(own.id, two.id, at(5)); // one's own post: in the feed as itself
+        await posts.repost(p3.id, reader.id, at(6)); // the reader's own repost counts too
+        const feed = [reader.id, one.id, two.id];
+        const expected = [
+          { postId: p3.id, at: at(6).getTime(), repostedBy: reader.id },
+          { postId: p2.id, at: at(3).getTime(), repostedBy: two.id },
+          { postId: p1.id, at: at(1).getTime(), repostedBy: one.id },
+        ];
+        expect(await posts.authorsReposts(feed, { limit: 10 })).toEqual(expected);
+        const first = await posts.authorsReposts(feed, { limit: 2 });
+        expect(first).toEqual(expected.slice(0, 2));
+        const last = first.at(-1) as { postId: string; at: number };
+        expect(
+          await posts.authorsReposts(feed, { limit: 2, after: { at: last.at, id: last.postId } }),
+        ).toEqual(expected.slice(2));
+        // Following the writer too: both posts appear as themselves, not as reposts.
+        expect(
+          (await posts.authorsReposts([...feed, writer.id], { limit: 10 })).map((e) => e.postId),
+        ).toEqual([p3.id]);
+        // The earliest repost goes: the next one takes its place.
+        await posts.unrepost(p1.id, one.id);
+        expect((await posts.authorsReposts(feed, { limit: 10 })).at(-1)).toEqual({
+          postId: p1.id,
+          at: at(2).getTime(),
+          repostedBy: two.id,
+        });
+        expect(await posts.authorsReposts([], { limit: 10 })).toEqual([]);
+      });
+
       it('stores follow-up work with the post created or deleted, and none when the write fails', async () => {
         const by = await author();
         const before = await harness.outbox.pending();
@@ -292,18 +471,21 @@ export function postsContract(name: string, open: () => Promise<PostsHarness>, s
         expect(await harness.outbox.pending()).toBe(before);
       });
 
-      it('deletes a post with its comments and likes, once', async () => {
+      it('deletes a post with its comments, likes and reposts, once', async () => {
         const [by, fan] = (await harness.newAuthors(2)) as [AuthorCopy, AuthorCopy];
         const input = newPost(by);
         await posts.createPost(input);
         const said = (await posts.addComment(input.id, comment(fan))) as Comment;
         await posts.like(input.id, fan.id);
+        await posts.repost(input.id, fan.id, new Date());
         expect(await posts.deletePost(input.id)).toBe(true);
         expect(await posts.deletePost(input.id)).toBe(false);
         expect(await posts.getPost(input.id)).toBeNull();
         expect(await posts.comments(input.id, { limit: 10 })).toEqual([]);
         expect(await posts.findComment(input.id, said.id)).toBeNull();
         expect(await posts.likedBy(fan.id, [input.id])).toEqual(new Set());
+        expect(await posts.repostedBy(fan.id, [input.id])).toEqual(new Set());
+        expect(await posts.authorsReposts([fan.id], { limit: 10 })).toEqual([]);
         expect(await posts.like(input.id, fan.id)).toBe('no_post');
         expect(await posts.addComment(input.id, comment(fan))).toBeNull();
       });

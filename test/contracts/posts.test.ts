@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { AccountsPort } from '../../src/accounts/accounts.port.ts';
 import { createPostgresAccounts, sqlProfileCounters } from '../../src/accounts/accounts.postgres.ts';
 import { databaseInUrl, openMongo } from '../../src/engines/mongo.ts';
 import { createMongoOutbox } from '../../src/jobs/outbox.mongo.ts';
@@ -9,40 +8,18 @@ import { CursorCodec } from '../../src/pagination.ts';
 import { decodePostCursor, encodePostCursor } from '../../src/posts/cursors.ts';
 import { attributesProblem, mergePatch } from '../../src/posts/documents.ts';
 import { createMongoPosts } from '../../src/posts/posts.mongo.ts';
-import type { AuthorCopy } from '../../src/posts/posts.port.ts';
 import { createPostgresPosts } from '../../src/posts/posts.postgres.ts';
+import { makePeople } from '../support/people.ts';
 import { freshMongoDatabaseName, freshSqlDatabase, type SqlEngine } from '../support/stores.ts';
 import { servers } from '../support/targets.ts';
 import { type PostsHarness, postsContract } from './posts.contract.ts';
-
-let made = 0;
-
-/** Real accounts (posts, comments and likes reference them), made through the accounts adapter. */
-async function makeAuthors(accounts: AccountsPort, count: number): Promise<AuthorCopy[]> {
-  const authors: AuthorCopy[] = [];
-  for (let i = 0; i < count; i++) {
-    const n = `${process.pid}_${made++}`;
-    const result = await accounts.createAccount({
-      email: `posts_${n}@example.com`,
-      // Never checked here: only its argon2id shape is, by the table's CHECK.
-      passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$posts$contract',
-      name: `Poster ${n}`,
-      birthdate: '1990-01-01',
-      handleCandidates: [`poster_${n}`],
-    });
-    if (!result.ok) throw new Error(`could not make an account: ${result.taken} taken`);
-    const { id, handle, name, avatar_url } = result.account;
-    authors.push({ id, handle, name, avatar_url });
-  }
-  return authors;
-}
 
 const sqlHarness = (engine: SqlEngine) => async (): Promise<PostsHarness> => {
   const db = await freshSqlDatabase(engine);
   const accounts = createPostgresAccounts(db);
   return {
     posts: createPostgresPosts(db, sqlProfileCounters),
-    newAuthors: (count) => makeAuthors(accounts, count),
+    newAuthors: (count) => makePeople(accounts, count, 'poster'),
     postsCount: async (userId) => (await accounts.publicProfile(userId))?.counts.posts ?? -1,
     outbox: createSqlOutbox(db),
     close: () => db.close(),

@@ -214,6 +214,24 @@ describe('the embedded data folder', () => {
   );
 
   it(
+    'opens at once after the process holding the folder was killed with kill -9 (still exiting, or a zombie)',
+    async () => {
+      const dataDir = templateCopy();
+      const lockFile = path.join(dataDir, 'pglite.lock');
+      const writer = runTs([path.join(FIXTURES, 'pglite-writer.ts'), dataDir, '20000'], childEnv({}));
+      await waitFor('a first acknowledged insert', () => writer.stdout().includes('\n'), writer, 25_000);
+      expect(fs.readFileSync(lockFile, 'utf8')).toBe(String(writer.pid));
+      // No await in between: the killed pid is still there (exiting, then unreaped) when the open starts.
+      writer.child.kill('SIGKILL');
+      const db = await open(dataDir);
+      expect(fs.readFileSync(lockFile, 'utf8')).toBe(String(process.pid));
+      expect(await db.query<{ answer: number }>('SELECT 41 + 1 AS answer')).toEqual([{ answer: 42 }]);
+      expect(await writer.exited).toEqual({ code: null, signal: 'SIGKILL' });
+    },
+    TIMEOUT,
+  );
+
+  it(
     'refuses openPglite in this process while a live process holds the lock',
     async () => {
       const dataDir = templateCopy();

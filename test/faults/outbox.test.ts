@@ -1,12 +1,11 @@
 // Committed writes and their follow-up work across a Redis outage. The platform runs on
 // PostgreSQL with a Redis of this test's own (cache and BullMQ jobs), reached through a small
-// TCP gate of the test's own. Redis is killed while posts are created and profiles changed,
+// TCP proxy of the test's own. Redis is killed while posts are created and profiles changed,
 // then started again EMPTY (no persistence): jobs it held are gone. Every request must answer
 // its success (it committed) or 503 with Retry-After, never 500; afterwards every acknowledged
 // post exists once, the last acknowledged name is on every author copy, and every post reached
 // the followers' timelines: the reactions were kept by the outbox, not by Redis.
 import type { ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import type { LightMyRequestResponse } from 'fastify';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -18,43 +17,7 @@ import { buildTestApp, testEnv } from '../support/app.ts';
 import { freePort, hasRedisServer, startRedis, stop } from '../support/redis-server.ts';
 import { freshKeyPrefix } from '../support/stores.ts';
 import { servers } from '../support/targets.ts';
-
-/** A TCP gate in front of Redis: while shut, every connection through it is refused. */
-async function redisGate(redisPort: number) {
-  let open = true;
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    if (!open) {
-      client.destroy();
-      return;
-    }
-    const upstream = net.connect(redisPort, '127.0.0.1');
-    const end = () => {
-      for (const socket of [client, upstream]) {
-        socket.destroy();
-        sockets.delete(socket);
-      }
-    };
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('error', end).on('close', end);
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return {
-    port,
-    shut() {
-      open = false;
-      for (const socket of sockets) socket.destroy();
-    },
-    open() {
-      open = true;
-    },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
+import { startTcpProxy } from '../support/tcp-proxy.ts';
 
 type Outcome = 'committed' | 'unavailable';
 
@@ -163,7 +126,7 @@ describe.skipIf(skip !== undefined)(
     it('answers 201/200 or 503, never 500, and loses no reaction with Redis data', async () => {
       const redisPort = await freePort();
       redis = await startRedis(redisPort);
-      const gate = await redisGate(redisPort);
+      const gate = await startTcpProxy(redisPort);
       closers.push(gate.close);
       const keyPrefix = freshKeyPrefix();
       const env = await testEnv({

@@ -11,7 +11,7 @@ import { auth, caller, signUp, type TestUser } from '../support/api.ts';
 import { buildTestApp, testEnv } from '../support/app.ts';
 import { freePort, hasRedisServer, startRedis, stop } from '../support/redis-server.ts';
 import { dropKeys } from '../support/stores.ts';
-import { type HttpStack, httpStacks, servers, stackTitle } from '../support/targets.ts';
+import { clusterStack, type HttpStack, httpStacks, servers, stackTitle } from '../support/targets.ts';
 
 interface Product {
   id: string;
@@ -54,7 +54,7 @@ async function platformWithCacheLoss(stack: HttpStack, extraEnv: Record<string, 
   };
 }
 
-for (const stack of httpStacks) {
+for (const stack of [...httpStacks, clusterStack]) {
   describe.skipIf(stack.skip !== undefined)(stackTitle('commerce API', stack), () => {
     let platform: Platform;
     let app: FastifyInstance;

@@ -3,14 +3,14 @@
 // only the fan-out strategy has: rebuilding a lost timeline, the hybrid threshold, a cache that
 // is down (pages from the stores, marked degraded, never a 500).
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type Platform } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
+import { connectRedis, type RedisClient } from '../../src/engines/redis.ts';
 import { caller, signUp, type TestUser } from '../support/api.ts';
 import { type TestAppOptions, testEnv } from '../support/app.ts';
 import { dropKeys } from '../support/stores.ts';
-import { httpStacks, stackTitle } from '../support/targets.ts';
+import { clusterStack, type HttpStack, httpStacks, stackTitle } from '../support/targets.ts';
 
 interface FeedItem {
   id: string;
@@ -45,9 +45,13 @@ async function signUps<N extends number>(app: FastifyInstance, count: N): Promis
   return users as Users<N>;
 }
 
-const stackOptions = (stack: (typeof httpStacks)[number], env: Record<string, string>): TestAppOptions =>
+const stackOptions = (stack: HttpStack, env: Record<string, string>): TestAppOptions =>
   stack.sql === 'postgres'
-    ? { sql: 'postgres', cache: 'redis', env: { POSTS_STORE: 'postgres', GRAPH_STORE: 'postgres', ...env } }
+    ? {
+        sql: 'postgres',
+        cache: stack.cache,
+        env: { POSTS_STORE: 'postgres', GRAPH_STORE: 'postgres', ...env },
+      }
     : { env };
 
 function client(app: FastifyInstance) {
@@ -77,7 +81,8 @@ function client(app: FastifyInstance) {
 }
 
 for (const strategy of ['fanout', 'pull', 'sqljoin'] as const) {
-  for (const stack of httpStacks) {
+  // On the cluster the fan-out strategy, the one that writes timelines in many slots at once.
+  for (const stack of strategy === 'fanout' ? [...httpStacks, clusterStack] : httpStacks) {
     describe.skipIf(stack.skip !== undefined)(stackTitle(`home feed (${strategy})`, stack), () => {
       let platform: Platform;
       let api: ReturnType<typeof client>;
@@ -198,18 +203,18 @@ for (const strategy of ['fanout', 'pull', 'sqljoin'] as const) {
   }
 }
 
-describe.skipIf(httpStacks[1].skip !== undefined)(
-  stackTitle('fan-out timelines in Redis', httpStacks[1]),
-  () => {
+for (const stack of [httpStacks[1], clusterStack]) {
+  describe.skipIf(stack.skip !== undefined)(stackTitle('fan-out timelines in Redis', stack), () => {
     let platform: Platform;
-    let redis: Redis;
+    let redis: RedisClient;
     let prefix: string;
     let api: ReturnType<typeof client>;
     beforeAll(async () => {
-      const built = await platformWith(stackOptions(httpStacks[1], { FEED_FANOUT_THRESHOLD: '1' }));
+      const built = await platformWith(stackOptions(stack, { FEED_FANOUT_THRESHOLD: '1' }));
       platform = built.platform;
       prefix = built.env.KEY_PREFIX as string;
-      redis = new Redis(built.env.REDIS_URL as string);
+      redis = connectRedis(built.env.REDIS_URL as string);
+      await redis.connect();
       api = client(platform.app);
     });
     afterAll(() => redis.quit());
@@ -241,8 +246,8 @@ describe.skipIf(httpStacks[1].skip !== undefined)(
       expect(entries).toContain(friendPost.id);
       expect(entries).not.toContain(starPost.id);
     });
-  },
-);
+  });
+}
 
 describe('hybrid fan-out on PGlite + memory cache', () => {
   it('merges the posts of accounts above the threshold at read time', async () => {

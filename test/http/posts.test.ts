@@ -109,6 +109,7 @@ for (const stack of stacks) {
           id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
           author: { id: user.id, handle: user.handle, name: expect.any(String), avatar_url: null },
           ...body,
+          mentions: [],
           created_at: expect.any(String),
           updated_at: post.created_at,
           stats: { likes: 0, comments: 0, shares: 0 },
@@ -128,6 +129,7 @@ for (const stack of stacks) {
           ['DELETE', '/posts/not-a-uuid', undefined],
           ['POST', `/posts/${v7()}/comments`, { text: '' }],
           ['DELETE', `/posts/${v7()}/comments/${v7()}`, undefined],
+          ['PATCH', `/posts/${v7()}/comments/${v7()}`, { text: '' }],
           ['PUT', `/posts/${v7()}/like`, undefined],
           ['DELETE', `/posts/${v7()}/like`, undefined],
         ] as const) {
@@ -296,7 +298,9 @@ for (const stack of stacks) {
           id: expect.any(String),
           author: { id: other.id, handle: other.handle, name: expect.any(String), avatar_url: null },
           text: '<i>hi</i>',
+          mentions: [],
           created_at: expect.any(String),
+          edited_at: null,
         });
         const added = [res.json().id];
         for (let i = 0; i < 54; i++) added.push((await comment(i % 2 ? owner : other, post.id, `c${i}`)).id);
@@ -324,6 +328,70 @@ for (const stack of stacks) {
         const doc = await read(post.id);
         expect(doc.stats.comments).toBe(0);
         expect(doc.comments).toEqual([]);
+      });
+
+      it('lets only its author edit a comment, in the list and in the post alike', async () => {
+        const [owner, writer, stranger] = [await signUp(app), await signUp(app), await signUp(app)];
+        const post = await create(owner);
+        const [a, b] = [await comment(writer, post.id, 'a'), await comment(writer, post.id, 'b')];
+        const other = await create(owner);
+        const before = await snapshot(post.id, owner);
+        for (const [user, status] of [
+          [stranger, 403],
+          [owner, 403],
+        ] as const) {
+          const res = await call('PATCH', `/posts/${post.id}/comments/${a.id}`, user, { text: 'hijacked' });
+          expect(res.statusCode).toBe(status);
+        }
+        for (const payload of [{ text: '' }, { text: 'x'.repeat(2001) }, { text: 'a', extra: 1 }, {}]) {
+          const res = await call('PATCH', `/posts/${post.id}/comments/${a.id}`, writer, payload);
+          expect(res.statusCode, JSON.stringify(payload)).toBe(400);
+        }
+        for (const [url, status] of [
+          [`/posts/${other.id}/comments/${a.id}`, 404],
+          [`/posts/${post.id}/comments/${v7()}`, 404],
+          [`/posts/${v7()}/comments/${a.id}`, 404],
+          [`/posts/${post.id}/comments/not-a-uuid`, 400],
+        ] as const) {
+          expect((await call('PATCH', url, writer, { text: 'x' })).statusCode, url).toBe(status);
+        }
+        expect(await snapshot(post.id, owner)).toEqual(before);
+        const [newer, older] = JSON.parse(before.comments).items;
+
+        const res = await call('PATCH', `/posts/${post.id}/comments/${a.id}`, writer, {
+          text: `changed, @${owner.handle}`,
+        });
+        expect(res.statusCode, res.body).toBe(200);
+        const edited = res.json();
+        expect(edited).toEqual({
+          ...older,
+          text: `changed, @${owner.handle}`,
+          mentions: [{ id: owner.id, handle: owner.handle }],
+          edited_at: expect.any(String),
+        });
+        const doc = await read(post.id);
+        expect(doc.comments).toEqual([newer, edited]);
+        expect((await call('GET', `/posts/${post.id}/comments`)).json().items).toEqual([newer, edited]);
+        expect(doc.stats.comments).toBe(2);
+        expect(newer.id).toBe(b.id);
+      });
+
+      it('resolves @handles to accounts when a post or comment is written or changed', async () => {
+        const [writer, ann, bob] = [await signUp(app), await signUp(app), await signUp(app)];
+        const post = await create(writer, {
+          content: `hello @${ann.handle.toUpperCase()}, @${ann.handle} and @nobody_by_this_handle; mail x@${bob.handle}`,
+        });
+        expect(post.mentions).toEqual([{ id: ann.id, handle: ann.handle }]);
+        const said = await call('POST', `/posts/${post.id}/comments`, ann, { text: `@${bob.handle} look` });
+        expect(said.json().mentions).toEqual([{ id: bob.id, handle: bob.handle }]);
+        const changed = await call('PATCH', `/posts/${post.id}`, writer, {
+          content: `now @${bob.handle} only`,
+        });
+        expect(changed.json().mentions).toEqual([{ id: bob.id, handle: bob.handle }]);
+        const untouched = await call('PATCH', `/posts/${post.id}`, writer, { attributes: { a: 1 } });
+        expect(untouched.json().mentions).toEqual([{ id: bob.id, handle: bob.handle }]);
+        const timeline = (await call('GET', `/users/${writer.id}/posts`)).json();
+        expect(timeline.items[0].mentions).toEqual([{ id: bob.id, handle: bob.handle }]);
       });
 
       it('refuses bad comments and foreign cursors with 400, limits outside 1-100 too', async () => {
@@ -415,6 +483,40 @@ for (const stack of stacks) {
         });
         expect(bad.statusCode).toBe(401);
       });
+    });
+
+    describe('reposts', () => {
+      it('reposts and takes back idempotently (204), counting distinct reposters, shown to the reposter', async () => {
+        const [owner, fan] = [await signUp(app), await signUp(app)];
+        const post = await create(owner);
+        for (let i = 0; i < 2; i++) {
+          expect((await call('PUT', `/posts/${post.id}/repost`, fan)).statusCode).toBe(204);
+        }
+        expect((await read(post.id)).stats.shares).toBe(1);
+        const seen = (await call('GET', `/users/${owner.id}/posts`, fan)).json().items[0];
+        expect(seen).toMatchObject({ id: post.id, user_has_reposted: true, user_has_liked: false });
+        const other = (await call('GET', `/users/${owner.id}/posts`, owner)).json().items[0];
+        expect(other.user_has_reposted).toBe(false);
+        for (let i = 0; i < 2; i++) {
+          expect((await call('DELETE', `/posts/${post.id}/repost`, fan)).statusCode).toBe(204);
+        }
+        expect((await read(post.id)).stats.shares).toBe(0);
+        expect((await call('PUT', `/posts/${v7()}/repost`, fan)).statusCode).toBe(404);
+        expect((await call('PUT', `/posts/not-a-uuid/repost`, fan)).statusCode).toBe(400);
+        expect((await call('PUT', `/posts/${post.id}/repost`)).statusCode).toBe(401);
+      });
+
+      it('counts a storm of 100 concurrent reposts by 100 users as 100 shares', async () => {
+        const owner = await signUp(app);
+        const post = await create(owner);
+        const fans = await Promise.all(Array.from({ length: 100 }, () => signUp(app)));
+        const statuses = await Promise.all(
+          [...fans, ...fans.slice(0, 10)].map((fan) => call('PUT', `/posts/${post.id}/repost`, fan)),
+        );
+        expect(statuses.every((res) => res.statusCode === 204)).toBe(true);
+        expect((await read(post.id)).stats.shares).toBe(100);
+        // A hundred sign-ups (argon2id each) take a while on a shared machine; nothing is timed here.
+      }, 180_000);
     });
 
     describe('user timelines', () => {

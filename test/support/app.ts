@@ -8,7 +8,8 @@ import { servers } from './targets.ts';
 
 export interface TestAppOptions {
   sql?: SqlEngine;
-  cache?: 'memory' | 'redis';
+  /** redis: the Redis on REDIS_URL; redis-cluster: the Redis Cluster on REDIS_CLUSTER_URL. */
+  cache?: 'memory' | 'redis' | 'redis-cluster';
   /** Extra environment, e.g. tighter rate limits. */
   env?: Record<string, string>;
 }
@@ -29,6 +30,9 @@ export async function testEnv({ sql = 'pglite', cache = 'memory', env = {} }: Te
     DATA_DIR: freshDataDir(),
     ...(sql === 'postgres' ? { DATABASE_URL: await freshDatabaseUrl(), ACCOUNTS_STORE: 'postgres' } : {}),
     ...(cache === 'redis' ? { REDIS_URL: servers.redis.url ?? '', KEY_PREFIX: keyPrefix } : {}),
+    ...(cache === 'redis-cluster'
+      ? { REDIS_URL: servers.redisCluster.url ?? '', KEY_PREFIX: keyPrefix }
+      : {}),
     ...GENEROUS_LIMITS,
     ...env,
   } as Record<string, string>;

@@ -41,7 +41,7 @@ export default async function setup(project: TestProject) {
   console.log('\nServer suites in this run:');
   for (const [name, server] of Object.entries(servers)) {
     console.log(
-      `  ${name.padEnd(9)} ${server.skipReason ? `SKIPPED: ${server.skipReason}` : 'runs against the real server'}`,
+      `  ${name.padEnd(12)} ${server.skipReason ? `SKIPPED: ${server.skipReason}` : 'runs against the real server'}`,
     );
   }
   console.log('');

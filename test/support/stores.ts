@@ -3,11 +3,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
 import { inject } from 'vitest';
 import { openInflux } from '../../src/engines/influx.ts';
 import { openPglite } from '../../src/engines/pglite.ts';
 import { openPostgres } from '../../src/engines/postgres.ts';
+import { connectRedis } from '../../src/engines/redis.ts';
 import type { SqlDatabase } from '../../src/engines/sql.ts';
 import { databaseUrl } from './global-setup.ts';
 import { servers } from './targets.ts';
@@ -65,22 +66,28 @@ export async function dropInfluxDatabase(url: string): Promise<void> {
 /** A key prefix no other test or run uses. */
 export const freshKeyPrefix = () => `polyglot-test:${inject('runId')}:${unique()}:`;
 
-/** Deletes every key under a prefix (SCAN, never KEYS). */
+/** Deletes every key under a prefix (SCAN, never KEYS), on one server or on every master of a cluster. */
 export async function dropKeys(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl, { lazyConnect: true });
+  const redis = connectRedis(redisUrl);
   await redis.connect();
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    if (keys.length) await redis.unlink(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+  const masters = redis instanceof Cluster ? redis.nodes('master') : [redis];
+  for (const node of masters) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      // One key per UNLINK: on a cluster the keys of one node still lie in many slots.
+      await Promise.all(keys.map((key) => node.unlink(key)));
+      cursor = next;
+    } while (cursor !== '0');
+  }
   await redis.quit();
 }
 
-/** A connected Redis client and a key prefix of its own; close() disconnects and drops the keys. */
-export async function freshRedis() {
-  const url = servers.redis.url;
+/**
+ * A connected Redis client (the cache role's, on REDIS_URL or on the cluster `url` names)
+ * and a key prefix of its own; close() disconnects and drops the keys.
+ */
+export async function freshRedis(url = servers.redis.url) {
   if (!url) throw new Error('REDIS_URL is not set');
   const { openRedis } = await import('../../src/engines/redis.ts');
   const prefix = freshKeyPrefix();

@@ -26,10 +26,17 @@ function target(variable: string, what: string, ciStartsIt: boolean): ServerTarg
 export const servers = {
   postgres: target('DATABASE_URL', 'PostgreSQL', true),
   redis: target('REDIS_URL', 'Redis', true),
+  redisCluster: target('REDIS_CLUSTER_URL', 'Redis Cluster', true),
   neo4j: target('NEO4J_URL', 'Neo4j', false),
   mongo: target('MONGODB_URL', 'MongoDB', false),
   influx: target('INFLUX_URL', 'InfluxDB', true),
 };
+
+/** The Redis servers the cache and jobs suites run on: one server, and a Redis Cluster. */
+export const redisTargets = [
+  { name: 'Redis (server)', server: servers.redis },
+  { name: 'Redis Cluster (server)', server: servers.redisCluster },
+] as const;
 
 /** A describe title that says plainly when and why a suite is skipped. */
 export const titled = (title: string, server: ServerTarget) =>
@@ -46,7 +53,18 @@ export const httpStacks = [
   },
 ] as const;
 
-export type HttpStack = (typeof httpStacks)[number];
+/**
+ * PostgreSQL with the cache and jobs roles on a Redis Cluster: the HTTP suites of the features
+ * that lean most on Redis (feeds, commerce) run on it besides httpStacks.
+ */
+export const clusterStack = {
+  name: 'PostgreSQL + Redis Cluster',
+  sql: 'postgres',
+  cache: 'redis-cluster',
+  skip: servers.postgres.skipReason ?? servers.redisCluster.skipReason,
+} as const;
+
+export type HttpStack = (typeof httpStacks)[number] | typeof clusterStack;
 
 /** "<what> on <stack>", saying plainly when and why the stack is skipped. */
 export const stackTitle = (what: string, stack: HttpStack) =>

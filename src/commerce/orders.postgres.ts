@@ -326,10 +326,13 @@ export function createOrdersPostgres(db: SqlDatabase) {
     async salesOf(sellerId, { limit, after }) {
       const rows = await db.query<Omit<OrderRow, 'total_cents'>>(
         `SELECT o.id, o.buyer_id, o.status, o.created_at, NULL AS cart_version,
+           COALESCE((SELECT p.name FROM user_profiles p WHERE p.user_id = o.buyer_id), '${DELETED_ACCOUNT}') AS buyer_name,
            (SELECT json_agg(json_build_object(
                      'product_id', i.product_id, 'quantity', i.quantity, 'seller_id', i.seller_id,
+                     'seller_name', COALESCE(p.name, '${DELETED_ACCOUNT}'),
                      'name', i.product_name, 'unit_price_cents', i.unit_price_cents) ORDER BY i.product_id)
-            FROM order_items i WHERE i.order_id = o.id AND i.seller_id = $1) AS items
+            FROM order_items i LEFT JOIN user_profiles p ON p.user_id = i.seller_id
+            WHERE i.order_id = o.id AND i.seller_id = $1) AS items
          FROM orders o
          WHERE o.id IN (SELECT DISTINCT s.order_id FROM order_items s
                         WHERE s.seller_id = $1 AND ($3::uuid IS NULL OR s.order_id < $3::uuid)

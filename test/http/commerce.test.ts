@@ -371,6 +371,7 @@ for (const stack of [...httpStacks, clusterStack]) {
               view: 'seller',
               id: shared.id,
               buyer_id: buyer.id,
+              buyer_name: shared.buyer_name,
               status: 'paid',
               subtotal_cents: 600,
               items: shared.items.filter((item: { seller_id: number }) => item.seller_id === seller.id),

@@ -151,6 +151,10 @@ export interface paths {
                                 when_down: string;
                                 /** @description the distributed engine it moves to when one machine is outgrown */
                                 scales_to: string;
+                                /** @description whether CI runs the role on that distributed engine */
+                                tested_in_ci: boolean;
+                                /** @description what the fault tests showed, against real servers stopped or slowed on purpose */
+                                fault_tests: string;
                             }[];
                         };
                     };
@@ -2533,6 +2537,11 @@ export interface paths {
                                 avatar_url: string | null;
                             };
                             content: string;
+                            /** @description the accounts the text names as @handle, resolved when it was written */
+                            mentions: {
+                                id: number;
+                                handle: string;
+                            }[];
                             media_urls: string[];
                             attributes: {
                                 [key: string]: unknown;
@@ -2563,11 +2572,18 @@ export interface paths {
                                     avatar_url: string | null;
                                 };
                                 text: string;
+                                /** @description the accounts the text names as @handle, resolved when it was written */
+                                mentions: {
+                                    id: number;
+                                    handle: string;
+                                }[];
                                 /**
                                  * Format: date-time
                                  * @description ISO-8601, UTC
                                  */
                                 created_at: string;
+                                /** @description when its author last changed it */
+                                edited_at: string | (never | null);
                             }[];
                         };
                     };
@@ -2652,6 +2668,11 @@ export interface paths {
                                 avatar_url: string | null;
                             };
                             content: string;
+                            /** @description the accounts the text names as @handle, resolved when it was written */
+                            mentions: {
+                                id: number;
+                                handle: string;
+                            }[];
                             media_urls: string[];
                             attributes: {
                                 [key: string]: unknown;
@@ -2682,11 +2703,18 @@ export interface paths {
                                     avatar_url: string | null;
                                 };
                                 text: string;
+                                /** @description the accounts the text names as @handle, resolved when it was written */
+                                mentions: {
+                                    id: number;
+                                    handle: string;
+                                }[];
                                 /**
                                  * Format: date-time
                                  * @description ISO-8601, UTC
                                  */
                                 created_at: string;
+                                /** @description when its author last changed it */
+                                edited_at: string | (never | null);
                             }[];
                         };
                     };
@@ -2817,6 +2845,11 @@ export interface paths {
                                 avatar_url: string | null;
                             };
                             content: string;
+                            /** @description the accounts the text names as @handle, resolved when it was written */
+                            mentions: {
+                                id: number;
+                                handle: string;
+                            }[];
                             media_urls: string[];
                             attributes: {
                                 [key: string]: unknown;
@@ -2847,11 +2880,18 @@ export interface paths {
                                     avatar_url: string | null;
                                 };
                                 text: string;
+                                /** @description the accounts the text names as @handle, resolved when it was written */
+                                mentions: {
+                                    id: number;
+                                    handle: string;
+                                }[];
                                 /**
                                  * Format: date-time
                                  * @description ISO-8601, UTC
                                  */
                                 created_at: string;
+                                /** @description when its author last changed it */
+                                edited_at: string | (never | null);
                             }[];
                         };
                     };
@@ -2955,11 +2995,18 @@ export interface paths {
                                     avatar_url: string | null;
                                 };
                                 text: string;
+                                /** @description the accounts the text names as @handle, resolved when it was written */
+                                mentions: {
+                                    id: number;
+                                    handle: string;
+                                }[];
                                 /**
                                  * Format: date-time
                                  * @description ISO-8601, UTC
                                  */
                                 created_at: string;
+                                /** @description when its author last changed it */
+                                edited_at: string | (never | null);
                             }[];
                             next_cursor: string | null;
                         };
@@ -3022,11 +3069,18 @@ export interface paths {
                                 avatar_url: string | null;
                             };
                             text: string;
+                            /** @description the accounts the text names as @handle, resolved when it was written */
+                            mentions: {
+                                id: number;
+                                handle: string;
+                            }[];
                             /**
                              * Format: date-time
                              * @description ISO-8601, UTC
                              */
                             created_at: string;
+                            /** @description when its author last changed it */
+                            edited_at: string | (never | null);
                         };
                     };
                 };
@@ -3157,7 +3211,115 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        patch?: never;
+        /** Change the text of your comment */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description a UUID (v7, generated by the server); letter case is ignored */
+                    id: string;
+                    /** @description a UUID (v7, generated by the server); letter case is ignored */
+                    comment_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description 1 to 2,000 characters, stored as text */
+                        text: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** ProfileSummary */
+                            author: {
+                                id: number;
+                                handle: string;
+                                name: string;
+                                avatar_url: string | null;
+                            };
+                            text: string;
+                            /** @description the accounts the text names as @handle, resolved when it was written */
+                            mentions: {
+                                id: number;
+                                handle: string;
+                            }[];
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601, UTC
+                             */
+                            created_at: string;
+                            /** @description when its author last changed it */
+                            edited_at: string | (never | null);
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/v1/posts/{id}/like": {
@@ -3276,6 +3438,122 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/posts/{id}/repost": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Repost a post to your followers' home feeds (idempotent, one per user) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description a UUID (v7, generated by the server); letter case is ignored */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Take back your repost (idempotent) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description a UUID (v7, generated by the server); letter case is ignored */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users/{id}/posts": {
         parameters: {
             query?: never;
@@ -3316,6 +3594,11 @@ export interface paths {
                                     avatar_url: string | null;
                                 };
                                 content: string;
+                                /** @description the accounts the text names as @handle, resolved when it was written */
+                                mentions: {
+                                    id: number;
+                                    handle: string;
+                                }[];
                                 media_urls: string[];
                                 attributes: {
                                     [key: string]: unknown;
@@ -3337,6 +3620,8 @@ export interface paths {
                                 };
                                 /** @description only for a signed-in caller */
                                 user_has_liked?: boolean;
+                                /** @description only for a signed-in caller */
+                                user_has_reposted?: boolean;
                             }[];
                             next_cursor: string | null;
                         };
@@ -4274,6 +4559,11 @@ export interface paths {
                                     avatar_url: string | null;
                                 };
                                 content: string;
+                                /** @description the accounts the text names as @handle, resolved when it was written */
+                                mentions: {
+                                    id: number;
+                                    handle: string;
+                                }[];
                                 media_urls: string[];
                                 attributes: {
                                     [key: string]: unknown;
@@ -4295,6 +4585,8 @@ export interface paths {
                                 };
                                 /** @description only for a signed-in caller */
                                 user_has_liked?: boolean;
+                                /** @description only for a signed-in caller */
+                                user_has_reposted?: boolean;
                             }[];
                             next_cursor: string | null;
                         };
@@ -4461,6 +4753,11 @@ export interface paths {
                                     avatar_url: string | null;
                                 };
                                 content: string;
+                                /** @description the accounts the text names as @handle, resolved when it was written */
+                                mentions: {
+                                    id: number;
+                                    handle: string;
+                                }[];
                                 media_urls: string[];
                                 attributes: {
                                     [key: string]: unknown;
@@ -4482,6 +4779,8 @@ export interface paths {
                                 };
                                 /** @description only for a signed-in caller */
                                 user_has_liked?: boolean;
+                                /** @description only for a signed-in caller */
+                                user_has_reposted?: boolean;
                                 /** @description views in the window */
                                 views: number;
                             }[];

@@ -33,7 +33,6 @@ import {
 
 export const FEED_FANOUT_JOB = 'feed.fanout';
 export const FEED_REMOVE_JOB = 'feed.remove';
-export const FEED_REPOST_JOB = 'feed.repost';
 
 /** Edges read per graph page when walking followers or followees. */
 const GRAPH_PAGE = 1000;
@@ -168,7 +167,9 @@ export class FeedService {
         await this.fanOut(payload);
       });
       events.subscribe('post.deleted', FEED_REMOVE_JOB, (payload) => this.removeEverywhere(payload));
-      events.subscribe('post.reposted', FEED_REPOST_JOB, (payload) => this.repostChanged(payload));
+      // The repost write does not record durable reactions yet, so its fan-out runs after commit,
+      // in process: a failure is logged, and the timelines it missed show the repost once rebuilt.
+      events.onCommit('post.reposted', (payload) => this.repostChanged(payload));
     }
     events.onCommit('follow.changed', ({ follower_id }) => this.followChanged(follower_id));
     events.onCommit('block.changed', async ({ blocker_id, blocked_id, delta }) => {

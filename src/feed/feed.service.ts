@@ -9,6 +9,9 @@
 //           page comes from the stores, marked degraded, never a 500.
 //   pull    the reader's followees from the graph, then their newest posts from the posts store.
 //   sqljoin the article's six-table join (feed.sqljoin.ts), on one PostgreSQL database.
+// A followee's repost of someone else's post is an entry of that post at the repost's time,
+// naming the reposter (reposted_by); each post comes once, at its earliest entry, under every
+// strategy, and cursors carry the entry's time, not the post's.
 
 import type { AccountsPort } from '../accounts/accounts.port.ts';
 import { type CachePort, cacheKeys } from '../cache/cache.port.ts';

@@ -7,7 +7,19 @@
 // a post is in a timeline at most once (as Mastodon treats reblogs): whichever entry of it
 // came first stays, and a later repost of it by another followee adds nothing.
 
+import type { ProfileSummary } from '../accounts/accounts.port.ts';
 import type { TimelineItem } from '../posts/posts.views.ts';
+
+/** A home-feed item: a timeline item, and who of the reader's followees reposted it (null when it came as itself). */
+export interface FeedItem extends TimelineItem {
+  reposted_by: ProfileSummary | null;
+}
+
+/** A feed item and its entry's time in ms (the post's creation, or its repost's): the feed's keyset order. */
+export interface FetchedItem {
+  at: number;
+  item: FeedItem;
+}
 
 /**
  * One timeline entry: a post id and its time in ms (the post's creation, or for a repost when
@@ -88,5 +100,5 @@ export interface TimelinePort {
  * users, profiles, likes and comments, hydrated by the query itself (feed.sqljoin.ts).
  */
 export interface SqlJoinFeed {
-  page(userId: number, page: TimelinePage): Promise<TimelineItem[]>;
+  page(userId: number, page: TimelinePage): Promise<FetchedItem[]>;
 }

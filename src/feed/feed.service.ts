@@ -9,6 +9,9 @@
 //           page comes from the stores, marked degraded, never a 500.
 //   pull    the reader's followees from the graph, then their newest posts from the posts store.
 //   sqljoin the article's six-table join (feed.sqljoin.ts), on one PostgreSQL database.
+// A followee's repost of someone else's post is an entry of that post at the repost's time,
+// naming the reposter (reposted_by); each post comes once, at its earliest entry, under every
+// strategy, and cursors carry the entry's time, not the post's.
 
 import type { AccountsPort } from '../accounts/accounts.port.ts';
 import { type CachePort, cacheKeys } from '../cache/cache.port.ts';
@@ -19,8 +22,10 @@ import type { JobPayload } from '../jobs/jobs.port.ts';
 import type { Log } from '../log.ts';
 import { type CursorCodec, field, oneMore, type Page, pageOf } from '../pagination.ts';
 import type { PageRequest, PostSummary, PostsPort } from '../posts/posts.port.ts';
-import type { PostViews, TimelineItem } from '../posts/posts.views.ts';
+import type { PostViews } from '../posts/posts.views.ts';
 import {
+  type FeedItem,
+  type FetchedItem,
   newestFirst,
   type SqlJoinFeed,
   TIMELINE_SIZE,
@@ -68,7 +73,7 @@ export interface FeedOptions {
   views: PostViews;
 }
 
-export interface FeedPage extends Page<TimelineItem> {
+export interface FeedPage extends Page<FeedItem> {
   /** True when the cache was unreachable and the page came from the stores of record. */
   degraded: boolean;
 }
@@ -108,11 +113,25 @@ const storePage = ({ limit, after }: TimelinePage): PageRequest => ({
   after: after && { at: after.at, id: after.postId },
 });
 
-/** Newest first, each post once. */
-function mergePosts(...lists: PostSummary[][]): PostSummary[] {
-  const byId = new Map<string, PostSummary>();
-  for (const list of lists) for (const post of list) byId.set(post.id, post);
-  return [...byId.values()].sort((a, b) => newestFirst(entryOf(a), entryOf(b)));
+/** A post and the entry that brought it into the feed (as itself, or as a followee's repost). */
+interface EntryPost {
+  entry: TimelineEntry;
+  post: PostSummary;
+}
+
+const asThemselves = (posts: PostSummary[]): EntryPost[] =>
+  posts.map((post) => ({ entry: entryOf(post), post }));
+
+/** Newest first, each post once, at its earliest entry (as a timeline keeps it). */
+function mergeEntries(...lists: EntryPost[][]): EntryPost[] {
+  const byId = new Map<string, EntryPost>();
+  for (const list of lists) {
+    for (const found of list) {
+      const kept = byId.get(found.post.id);
+      if (!kept || found.entry.at < kept.entry.at) byId.set(found.post.id, found);
+    }
+  }
+  return [...byId.values()].sort((a, b) => newestFirst(a.entry, b.entry));
 }
 
 export class FeedService {
@@ -151,6 +170,9 @@ export class FeedService {
         await this.fanOut(payload);
       });
       events.subscribe('post.deleted', FEED_REMOVE_JOB, (payload) => this.removeEverywhere(payload));
+      // The repost write does not record durable reactions yet, so its fan-out runs after commit,
+      // in process: a failure is logged, and the timelines it missed show the repost once rebuilt.
+      events.onCommit('post.reposted', (payload) => this.repostChanged(payload));
     }
     events.onCommit('follow.changed', ({ follower_id }) => this.followChanged(follower_id));
     events.onCommit('block.changed', async ({ blocker_id, blocked_id, delta }) => {
@@ -214,9 +236,10 @@ export class FeedService {
       return this.view(userId, this.paged(userId, fetched, limit, false), false);
     }
     if (this.options.strategy === 'pull') {
-      return this.view(userId, this.paged(userId, await this.pull(userId, request), limit, false), false);
+      const fetched = await this.withReposters(await this.pull(userId, request));
+      return this.view(userId, this.paged(userId, fetched, limit, false), false);
     }
-    let fetched: PostSummary[];
+    let fetched: EntryPost[];
     let more = false;
     let degraded = false;
     try {
@@ -227,24 +250,64 @@ export class FeedService {
       degraded = true;
       fetched = await this.pull(userId, request);
     }
-    return this.view(userId, this.paged(userId, fetched, limit, more), degraded);
+    return this.view(userId, this.paged(userId, await this.withReposters(fetched), limit, more), degraded);
   }
 
   /** Every strategy's page passes the viewer seam: the reader's state in, what their rules hide out. */
-  private async view(userId: number, page: Page<TimelineItem>, degraded: boolean): Promise<FeedPage> {
+  private async view(userId: number, page: Page<FeedItem>, degraded: boolean): Promise<FeedPage> {
     return { ...(await this.options.views.posts(userId, 'home', page)), degraded };
   }
 
-  /** Rebuilds the reader's timeline from the graph and posts stores (also used by the benchmark). */
+  /** Feed items of the entries: each with the profile summary of the followee who reposted it, or null. */
+  private async withReposters(found: EntryPost[]): Promise<FetchedItem[]> {
+    const ids = [
+      ...new Set(found.flatMap(({ entry }) => (entry.repostedBy === undefined ? [] : [entry.repostedBy]))),
+    ];
+    const profiles = new Map((ids.length ? await this.accounts.summaries(ids) : []).map((p) => [p.id, p]));
+    // A reposter whose account is gone has had their reposts taken back: the entry leaves the page.
+    return found.flatMap(({ entry, post }): FetchedItem[] => {
+      if (entry.repostedBy === undefined) return [{ at: entry.at, item: { ...post, reposted_by: null } }];
+      const reposter = profiles.get(entry.repostedBy);
+      return reposter ? [{ at: entry.at, item: { ...post, reposted_by: reposter } }] : [];
+    });
+  }
+
+  /**
+   * Rebuilds the reader's timeline from the graph and posts stores (also used by the benchmark):
+   * the followees' and the reader's posts and reposts, so a rebuilt timeline equals a pushed one.
+   */
   async rebuild(userId: number): Promise<void> {
     const authors = await this.authorsOf(userId);
-    const newest = await this.posts.authorsTimeline(authors, { limit: TIMELINE_SIZE });
-    await this.timelines.rebuildTimeline(userId, newest.map(entryOf));
+    const [newest, reposts] = await Promise.all([
+      this.posts.authorsTimeline(authors, { limit: TIMELINE_SIZE }),
+      this.posts.authorsReposts(authors, { limit: TIMELINE_SIZE }),
+    ]);
+    await this.timelines.rebuildTimeline(userId, [...newest.map(entryOf), ...reposts]);
   }
 
   /** The fan-out job: the post id into the timelines of the author and their active followers. */
   async fanOut(payload: JobPayload | DomainEvents['post.created']): Promise<number> {
     const { entry, authorId } = postEntry(payload);
+    return this.fanOutEntry(entry, authorId);
+  }
+
+  /**
+   * The repost job: a repost goes where its reposter's posts go (the same fan-out, as an entry
+   * naming them); a repost taken back leaves the timelines that show it as theirs.
+   */
+  private async repostChanged(payload: DomainEvents['post.reposted']): Promise<void> {
+    const { post_id: postId, reposter_id: reposterId, at, delta } = payload;
+    if (delta > 0) {
+      await this.fanOutEntry({ postId, at, repostedBy: reposterId }, reposterId);
+      return;
+    }
+    const withdrawn = { postId, repostedBy: reposterId };
+    await this.timelines.withdrawRepost(withdrawn, [reposterId]);
+    await this.eachFollowerPage(reposterId, (ids) => this.timelines.withdrawRepost(withdrawn, ids));
+  }
+
+  /** The entry into the timelines of its source (the author, or the reposter) and the source's active followers. */
+  private async fanOutEntry(entry: TimelineEntry, authorId: number): Promise<number> {
     await this.timelines.pushToTimelines(entry, [authorId]);
     const { followers } = await this.graph.counts(authorId);
     // Hybrid fan-out: a post of an account this popular is merged into its followers' pages at read time.
@@ -293,9 +356,7 @@ export class FeedService {
    */
   private async fromTimeline(userId: number, request: TimelinePage) {
     // The merged authors' posts are fetched while the timeline is read: one round trip less.
-    const merged = this.pulledAuthors(userId).then((pulled) =>
-      this.posts.authorsTimeline(pulled, storePage(request)),
-    );
+    const merged = this.pulledAuthors(userId).then((pulled) => this.postsAndReposts(pulled, request));
     merged.catch(() => {});
     let entries = await this.timelines.readTimeline(userId, request);
     if (entries === null) {
@@ -309,11 +370,11 @@ export class FeedService {
       exhausted ? this.pull(userId, { limit: request.limit, after: entries.at(-1) ?? request.after }) : [],
     ]);
     // A short page because deleted posts were filtered out still has a next page.
-    return { fetched: mergePosts(hydrated, pulledPosts, continued), more: !exhausted };
+    return { fetched: mergeEntries(hydrated, pulledPosts, continued), more: !exhausted };
   }
 
   /** Post summaries for timeline entries: the shared cache first, the store for the rest. */
-  private async hydrate(userId: number, entries: TimelineEntry[]): Promise<PostSummary[]> {
+  private async hydrate(userId: number, entries: TimelineEntry[]): Promise<EntryPost[]> {
     const ids = entries.map((entry) => entry.postId);
     const cached = await Promise.all(ids.map((id) => this.cache.recall<PostSummary>(cacheKeys.post(id))));
     const found = new Map<string, PostSummary>();
@@ -330,13 +391,38 @@ export class FeedService {
     const gone = entries.filter((entry) => !found.has(entry.postId));
     if (gone.length)
       await Promise.all(gone.map((entry) => this.timelines.removeFromTimelines(entry, [userId])));
-    return ids.flatMap((id) => found.get(id) ?? []);
+    return entries.flatMap((entry) => {
+      const post = found.get(entry.postId);
+      return post ? [{ entry, post }] : [];
+    });
   }
 
-  /** The pull strategy: the reader's followees and themself, their newest posts from the store. */
-  private async pull(userId: number, request: TimelinePage): Promise<PostSummary[]> {
-    const authors = await this.authorsOf(userId);
-    return this.posts.authorsTimeline(authors, storePage(request));
+  /** The pull strategy: the reader's followees and themself, their newest posts and reposts from the store. */
+  private async pull(userId: number, request: TimelinePage): Promise<EntryPost[]> {
+    return this.postsAndReposts(await this.authorsOf(userId), request);
+  }
+
+  /**
+   * A page of the posts of `authors` and of the posts they reposted (written by none of them,
+   * each once, at its earliest repost: the store's authorsReposts), merged by (at, postId).
+   */
+  private async postsAndReposts(authors: number[], request: TimelinePage): Promise<EntryPost[]> {
+    const page = storePage(request);
+    const [posts, reposts] = await Promise.all([
+      this.posts.authorsTimeline(authors, page),
+      this.posts.authorsReposts(authors, page),
+    ]);
+    const reposted = new Map(
+      (reposts.length ? await this.posts.summaries(reposts.map((entry) => entry.postId)) : []).map((post) => [
+        post.id,
+        post,
+      ]),
+    );
+    const repostEntries = reposts.flatMap((entry) => {
+      const post = reposted.get(entry.postId);
+      return post ? [{ entry, post }] : [];
+    });
+    return mergeEntries(asThemselves(posts), repostEntries);
   }
 
   /** Whom the reader follows (newest first, at most MAX_FOLLOWING), and the reader. */
@@ -378,9 +464,13 @@ export class FeedService {
   }
 
   /** The first `limit` items and the cursor after the last of them, when more follow. */
-  private paged(userId: number, fetched: TimelineItem[], limit: number, more: boolean): Page<TimelineItem> {
-    return pageOf(fetched, limit, (last) => encodeFeedCursor(this.options.cursors, userId, entryOf(last)), {
-      more,
-    });
+  private paged(userId: number, fetched: FetchedItem[], limit: number, more: boolean): Page<FeedItem> {
+    const page = pageOf(
+      fetched,
+      limit,
+      (last) => encodeFeedCursor(this.options.cursors, userId, { at: last.at, postId: last.item.id }),
+      { more },
+    );
+    return { ...page, items: page.items.map(({ item }) => item) };
   }
 }

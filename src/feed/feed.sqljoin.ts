@@ -10,7 +10,7 @@
 // Only when posts and graph share one PostgreSQL database (config.ts refuses the rest).
 import type { SqlDatabase } from '../engines/sql.ts';
 import type { TimelineItem } from '../posts/posts.views.ts';
-import type { SqlJoinFeed, TimelinePage } from './feed.port.ts';
+import type { FeedItem, FetchedItem, SqlJoinFeed, TimelinePage } from './feed.port.ts';
 
 interface JoinedRow {
   id: string;
@@ -18,7 +18,7 @@ interface JoinedRow {
   updated_at: Date;
   at: Date;
   reposted_by: number | null;
-  reposter: TimelineItem['author'] | null;
+  reposter: FeedItem['reposted_by'];
   author: TimelineItem['author'];
   content: string;
   mentions: TimelineItem['mentions'];
@@ -80,19 +80,23 @@ export const feedJoinParams = (userId: number, { limit, after }: TimelinePage) =
 export function createSqlJoinFeed(db: SqlDatabase): SqlJoinFeed {
   return {
     /** A page of the reader's home feed, hydrated by the join itself. */
-    async page(userId: number, page: TimelinePage): Promise<TimelineItem[]> {
+    async page(userId: number, page: TimelinePage): Promise<FetchedItem[]> {
       const rows = await db.query<JoinedRow>(FEED_JOIN_SQL, feedJoinParams(userId, page));
       return rows.map((row) => ({
-        id: row.id,
-        author: row.author,
-        content: row.content,
-        mentions: row.mentions,
-        media_urls: row.media_urls,
-        attributes: row.attributes,
-        created_at: row.created_at.toISOString(),
-        updated_at: row.updated_at.toISOString(),
-        stats: { likes: row.likes, comments: row.comments, shares: row.shares },
-        user_has_liked: row.user_has_liked,
+        at: row.at.getTime(),
+        item: {
+          id: row.id,
+          author: row.author,
+          content: row.content,
+          mentions: row.mentions,
+          media_urls: row.media_urls,
+          attributes: row.attributes,
+          created_at: row.created_at.toISOString(),
+          updated_at: row.updated_at.toISOString(),
+          stats: { likes: row.likes, comments: row.comments, shares: row.shares },
+          user_has_liked: row.user_has_liked,
+          reposted_by: row.reposter,
+        },
       }));
     },
   };

@@ -9,11 +9,15 @@
 import type { Page } from '../pagination.ts';
 import type { PostSummary, PostsPort } from './posts.port.ts';
 
-/** What a list item needs for the seam: its id and its author's. */
+/** What a list item needs for the seam: its id, its author's, and its reposter's when it came as a repost. */
 export interface Viewed {
   id: string;
   author: { id: number };
+  reposted_by?: { id: number } | null;
 }
+
+/** Whose items the rules judge: the author, and the reposter that brought it. */
+type Judged = { author: { id: number }; reposted_by?: { id: number } | null };
 
 /** The viewer's state on a post, for a signed-in viewer. */
 export interface ViewerState {
@@ -111,18 +115,29 @@ export class PostViews {
     return found.every((hidden) => !hidden.has(authorId));
   }
 
-  private async visible<Item extends { author: { id: number } }>(
+  private async visible<Item extends Judged>(
     viewerId: number,
     list: ViewList,
     items: Item[],
   ): Promise<Item[]> {
     const rules = this.rules.filter((rule) => rule.lists === 'all' || rule.lists.includes(list));
     if (!rules.length || !items.length) return items;
-    const authors = [...new Set(items.map((item) => item.author.id))];
+    // A hidden reposter hides what they reposted too: a block or mute covers what they bring.
+    const authors = [
+      ...new Set(
+        items.flatMap((item) =>
+          item.reposted_by ? [item.author.id, item.reposted_by.id] : [item.author.id],
+        ),
+      ),
+    ];
     const hidden = new Set<number>();
     for (const found of await Promise.all(rules.map((rule) => rule.hiddenAuthors(viewerId, authors)))) {
       for (const id of found) hidden.add(id);
     }
-    return hidden.size ? items.filter((item) => !hidden.has(item.author.id)) : items;
+    return hidden.size
+      ? items.filter(
+          (item) => !hidden.has(item.author.id) && !(item.reposted_by && hidden.has(item.reposted_by.id)),
+        )
+      : items;
   }
 }

@@ -16,7 +16,8 @@ interface FeedItem {
   id: string;
   author: { id: number };
   content: string;
-  stats: { likes: number; comments: number };
+  stats: { likes: number; comments: number; shares: number };
+  reposted_by: { id: number; handle: string } | null;
   user_has_liked: boolean;
   [key: string]: unknown;
 }
@@ -105,6 +106,9 @@ for (const strategy of ['fanout', 'pull', 'sqljoin'] as const) {
         expect((await api.call('GET', `/feed?cursor=${page.next_cursor}`, other)).statusCode).toBe(400);
         expect((await api.call('GET', '/feed?cursor=bogus', reader)).statusCode).toBe(400);
         expect((await api.call('GET', '/feed?limit=101', reader)).statusCode).toBe(400);
+        const doc = (await platform.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+        const reply = doc.paths['/api/v1/feed'].get.responses['200'].content['application/json'].schema;
+        expect(reply.properties.items.items.properties.reposted_by).toBeDefined();
       });
 
       it('shows own and followed posts newest first, never those of others', async () => {
@@ -199,6 +203,74 @@ for (const strategy of ['fanout', 'pull', 'sqljoin'] as const) {
         } while (cursor);
         expect(seen).toEqual([...before].reverse());
       });
+
+      it("shows a followee's repost once, with reposted_by, until it is taken back", async () => {
+        const [reader, friend, other, stranger] = await signUps(platform.app, 4);
+        await api.follow(reader, friend);
+        await api.follow(reader, other);
+        const post = await api.post(stranger, 'worth sharing');
+        await api.post(friend, 'friend 1');
+        await settle();
+        expect(await api.feedIds(reader)).toEqual(['friend 1']);
+        expect((await api.call('PUT', `/posts/${post.id}/repost`, friend)).statusCode).toBe(204);
+        await settle();
+        const shown = (await api.feed(reader)).items;
+        expect(shown.map((item) => item.content)).toEqual(['worth sharing', 'friend 1']);
+        expect(shown[0]).toMatchObject({
+          author: { id: stranger.id },
+          reposted_by: { id: friend.id, handle: friend.handle },
+        });
+        expect(shown[1]?.reposted_by).toBeNull();
+        // The same post reposted by a second followee is still one entry, the first repost's.
+        expect((await api.call('PUT', `/posts/${post.id}/repost`, other)).statusCode).toBe(204);
+        await settle();
+        const once = (await api.feed(reader)).items.filter((item) => item.id === post.id);
+        expect(once).toHaveLength(1);
+        expect(once[0]).toMatchObject({ reposted_by: { id: friend.id }, stats: { shares: 2 } });
+        // Taken back by the first, it is the second's; taken back by both, it is gone.
+        expect((await api.call('DELETE', `/posts/${post.id}/repost`, friend)).statusCode).toBe(204);
+        await settle();
+        const left = (await api.feed(reader)).items.filter((item) => item.id === post.id);
+        expect(left).toHaveLength(1);
+        expect(left[0]).toMatchObject({ reposted_by: { id: other.id } });
+        expect((await api.call('DELETE', `/posts/${post.id}/repost`, other)).statusCode).toBe(204);
+        await settle();
+        expect(await api.feedIds(reader)).toEqual(['friend 1']);
+      });
+
+      it("leaves a muted reposter's reposts out of the home feed", async () => {
+        const [reader, friend, stranger] = await signUps(platform.app, 3);
+        await api.follow(reader, friend);
+        const post = await api.post(stranger, 'shared by a muted friend');
+        expect((await api.call('PUT', `/posts/${post.id}/repost`, friend)).statusCode).toBe(204);
+        await settle();
+        expect(await api.feedIds(reader)).toEqual(['shared by a muted friend']);
+        expect((await api.call('PUT', `/users/${friend.id}/mute`, reader)).statusCode).toBe(204);
+        expect(await api.feedIds(reader)).toEqual([]);
+        expect((await api.call('DELETE', `/users/${friend.id}/mute`, reader)).statusCode).toBe(204);
+        expect(await api.feedIds(reader)).toEqual(['shared by a muted friend']);
+      });
+
+      it('counts a repost storm by 100 users as 100 shares and one feed entry per follower', async () => {
+        const [author, ...readers] = await signUps(platform.app, 3);
+        const post = await api.post(author, 'stormed');
+        const reposters = await Promise.all(Array.from({ length: 100 }, () => signUp(platform.app)));
+        for (const reader of readers) {
+          for (const reposter of reposters.slice(0, 5)) await api.follow(reader, reposter);
+        }
+        const statuses = await Promise.all(
+          reposters.map((reposter) => api.call('PUT', `/posts/${post.id}/repost`, reposter)),
+        );
+        expect(statuses.every((res) => res.statusCode === 204)).toBe(true);
+        await settle();
+        for (const reader of readers) {
+          const { items } = await api.feed(reader);
+          expect(items.map((item) => item.id)).toEqual([post.id]);
+          expect(items[0]?.stats).toMatchObject({ shares: 100 });
+          expect(items[0]?.reposted_by).not.toBeNull();
+        }
+        // A hundred sign-ups (argon2id each) take a while on a shared machine; nothing is timed here.
+      }, 300_000);
     });
   }
 }

@@ -18,6 +18,7 @@ import { createHttpServer } from './http/server.ts';
 import { systemRoutes } from './http/system.routes.ts';
 import { jobsModule } from './jobs/jobs.module.ts';
 import { moduleContext, type OpenedModule, type PlatformModule, type Provided } from './modules.ts';
+import { notificationsModule } from './notifications/notifications.module.ts';
 import { postsModule } from './posts/posts.module.ts';
 
 /** The roles, in the order they open: each may use what the ones before it provide. */
@@ -28,6 +29,7 @@ export const MODULES: readonly PlatformModule[] = [
   commerceModule,
   postsModule,
   graphModule,
+  notificationsModule,
   feedModule,
   analyticsModule,
 ];

@@ -116,13 +116,24 @@ export class PostViews {
     list: ViewList,
     items: Item[],
   ): Promise<Item[]> {
+    if (!items.length) return items;
+    const hidden = await this.hiddenAuthors(
+      viewerId,
+      list,
+      items.map((item) => item.author.id),
+    );
+    return hidden.size ? items.filter((item) => !hidden.has(item.author.id)) : items;
+  }
+
+  /** Which of `authorIds` the rules of `list` hide from `viewerId` (a list whose items are not posts). */
+  async hiddenAuthors(viewerId: number, list: ViewList, authorIds: readonly number[]): Promise<Set<number>> {
     const rules = this.rules.filter((rule) => rule.lists === 'all' || rule.lists.includes(list));
-    if (!rules.length || !items.length) return items;
-    const authors = [...new Set(items.map((item) => item.author.id))];
     const hidden = new Set<number>();
+    if (!rules.length || !authorIds.length) return hidden;
+    const authors = [...new Set(authorIds)];
     for (const found of await Promise.all(rules.map((rule) => rule.hiddenAuthors(viewerId, authors)))) {
       for (const id of found) hidden.add(id);
     }
-    return hidden.size ? items.filter((item) => !hidden.has(item.author.id)) : items;
+    return hidden;
   }
 }

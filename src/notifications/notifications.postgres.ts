@@ -105,7 +105,7 @@ export function createPostgresNotifications(db: SqlDatabase) {
     async unreadByActor(recipientId) {
       // Read from the partial index on unread rows, as unreadCount is.
       const rows = await db.query<{ actor_id: number; count: number }>(
-        `SELECT actor_id::int AS actor_id, count(*)::int AS count FROM notifications
+        `SELECT actor_id, count(*)::int AS count FROM notifications
          WHERE recipient_id = $1 AND NOT read GROUP BY actor_id`,
         [recipientId],
       );

@@ -18,6 +18,7 @@ import { createHttpServer } from './http/server.ts';
 import { systemRoutes } from './http/system.routes.ts';
 import { jobsModule } from './jobs/jobs.module.ts';
 import { moduleContext, type OpenedModule, type PlatformModule, type Provided } from './modules.ts';
+import { notificationsModule } from './notifications/notifications.module.ts';
 import { postsModule } from './posts/posts.module.ts';
 import { demoRoutes } from './seed/demo.routes.ts';
 import { demoLogIns } from './seed/seed.ts';
@@ -30,6 +31,7 @@ export const MODULES: readonly PlatformModule[] = [
   commerceModule,
   postsModule,
   graphModule,
+  notificationsModule,
   feedModule,
   analyticsModule,
 ];

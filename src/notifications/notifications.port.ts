@@ -54,6 +54,16 @@ export interface NotificationsPort {
    */
   markRead(recipientId: number, upToId: string): Promise<MarkReadResult>;
   unreadCount(recipientId: number): Promise<number>;
+  /**
+   * The recipient's unread notifications counted per actor (actor id → count), so that a
+   * viewer's rules (blocks, mutes) can leave the hidden actors out of the count.
+   */
+  unreadByActor(recipientId: number): Promise<Map<number, number>>;
+  /**
+   * Removes every notification the user received or set off (their account was deleted: the
+   * users row stays as a tombstone, so no foreign key removes them). Idempotent.
+   */
+  eraseUser(userId: number): Promise<void>;
   /** Removes every notification about the post (it was deleted). Idempotent. */
   forgetPost(postId: string): Promise<void>;
   ping(): Promise<void>;

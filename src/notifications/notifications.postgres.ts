@@ -102,6 +102,20 @@ export function createPostgresNotifications(db: SqlDatabase) {
       return row?.count ?? 0;
     },
 
+    async unreadByActor(recipientId) {
+      // Read from the partial index on unread rows, as unreadCount is.
+      const rows = await db.query<{ actor_id: number; count: number }>(
+        `SELECT actor_id, count(*)::int AS count FROM notifications
+         WHERE recipient_id = $1 AND NOT read GROUP BY actor_id`,
+        [recipientId],
+      );
+      return new Map(rows.map((row) => [Number(row.actor_id), row.count]));
+    },
+
+    async eraseUser(userId) {
+      await db.query('DELETE FROM notifications WHERE recipient_id = $1 OR actor_id = $1', [userId]);
+    },
+
     async forgetPost(postId) {
       await db.query('DELETE FROM notifications WHERE post_id = $1', [postId]);
     },

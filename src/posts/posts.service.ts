@@ -149,11 +149,12 @@ export class PostsService {
   /** Refused with 403 `blocked` when the caller or the post's author has blocked the other. */
   async addComment(userId: number, postId: string, text: string): Promise<Comment> {
     await this.refuseActionAcrossBlock(userId, postId, 'comment on this post');
+    const mentions = await this.mentions(text);
     const comment = await this.posts.addComment(postId, {
       id: v7(),
       author: await this.authorCopy(userId),
       text,
-      mentions: await this.mentions(text),
+      mentions,
       created_at: new Date(),
     });
     if (!comment) throw new NotFoundError('post');
@@ -163,6 +164,7 @@ export class PostsService {
         comment_id: comment.id,
         author_id: userId,
         at: Date.parse(comment.created_at),
+        mentions: mentions.map((account) => account.id),
       }),
     );
     return comment;

@@ -120,24 +120,29 @@ export class PostViews {
     list: ViewList,
     items: Item[],
   ): Promise<Item[]> {
-    const rules = this.rules.filter((rule) => rule.lists === 'all' || rule.lists.includes(list));
-    if (!rules.length || !items.length) return items;
+    if (!items.length) return items;
     // A hidden reposter hides what they reposted too: a block or mute covers what they bring.
-    const authors = [
-      ...new Set(
-        items.flatMap((item) =>
-          item.reposted_by ? [item.author.id, item.reposted_by.id] : [item.author.id],
-        ),
-      ),
-    ];
-    const hidden = new Set<number>();
-    for (const found of await Promise.all(rules.map((rule) => rule.hiddenAuthors(viewerId, authors)))) {
-      for (const id of found) hidden.add(id);
-    }
+    const hidden = await this.hiddenAuthors(
+      viewerId,
+      list,
+      items.flatMap((item) => (item.reposted_by ? [item.author.id, item.reposted_by.id] : [item.author.id])),
+    );
     return hidden.size
       ? items.filter(
           (item) => !hidden.has(item.author.id) && !(item.reposted_by && hidden.has(item.reposted_by.id)),
         )
       : items;
+  }
+
+  /** Which of `authorIds` the rules of `list` hide from `viewerId` (a list whose items are not posts). */
+  async hiddenAuthors(viewerId: number, list: ViewList, authorIds: readonly number[]): Promise<Set<number>> {
+    const rules = this.rules.filter((rule) => rule.lists === 'all' || rule.lists.includes(list));
+    const hidden = new Set<number>();
+    if (!rules.length || !authorIds.length) return hidden;
+    const authors = [...new Set(authorIds)];
+    for (const found of await Promise.all(rules.map((rule) => rule.hiddenAuthors(viewerId, authors)))) {
+      for (const id of found) hidden.add(id);
+    }
+    return hidden;
   }
 }

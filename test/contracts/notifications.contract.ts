@@ -194,6 +194,48 @@ export function notificationsContract(
         expect(await notifications.unreadCount(me.id)).toBe(2);
       });
 
+      it('counts the unread per actor', async () => {
+        const [me, fan, friend] = (await harness.newPeople(3)) as [
+          ProfileSummary,
+          ProfileSummary,
+          ProfileSummary,
+        ];
+        const first = event(me, 'like', fan, { postId: v7() });
+        await notifications.notify([
+          first,
+          event(me, 'like', fan, { postId: v7() }),
+          event(me, 'like', fan, { postId: v7() }),
+          event(me, 'follow', friend),
+        ]);
+        expect(await notifications.markRead(me.id, first.id)).toEqual({ found: true, marked: 1 });
+        expect(await notifications.unreadByActor(me.id)).toEqual(
+          new Map([
+            [fan.id, 2],
+            [friend.id, 1],
+          ]),
+        );
+        expect(await notifications.unreadByActor(fan.id)).toEqual(new Map());
+      });
+
+      it("erases a user's notifications, received and set off, and only those", async () => {
+        const [gone, me, fan] = (await harness.newPeople(3)) as [
+          ProfileSummary,
+          ProfileSummary,
+          ProfileSummary,
+        ];
+        await notifications.notify([
+          event(gone, 'follow', fan),
+          event(me, 'follow', gone),
+          event(me, 'like', gone, { postId: v7() }),
+          event(me, 'follow', fan),
+        ]);
+        await notifications.eraseUser(gone.id);
+        await notifications.eraseUser(gone.id);
+        expect(await notifications.list(gone.id, { limit: 10 })).toEqual([]);
+        const left = await notifications.list(me.id, { limit: 10 });
+        expect(left.map((n) => [n.kind, n.actor.id])).toEqual([['follow', fan.id]]);
+      });
+
       it('answers a ping', async () => {
         await expect(notifications.ping()).resolves.toBeUndefined();
       });

@@ -46,4 +46,6 @@ export type EndpointMetrics = Get<'/api/v1/metrics/endpoints'>;
 export type Demo = Get<'/api/v1/demo'>;
 export type Benchmark = Item<Get<'/api/v1/benchmarks'>>;
 /** A post as any list shows it: the feed, a profile, trending. */
-export type PostView = FeedItem | TrendingItem | Post;
+export type PostView = FeedItem | UserTimelineItem | TrendingItem | Post;
+/** A post in a person's own list of posts (their profile). */
+export type UserTimelineItem = Item<Get<'/api/v1/users/{id}/posts'>>;

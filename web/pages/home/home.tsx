@@ -54,7 +54,8 @@ function Feed() {
     <>
       <Composer
         onPosted={(post) => {
-          feed.setItems((items) => [post, ...items]);
+          // One's own new post comes as itself, not as anyone's repost.
+          feed.setItems((items) => [{ ...post, reposted_by: null }, ...items]);
         }}
       />
       {fresh.length > 0 && (

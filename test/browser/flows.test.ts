@@ -72,7 +72,8 @@ for (const stack of httpStacks) {
 
       const as = (who: 'Alice' | 'Bob') => people[who] as (typeof people)[string];
       /** Reloads until `check` finds what it waits for: fan-out and counters settle in the background. */
-      async function eventually(page: Page, check: () => Promise<boolean>, tries = 20) {
+      // Feeds reach their state through jobs and rebuilds: on a busy machine that takes a while.
+      async function eventually(page: Page, check: () => Promise<boolean>, tries = 60) {
         for (let i = 0; i < tries; i++) {
           if (await check()) return;
           await page.waitForTimeout(500);

@@ -570,7 +570,7 @@ export function postsContract(name: string, open: () => Promise<PostsHarness>, s
         expect((await posts.userTimeline(writer.id, { limit: 5 }))[0]?.author).toEqual(renamed);
       });
 
-      it("finds a user's likes and comments on any post, a batch at a time, until none is left", async () => {
+      it("finds a user's likes, reposts and comments on any post, a batch at a time, until none is left", async () => {
         const [writer, fan] = (await harness.newAuthors(2)) as [AuthorCopy, AuthorCopy];
         const [first, second] = [newPost(writer), newPost(writer)];
         await posts.createPost(first);
@@ -580,9 +580,11 @@ export function postsContract(name: string, open: () => Promise<PostsHarness>, s
         await posts.like(first.id, fan.id);
         await posts.like(second.id, fan.id);
         await posts.like(second.id, writer.id);
+        await posts.repost(second.id, fan.id, new Date());
 
         const batch = await posts.userActivity(fan.id, 1);
         expect(batch.likedPosts.length).toBe(1);
+        expect(batch.repostedPosts).toEqual([second.id]);
         expect(batch.comments.length).toBe(1);
         const all = await posts.userActivity(fan.id, 10);
         expect(all.likedPosts.sort()).toEqual([first.id, second.id].sort());
@@ -592,7 +594,12 @@ export function postsContract(name: string, open: () => Promise<PostsHarness>, s
         // Taken back through unlike and deleteComment, each post's counters and subset follow.
         for (const postId of all.likedPosts) expect(await posts.unlike(postId, fan.id)).toBe('changed');
         for (const c of all.comments) expect(await posts.deleteComment(c.postId, c.commentId)).toBe(true);
-        expect(await posts.userActivity(fan.id, 10)).toEqual({ likedPosts: [], comments: [] });
+        expect(await posts.unrepost(second.id, fan.id)).toBe('changed');
+        expect(await posts.userActivity(fan.id, 10)).toEqual({
+          likedPosts: [],
+          repostedPosts: [],
+          comments: [],
+        });
         const firstNow = await posts.getPost(first.id);
         expect(firstNow?.stats).toMatchObject({ likes: 0, comments: 1 });
         expect(firstNow?.comments.map((c) => c.text)).toEqual(['not theirs']);

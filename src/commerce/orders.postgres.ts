@@ -91,14 +91,18 @@ export function createOrdersPostgres(db: SqlDatabase) {
     const given = lines === 'cart' ? null : lines;
     try {
       const [placed] = await withRetries(() =>
-        db.query<OrderRow>('SELECT * FROM place_order($1, $2, $3, $4::uuid[], $5::int[], $6::bigint[])', [
-          id,
-          buyerId,
-          idempotencyKey,
-          given?.map((line) => line.product_id) ?? null,
-          given?.map((line) => line.quantity) ?? null,
-          given?.map((line) => line.expected_unit_price_cents) ?? null,
-        ]),
+        db.query<OrderRow>(
+          'SELECT * FROM place_order($1, $2, $3, $4::uuid[], $5::int[], $6::bigint[])',
+          [
+            id,
+            buyerId,
+            idempotencyKey,
+            given?.map((line) => line.product_id) ?? null,
+            given?.map((line) => line.quantity) ?? null,
+            given?.map((line) => line.expected_unit_price_cents) ?? null,
+          ],
+          { prepare: true },
+        ),
       );
       return { ok: true, order: toOrder(placed as OrderRow), replayed: false };
     } catch (error) {

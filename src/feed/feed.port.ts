@@ -40,6 +40,13 @@ export interface TimelinePage {
 /** How many entries a timeline keeps; older posts are read from the stores. */
 export const TIMELINE_SIZE = 800;
 
+/**
+ * How far past its cap a timeline may grow before a push trims it back to the cap: 10%, so
+ * that trimming runs once per that many pushes, not on every push. Entries past the cap count
+ * as trimmed already: reads never show them, and a post whose entry is there may come again.
+ */
+export const trimMarginOf = (size: number): number => Math.ceil(size / 10);
+
 /** (at, postId) descending, the order of every timeline and feed page. */
 export const newestFirst = (a: TimelineEntry, b: TimelineEntry): number =>
   b.at - a.at || (a.postId < b.postId ? 1 : a.postId > b.postId ? -1 : 0);
@@ -61,8 +68,9 @@ export interface TimelinePort {
   readonly engine: 'memory' | 'redis';
   /**
    * Adds the entry to the timelines that exist among `userIds` (a missing timeline stays missing:
-   * it is rebuilt whole on its next read, never started with one entry), each kept to its cap.
-   * A timeline that has the post already, as itself or as anyone's repost, keeps it as it is.
+   * it is rebuilt whole on its next read, never started with one entry), each kept to its cap
+   * (holding at most `trimMarginOf(cap)` more, never shown). A timeline that shows the post
+   * already, as itself or as anyone's repost, keeps it as it is.
    * Idempotent: a job that runs twice adds the entry once.
    */
   pushToTimelines(entry: TimelineEntry, userIds: readonly number[]): Promise<void>;

@@ -12,6 +12,7 @@
 // entries past the cap are never read, and count as trimmed when their post comes again. A
 // sentinel member (score -1, below every post) marks a timeline that exists yet is empty, so
 // "missing" and "empty" stay apart.
+import { createHash } from 'node:crypto';
 import { groupsBySlot, type RedisClient } from '../engines/redis.ts';
 import type { TimelineEntry, TimelinePort } from './feed.port.ts';
 import { newestFirst, TIMELINE_SIZE, timelineOf, trimMarginOf } from './feed.port.ts';
@@ -24,18 +25,26 @@ const BATCH = 200;
 /** Timelines in flight at once: their calls overlap instead of adding up round trips. */
 const WAVE = 4000;
 
+interface Script {
+  lua: string;
+  sha: string;
+}
+
 /**
  * A script over timelines: KEYS come in pairs, a timeline and its reposts hash (`timeline`,
  * `reposts` in `body`), all of one slot; `body` runs for each pair and counts what it changed
  * in `changed`, which the script returns.
  */
-const overTimelines = (body: string) => `
-  local changed = 0
-  for i = 1, #KEYS, 2 do
-    local timeline, reposts = KEYS[i], KEYS[i + 1]
-    ${body}
-  end
-  return changed`;
+const overTimelines = (body: string): Script => {
+  const lua = `
+    local changed = 0
+    for i = 1, #KEYS, 2 do
+      local timeline, reposts = KEYS[i], KEYS[i + 1]
+      ${body}
+    end
+    return changed`;
+  return { lua, sha: createHash('sha1').update(lua).digest('hex') };
+};
 
 const SCRIPTS = {
   // ARGV score, post id, reposter id or '', cap, margin, ttl. Only a timeline that exists takes
@@ -43,15 +52,17 @@ const SCRIPTS = {
   // whole), and only if it does not show the post yet, as itself or as a repost: an entry of it
   // past the cap is as good as trimmed, and makes way. Past cap + margin entries (the sentinel
   // aside), the timeline is trimmed to its cap; trimmed members take their reposts-hash field along.
-  feedTimelinesPush: overTimelines(`
-    if redis.call('EXISTS', timeline) == 1 then
+  push: overTimelines(`
+    -- ZCARD answers "does it exist" too: an existing timeline holds at least its sentinel.
+    local size = redis.call('ZCARD', timeline)
+    if size > 0 then
       local post, cap = ARGV[2], tonumber(ARGV[4])
       local by = redis.call('HGET', reposts, post)
       local present = post
       if by then present = post .. '${REPOSTED_BY}' .. by end
       local rank = redis.call('ZREVRANK', timeline, present)
       if rank and rank >= cap then
-        redis.call('ZREM', timeline, present)
+        size = size - redis.call('ZREM', timeline, present)
         if by then redis.call('HDEL', reposts, post) end
         rank = nil
       end
@@ -61,8 +72,8 @@ const SCRIPTS = {
           member = post .. '${REPOSTED_BY}' .. ARGV[3]
           redis.call('HSET', reposts, post, ARGV[3])
         end
-        redis.call('ZADD', timeline, ARGV[1], member)
-        if redis.call('ZCARD', timeline) > cap + tonumber(ARGV[5]) + 1 then
+        size = size + redis.call('ZADD', timeline, ARGV[1], member)
+        if size > cap + tonumber(ARGV[5]) + 1 then
           local last = -(cap + 1)
           local trimmed = redis.call('ZRANGE', timeline, 1, last)
           redis.call('ZREMRANGEBYRANK', timeline, 1, last)
@@ -77,7 +88,7 @@ const SCRIPTS = {
       end
     end`),
   // ARGV post id: the post goes, whichever entry of it is there.
-  feedTimelinesRemove: overTimelines(`
+  remove: overTimelines(`
     local by = redis.call('HGET', reposts, ARGV[1])
     if by then
       redis.call('ZREM', timeline, ARGV[1] .. '${REPOSTED_BY}' .. by)
@@ -86,19 +97,32 @@ const SCRIPTS = {
     end
     changed = changed + redis.call('ZREM', timeline, ARGV[1])`),
   // ARGV post id, reposter id: the timeline goes if it holds the post as this reposter's.
-  feedTimelinesWithdrawRepost: overTimelines(`
+  withdrawRepost: overTimelines(`
     if redis.call('HGET', reposts, ARGV[1]) == ARGV[2] then
       changed = changed + redis.call('DEL', timeline, reposts)
     end`),
 };
 
 /** Each script takes the number of keys, the keys, then its ARGV. */
-type ScriptClient = RedisClient & {
-  [name in keyof typeof SCRIPTS]: (
-    keyCount: number,
-    ...keysThenArgs: Array<string | number>
-  ) => Promise<number>;
-};
+/**
+ * Runs a script by its SHA1, loading it on the node that lacks it (a restart, a new cluster
+ * node). EVALSHA rather than defineCommand: the number of keys varies per call, and with the
+ * command's own name ioredis routes a call, and groups it into a node's auto-pipeline, by the
+ * slot of its first key.
+ */
+async function runScript(
+  redis: RedisClient,
+  { lua, sha }: Script,
+  keys: readonly string[],
+  args: ReadonlyArray<string | number>,
+): Promise<unknown> {
+  try {
+    return await redis.evalsha(sha, keys.length, ...keys, ...args);
+  } catch (error) {
+    if (!(error instanceof Error && error.message.startsWith('NOSCRIPT'))) throw error;
+    return redis.eval(lua, keys.length, ...keys, ...args);
+  }
+}
 
 export interface RedisTimelineOptions {
   keyPrefix: string;
@@ -136,10 +160,6 @@ export function createRedisTimelines(
   redis: RedisClient,
   { keyPrefix, ttlSeconds, size = TIMELINE_SIZE }: RedisTimelineOptions,
 ) {
-  for (const [name, lua] of Object.entries(SCRIPTS)) {
-    if (!(name in redis)) redis.defineCommand(name, { lua });
-  }
-  const scripts = redis as ScriptClient;
   const margin = trimMarginOf(size);
   const key = (userId: number) => `${keyPrefix}{u:${userId}}:timeline`;
   const repostsKey = (userId: number) => `${keyPrefix}{u:${userId}}:reposts`;
@@ -166,32 +186,30 @@ export function createRedisTimelines(
 
     pushToTimelines: (entry, userIds) =>
       bySlot(userIds, (keys) =>
-        scripts.feedTimelinesPush(
-          keys.length,
-          ...keys,
+        runScript(redis, SCRIPTS.push, keys, [
           entry.at,
           entry.postId,
           entry.repostedBy ?? '',
           size,
           margin,
           ttlSeconds,
-        ),
+        ]),
       ),
 
     removeFromTimelines: (entry, userIds) =>
-      bySlot(userIds, (keys) => scripts.feedTimelinesRemove(keys.length, ...keys, entry.postId)),
+      bySlot(userIds, (keys) => runScript(redis, SCRIPTS.remove, keys, [entry.postId])),
 
     // One script per post, each on the one user's slot; auto-pipelining sends them together.
     async removePostsFromTimeline(userId, postIds) {
       await Promise.all(
-        postIds.map((postId) => scripts.feedTimelinesRemove(2, key(userId), repostsKey(userId), postId)),
+        postIds.map((postId) =>
+          runScript(redis, SCRIPTS.remove, [key(userId), repostsKey(userId)], [postId]),
+        ),
       );
     },
 
     withdrawRepost: ({ postId, repostedBy }, userIds) =>
-      bySlot(userIds, (keys) =>
-        scripts.feedTimelinesWithdrawRepost(keys.length, ...keys, postId, repostedBy),
-      ),
+      bySlot(userIds, (keys) => runScript(redis, SCRIPTS.withdrawRepost, keys, [postId, repostedBy])),
 
     async readTimeline(userId, { limit, after }) {
       const k = key(userId);

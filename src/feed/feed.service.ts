@@ -308,8 +308,10 @@ export class FeedService {
 
   /** The entry into the timelines of its source (the author, or the reposter) and the source's active followers. */
   private async fanOutEntry(entry: TimelineEntry, authorId: number): Promise<number> {
-    await this.timelines.pushToTimelines(entry, [authorId]);
-    const { followers } = await this.graph.counts(authorId);
+    const [{ followers }] = await Promise.all([
+      this.graph.counts(authorId),
+      this.timelines.pushToTimelines(entry, [authorId]),
+    ]);
     // Hybrid fan-out: a post of an account this popular is merged into its followers' pages at read time.
     if (followers > this.options.fanoutThreshold) {
       // An account that has just become this popular joins the merged list now, not in minutes.

@@ -82,9 +82,10 @@ export interface TimelinePort {
    */
   removePostsFromTimeline(userId: number, postIds: readonly string[]): Promise<void>;
   /**
-   * After `repostedBy` took back a repost: drops the timelines among `userIds` that show the
-   * post as that user's repost, so that their next read rebuilds them (with another followee's
-   * repost of it, if there is one); the others keep what they show. Idempotent.
+   * After `repostedBy` took back a repost: drops the timelines among `userIds` that hold the
+   * post as that user's repost (shown, or past the cap and not yet trimmed), so that their next
+   * read rebuilds them (with another followee's repost of it, if there is one); the others keep
+   * what they show. Idempotent.
    */
   withdrawRepost(entry: { postId: string; repostedBy: number }, userIds: readonly number[]): Promise<void>;
   /** A page of the user's timeline, newest first; null when the user has no timeline. */

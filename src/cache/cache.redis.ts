@@ -2,13 +2,16 @@
 // every key under the configured prefix.
 import { Cluster } from 'ioredis';
 import { type RedisClient, unlinkKeysStartingWith } from '../engines/redis.ts';
-import { type CachePort, cacheKeys, type WindowCount } from './cache.port.ts';
+import type { RemoteCache } from './cache.near.ts';
+import { cacheKeys, type WindowCount } from './cache.port.ts';
 
 /**
  * The member every stored set holds besides its own, so that an empty set still exists (a
  * missing key means "not known"). Members are ids: none is an empty string.
  */
 const SET_MARKER = '';
+/** PTTL's answer as time left: a key without an expiry (-1) has all the time there is. */
+const remainingMs = (pttl: number) => (pttl === -1 ? Number.POSITIVE_INFINITY : Math.max(0, pttl));
 /** Members per SADD, so that a large set never makes one huge command. */
 const SADD_BATCH = 1000;
 
@@ -45,6 +48,20 @@ export function createRedisCache(redis: RedisClient, keyPrefix: string) {
       const results = await multi.expire(k(key), ttlSeconds).exec();
       if (!results) throw new Error('storing the set was aborted');
       for (const [error] of results) if (error) throw error;
+    },
+    async recallTimed<T>(keys: readonly string[]) {
+      // A GET and a PTTL per key, each on its key's slot; auto-pipelining sends them together.
+      return Promise.all(
+        keys.map(async (key) => {
+          const [raw, ttlMs] = await Promise.all([redis.get(k(key)), redis.pttl(k(key))]);
+          return raw === null ? undefined : { value: JSON.parse(raw) as T, ttlMs: remainingMs(ttlMs) };
+        }),
+      );
+    },
+    async setMembers(key: string) {
+      const [members, ttlMs] = await Promise.all([redis.smembers(k(key)), redis.pttl(k(key))]);
+      if (!members.includes(SET_MARKER)) return undefined;
+      return { value: members.filter((member) => member !== SET_MARKER), ttlMs: remainingMs(ttlMs) };
     },
     async membersOf(key, candidates) {
       const [stored, ...found] = await redis.smismember(k(key), SET_MARKER, ...candidates);
@@ -86,5 +103,5 @@ export function createRedisCache(redis: RedisClient, keyPrefix: string) {
     async ping() {
       await redis.ping();
     },
-  } satisfies CachePort;
+  } satisfies RemoteCache;
 }

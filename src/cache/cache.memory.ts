@@ -49,6 +49,21 @@ export function createMemoryCache({ maxEntries = 100_000, now = Date.now }: Memo
       const entry = live(key);
       return entry ? (structuredClone(entry.value) as T) : undefined;
     },
+    async recallMany<T>(keys: readonly string[]) {
+      return keys.map((key) => {
+        const entry = live(key);
+        return entry ? (structuredClone(entry.value) as T) : undefined;
+      });
+    },
+    async rememberSet(key, members, ttlSeconds) {
+      write(key, new Set(members), ttlSeconds * 1000);
+    },
+    async membersOf(key, candidates) {
+      const entry = live(key);
+      if (!(entry?.value instanceof Set)) return undefined;
+      const set = entry.value as Set<string>;
+      return new Set(candidates.filter((candidate) => set.has(candidate)));
+    },
     async remember(key, value, ttlSeconds) {
       write(key, JSON.parse(JSON.stringify(value)), ttlSeconds * 1000);
     },

@@ -48,6 +48,50 @@ export function cacheContract(name: string, open: () => Promise<CacheHarness>, s
         await expect(cache.forget()).resolves.toBeUndefined();
       });
 
+      it('recalls many values at once, in order, misses included, across hash tags', async () => {
+        await cache.remember('{p:a}:post', { id: 'a' }, 60);
+        await cache.remember('{p:c}:post', { id: 'c' }, 60);
+        expect(await cache.recallMany(['{p:a}:post', '{p:b}:post', '{p:c}:post'])).toEqual([
+          { id: 'a' },
+          undefined,
+          { id: 'c' },
+        ]);
+        expect(await cache.recallMany([])).toEqual([]);
+      });
+
+      it('answers which candidates a stored set holds, and undefined where no set is stored', async () => {
+        expect(await cache.membersOf('{u:9}:liked', ['x'])).toBeUndefined();
+        await cache.rememberSet('{u:9}:liked', ['x', 'y', 'z'], 60);
+        expect(await cache.membersOf('{u:9}:liked', ['y', 'w', 'x'])).toEqual(new Set(['y', 'x']));
+        expect(await cache.membersOf('{u:9}:liked', [])).toEqual(new Set());
+      });
+
+      it('keeps an empty set apart from a missing one, and replaces a set whole', async () => {
+        await cache.rememberSet('{u:10}:liked', [], 60);
+        expect(await cache.membersOf('{u:10}:liked', ['x'])).toEqual(new Set());
+        await cache.rememberSet('{u:10}:liked', ['a', 'b'], 60);
+        await cache.rememberSet('{u:10}:liked', ['b', 'c'], 60);
+        expect(await cache.membersOf('{u:10}:liked', ['a', 'b', 'c'])).toEqual(new Set(['b', 'c']));
+        await cache.forget('{u:10}:liked');
+        expect(await cache.membersOf('{u:10}:liked', ['b'])).toBeUndefined();
+      });
+
+      it('stores large sets whole and lets sets expire', async () => {
+        const members = Array.from({ length: 2500 }, (_, i) => `m${i}`);
+        await cache.rememberSet('{u:11}:liked', members, 1);
+        expect(await cache.membersOf('{u:11}:liked', ['m0', 'm2499', 'm2500'])).toEqual(
+          new Set(['m0', 'm2499']),
+        );
+        await sleep(1100);
+        expect(await cache.membersOf('{u:11}:liked', ['m0'])).toBeUndefined();
+      });
+
+      it("forgets a user's sets with the rest of their keys", async () => {
+        await cache.rememberSet('{u:12}:hidden', ['3'], 60);
+        await cache.forgetUser(12);
+        expect(await cache.membersOf('{u:12}:hidden', ['3'])).toBeUndefined();
+      });
+
       it('lets values expire after their TTL', async () => {
         await cache.remember('short', 'x', 1);
         expect(await cache.recall('short')).toBe('x');

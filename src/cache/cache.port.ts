@@ -10,7 +10,10 @@ export interface WindowCount {
 
 export interface CachePort {
   readonly engine: 'memory' | 'redis';
-  /** Cache-aside read: the value stored under `key`, or undefined on a miss. */
+  /**
+   * Cache-aside read: the value stored under `key`, or undefined on a miss. Recalled values are
+   * read-only (the in-process cache hands out the one frozen copy it keeps): copy to change.
+   */
   recall<T>(key: string): Promise<T | undefined>;
   /** Stores a JSON-serialisable value for `ttlSeconds`. */
   remember(key: string, value: unknown, ttlSeconds: number): Promise<void>;

@@ -74,11 +74,13 @@ export class PostViews {
     page: P,
   ): Promise<P & Page<Item & ViewerState>> {
     if (viewerId === undefined) return page;
-    const visible = await this.visible(viewerId, list, page.items);
-    const ids = visible.map((item) => item.id);
-    const needLikes = visible.some((item) => item.user_has_liked === undefined);
-    const [liked, reposted] = await Promise.all([
-      needLikes ? this.relations.liked(viewerId, ids) : undefined,
+    // The rules and the viewer's state are asked together (one round trip to the cache role),
+    // the state for every item of the page, hidden ones included.
+    const ids = page.items.map((item) => item.id);
+    const needLikes = page.items.some((item) => item.user_has_liked === undefined);
+    const [visible, liked, reposted] = await Promise.all([
+      this.visible(viewerId, list, page.items),
+      needLikes && ids.length ? this.relations.liked(viewerId, ids) : undefined,
       this.relations.reposted(viewerId, ids),
     ]);
     const items = visible.map((item) => ({

@@ -10,12 +10,15 @@
 import neo4j, { type Driver, type Integer, type ManagedTransaction } from 'neo4j-driver';
 import { schemaOnFirstUse } from '../engines/schema.ts';
 import type { Edge, FollowEdge, GraphPort, PageRequest, Relationship } from './graph.port.ts';
+import { SUGGESTION_BOUND, type SuggestionBound } from './graph.port.ts';
 
 export interface Neo4jGraphOptions {
   /** The database to use; the server's default when undefined. */
   database?: string;
   /** The namespace of this deployment's nodes. */
   namespace: string;
+  /** How much of a two-step neighbourhood one suggestions call reads; SUGGESTION_BOUND when undefined. */
+  suggestionBound?: SuggestionBound;
 }
 
 // JS numbers are sent as floats: every integer parameter goes as a Neo4j Integer, so that
@@ -83,11 +86,15 @@ const UNFOLLOW_BOTH_WAYS = `
   DELETE f
   RETURN followerId, followeeId`;
 
-// Positions are integer microseconds since the epoch, the same on every adapter. `pattern`
-// binds the list's relationship as r and the far end as other.
+// A relationship's position in newest-first lists: integer microseconds since the epoch, the
+// same on every adapter. The suggestions' bound orders by it too, so that "newest" means there
+// what the pages show.
+const followedAt = (r: string) => `${r}.created_at.epochSeconds * 1000000 + ${r}.created_at.microsecond`;
+
+// `pattern` binds the list's relationship as r and the far end as other.
 const listPage = (pattern: string) => `
   MATCH ${pattern}
-  WITH other.id AS userId, r.created_at.epochSeconds * 1000000 + r.created_at.microsecond AS at
+  WITH other.id AS userId, ${followedAt('r')} AS at
   WHERE $afterAt IS NULL OR at < $afterAt OR (at = $afterAt AND userId < $afterId)
   RETURN userId, at
   ORDER BY at DESC, userId DESC
@@ -138,9 +145,21 @@ const COMMON_FOLLOWING = `
   ORDER BY userId
   LIMIT $limit`;
 
-// Friends of friends: each match of the pattern is one distinct two-step path.
+// Friends of friends: each match of the pattern is one distinct two-step path. The bound as
+// on PostgreSQL (SuggestionBound): the newest $followees followees, then the first $paths
+// paths in the order (my follow newest first, theirs newest first). Cypher cannot stop an
+// expansion part-way, so the followees' follows are all matched and a top-k sort keeps the
+// first paths: the work grows with the followees' degrees, the result does not.
 const SUGGESTIONS = `
-  MATCH (me:User {ns: $ns, id: $userId})-[:FOLLOWS]->(:User)-[:FOLLOWS]->(candidate:User)
+  MATCH (me:User {ns: $ns, id: $userId})-[mine:FOLLOWS]->(followee:User)
+  WITH me, followee, ${followedAt('mine')} AS mineAt
+  ORDER BY mineAt DESC, followee.id DESC
+  LIMIT $followees
+  MATCH (followee)-[theirs:FOLLOWS]->(candidate:User)
+  WITH me, candidate, mineAt, followee.id AS followeeId, ${followedAt('theirs')} AS theirsAt
+  ORDER BY mineAt DESC, followeeId DESC, theirsAt DESC, candidate.id DESC
+  LIMIT $paths
+  WITH me, candidate
   WHERE candidate <> me AND NOT EXISTS { MATCH (me)-[:FOLLOWS]->(candidate) }
   WITH candidate.id AS userId, count(*) AS strength
   RETURN userId, strength
@@ -172,7 +191,10 @@ const DELETE_NAMESPACE_BATCH = `
   RETURN count(*) AS deleted`;
 
 /** The graph on Neo4j; its uniqueness constraint is created before the first write, so MERGE can rely on it. */
-export async function createNeo4jGraph(driver: Driver, { database, namespace }: Neo4jGraphOptions) {
+export async function createNeo4jGraph(
+  driver: Driver,
+  { database, namespace, suggestionBound = SUGGESTION_BOUND }: Neo4jGraphOptions,
+) {
   const ns = namespace;
 
   const read = async <T>(work: (tx: ManagedTransaction) => Promise<T>): Promise<T> => {
@@ -337,7 +359,13 @@ export async function createNeo4jGraph(driver: Driver, { database, namespace }: 
 
     async suggestions(userId, limit) {
       const { records } = await read((tx) =>
-        tx.run(SUGGESTIONS, { ns, userId: int(userId), limit: int(limit) }),
+        tx.run(SUGGESTIONS, {
+          ns,
+          userId: int(userId),
+          limit: int(limit),
+          followees: int(suggestionBound.followees),
+          paths: int(suggestionBound.paths),
+        }),
       );
       return records.map((record) => ({
         userId: toSafeNumber(record.get('userId')),

@@ -1,9 +1,18 @@
 // The graph role on PostgreSQL (PGlite or a server): edge tables (follows, blocks, mutes)
 // indexed in both directions, plain parameterised SQL. "Friends of friends" is a self-join
-// of the follows table.
+// of the follows table, bounded (SuggestionBound) for accounts with huge neighbourhoods.
 import type { ProfileCounters } from '../accounts/profile-counters.ts';
 import type { SqlClient, SqlDatabase } from '../engines/sql.ts';
-import type { BlockChange, Edge, FollowEdge, GraphPort, PageRequest, Relationship } from './graph.port.ts';
+import {
+  type BlockChange,
+  type Edge,
+  type FollowEdge,
+  type GraphPort,
+  type PageRequest,
+  type Relationship,
+  SUGGESTION_BOUND,
+  type SuggestionBound,
+} from './graph.port.ts';
 
 // A position's microseconds back into a timestamptz, exactly (integers below 2^53 survive
 // the float8 multiplication), so keyset comparisons hit the very row the cursor came from.
@@ -42,8 +51,15 @@ const NO_BLOCK_BETWEEN = `NOT EXISTS (
  * The graph on the accounts' own database: the FKs check both ends exist, and the profile
  * counters move in the same transaction as the edge, so they are exact under any concurrency.
  */
-/** `counters`: the profile counters of the accounts' database, which this one is, moved with each edge. */
-export function createPostgresGraph(db: SqlDatabase, counters: ProfileCounters) {
+/**
+ * `counters`: the profile counters of the accounts' database, which this one is, moved with each
+ * edge. `bound`: how much of a two-step neighbourhood one suggestions call reads.
+ */
+export function createPostgresGraph(
+  db: SqlDatabase,
+  counters: ProfileCounters,
+  bound: SuggestionBound = SUGGESTION_BOUND,
+) {
   /** One newest-first page of one of `userId`'s lists. */
   const page = async (
     list: keyof typeof LISTS,
@@ -241,20 +257,39 @@ export function createPostgresGraph(db: SqlDatabase, counters: ProfileCounters) 
 
     suggestions(userId, limit) {
       // Each (me -> x, x -> s) pair of rows is one distinct two-step path, so count(*) is
-      // the strength. Both joins are index-only scans of the primary key. Lag-tolerant (db.read).
+      // the strength. Both steps are index-only scans of follows_following_page, already in
+      // the bound's newest-first order: the outer ORDER BY extends that order (an incremental
+      // sort) and its LIMIT stops the nested loop after `paths` rows, so a huge neighbourhood
+      // costs no more than the bound. The inner LIMIT only tells the planner that no followee
+      // yields more. The exclusion reads all of the caller's follows (primary key).
+      // Lag-tolerant (db.read).
       return db.read().query<{ userId: number; strength: number }>(
-        `SELECT two.followee_id AS "userId", count(*)::int AS strength
-         FROM follows one
-         JOIN follows two ON two.follower_id = one.followee_id
-         WHERE one.follower_id = $1
-           AND two.followee_id <> $1
+        `SELECT path.followee_id AS "userId", count(*)::int AS strength
+         FROM (
+           SELECT two.followee_id
+           FROM (
+             SELECT followee_id, created_at FROM follows
+             WHERE follower_id = $1
+             ORDER BY created_at DESC, followee_id DESC
+             LIMIT $3
+           ) one
+           CROSS JOIN LATERAL (
+             SELECT followee_id, created_at FROM follows
+             WHERE follower_id = one.followee_id
+             ORDER BY created_at DESC, followee_id DESC
+             LIMIT $4
+           ) two
+           ORDER BY one.created_at DESC, one.followee_id DESC, two.created_at DESC, two.followee_id DESC
+           LIMIT $4
+         ) path
+         WHERE path.followee_id <> $1
            AND NOT EXISTS (
-             SELECT 1 FROM follows mine WHERE mine.follower_id = $1 AND mine.followee_id = two.followee_id
+             SELECT 1 FROM follows mine WHERE mine.follower_id = $1 AND mine.followee_id = path.followee_id
            )
-         GROUP BY two.followee_id
-         ORDER BY strength DESC, two.followee_id
+         GROUP BY path.followee_id
+         ORDER BY strength DESC, path.followee_id
          LIMIT $2`,
-        [userId, limit],
+        [userId, limit, bound.followees, bound.paths],
       );
     },
 

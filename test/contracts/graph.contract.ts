@@ -3,8 +3,8 @@
 // rows where the graph's database references them, fresh ids in a namespace on Neo4j).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdjacencyGraph } from '../../src/graph/adjacency.ts';
-import { generateGraph } from '../../src/graph/generator.ts';
-import type { Edge, FollowEdge, GraphPort } from '../../src/graph/graph.port.ts';
+import { type GraphShape, generateGraph } from '../../src/graph/generator.ts';
+import type { Edge, FollowEdge, GraphPort, Suggestion, SuggestionBound } from '../../src/graph/graph.port.ts';
 import { noRelation } from '../support/graph.ts';
 
 export interface GraphHarness {
@@ -35,7 +35,65 @@ async function walk(
   }
 }
 
-export function graphContract(name: string, open: () => Promise<GraphHarness>, skipReason?: string) {
+/**
+ * A generated graph followed edge by edge through the adapter (in batches of concurrent
+ * follows), and the same graph as in-process adjacency lists, the oracle.
+ */
+async function loadGenerated(harness: GraphHarness, shape: GraphShape) {
+  const generated = generateGraph(shape);
+  const ids = await harness.newUsers(generated.users);
+  const id = (index: number) => ids[index] as number;
+  const oracle = new AdjacencyGraph(Array.from(generated.followers, id), Array.from(generated.followees, id));
+  for (let start = 0; start < generated.followers.length; start += 20) {
+    const batch = Array.from(generated.followers.subarray(start, start + 20).keys(), (k) => start + k);
+    await Promise.all(
+      batch.map((e) =>
+        harness.graph.follow(id(generated.followers[e] as number), id(generated.followees[e] as number)),
+      ),
+    );
+  }
+  return { ids, oracle };
+}
+
+/**
+ * What the suggestion bound documents, computed apart from the adapter: the caller's newest
+ * `followees` (as its own following list shows them), each one's follows newest first until
+ * `paths` paths are taken, ranked in process over just those paths; the caller and whom the
+ * caller follows anywhere in the graph are left out.
+ */
+async function suggestionsWithin(
+  graph: GraphPort,
+  bound: SuggestionBound,
+  user: number,
+  followedByUser: ArrayLike<number>,
+  limit: number,
+): Promise<Suggestion[]> {
+  const followees = (await graph.following(user, { limit: bound.followees })).map((edge) => edge.userId);
+  const from = followees.map(() => user);
+  const to = [...followees];
+  let left = bound.paths;
+  for (const followee of followees) {
+    if (left === 0) break;
+    const theirs = await graph.following(followee, { limit: left });
+    for (const edge of theirs) {
+      from.push(followee);
+      to.push(edge.userId);
+    }
+    left -= theirs.length;
+  }
+  const followed = new Set(Array.from(followedByUser));
+  return new AdjacencyGraph(from, to)
+    .suggestions(user, Number.MAX_SAFE_INTEGER)
+    .filter((suggestion) => !followed.has(suggestion.userId))
+    .slice(0, limit);
+}
+
+/** `open(bound)` gives a graph whose suggestions read at most `bound` (the default when undefined). */
+export function graphContract(
+  name: string,
+  open: (bound?: SuggestionBound) => Promise<GraphHarness>,
+  skipReason?: string,
+) {
   describe.skipIf(skipReason !== undefined)(
     `graph contract on ${name}${skipReason ? ` [SKIPPED: ${skipReason}]` : ''}`,
     () => {
@@ -178,21 +236,8 @@ export function graphContract(name: string, open: () => Promise<GraphHarness>, s
       });
 
       it('agrees with in-process adjacency lists on a generated power-law graph', async () => {
-        const generated = generateGraph({ users: 40, averageFollowing: 6, seed: 42 });
-        const ids = await users(generated.users);
+        const { ids, oracle } = await loadGenerated(harness, { users: 40, averageFollowing: 6, seed: 42 });
         const id = (index: number) => ids[index] as number;
-        const oracle = new AdjacencyGraph(
-          Array.from(generated.followers, id),
-          Array.from(generated.followees, id),
-        );
-        for (let start = 0; start < generated.followers.length; start += 20) {
-          const batch = Array.from(generated.followers.subarray(start, start + 20).keys(), (k) => start + k);
-          await Promise.all(
-            batch.map((e) =>
-              graph.follow(id(generated.followers[e] as number), id(generated.followees[e] as number)),
-            ),
-          );
-        }
         for (const user of ids) {
           expect(await graph.suggestions(user, 5), `suggestions of ${user}`).toEqual(
             oracle.suggestions(user, 5),
@@ -428,6 +473,46 @@ export function graphContract(name: string, open: () => Promise<GraphHarness>, s
 
       it('answers a ping', async () => {
         await expect(graph.ping()).resolves.toBeUndefined();
+      });
+
+      describe('with a small suggestion bound', () => {
+        const bound: SuggestionBound = { followees: 3, paths: 8 };
+        let small: GraphHarness;
+        beforeAll(async () => {
+          small = await open(bound);
+        });
+        afterAll(() => small?.close());
+
+        it('ranks exactly below the bound, and above it exactly over the newest followees and first paths', async () => {
+          const { ids, oracle } = await loadGenerated(small, { users: 30, averageFollowing: 5, seed: 15 });
+          const limit = 5;
+          let below = 0;
+          let approximate = 0;
+          for (const user of ids) {
+            const mine = oracle.following.get(user) ?? new Int32Array();
+            const reach = Array.from(mine).reduce(
+              (sum, followee) => sum + (oracle.following.get(followee)?.length ?? 0),
+              0,
+            );
+            const got = await small.graph.suggestions(user, limit);
+            expect(got, `suggestions of ${user}`).toEqual(
+              await suggestionsWithin(small.graph, bound, user, mine, limit),
+            );
+            if (mine.length <= bound.followees && reach <= bound.paths) {
+              below++;
+              expect(got, `suggestions of ${user}, below the bound`).toEqual(oracle.suggestions(user, limit));
+            }
+            if (JSON.stringify(got) !== JSON.stringify(oracle.suggestions(user, limit))) approximate++;
+            // Above the bound too, each suggestion is a real one, never stronger than the exact count.
+            const exact = new Map(oracle.suggestions(user, ids.length).map((s) => [s.userId, s.strength]));
+            for (const { userId, strength } of got)
+              expect(strength).toBeLessThanOrEqual(exact.get(userId) ?? 0);
+          }
+          // The generated graph has users on both sides of the bound, and the bound changes some rankings.
+          expect(below).toBeGreaterThan(0);
+          expect(below).toBeLessThan(ids.length);
+          expect(approximate).toBeGreaterThan(0);
+        });
       });
 
       describe('on a graph of its own', () => {

@@ -11,7 +11,7 @@ import { EventBus } from '../../src/events.ts';
 import { AdjacencyGraph } from '../../src/graph/adjacency.ts';
 import { generateGraph, mulberry32 } from '../../src/graph/generator.ts';
 import { createNeo4jGraph, deleteNamespace } from '../../src/graph/graph.neo4j.ts';
-import type { GraphPort } from '../../src/graph/graph.port.ts';
+import type { GraphPort, SuggestionBound } from '../../src/graph/graph.port.ts';
 import { createPostgresGraph } from '../../src/graph/graph.postgres.ts';
 import { decodeCursor, encodeCursor, GraphService } from '../../src/graph/graph.service.ts';
 import { CursorCodec } from '../../src/pagination.ts';
@@ -40,27 +40,29 @@ async function makeAccounts(accounts: AccountsPort, count: number): Promise<numb
   return ids;
 }
 
-const sqlHarness = (engine: SqlEngine) => async (): Promise<GraphHarness> => {
-  const db = await freshSqlDatabase(engine);
-  const accounts = createPostgresAccounts(db);
-  return {
-    graph: createPostgresGraph(db, sqlProfileCounters),
-    newUsers: (count) => makeAccounts(accounts, count),
-    close: () => db.close(),
+const sqlHarness =
+  (engine: SqlEngine) =>
+  async (bound?: SuggestionBound): Promise<GraphHarness> => {
+    const db = await freshSqlDatabase(engine);
+    const accounts = createPostgresAccounts(db);
+    return {
+      graph: createPostgresGraph(db, sqlProfileCounters, bound),
+      newUsers: (count) => makeAccounts(accounts, count),
+      close: () => db.close(),
+    };
   };
-};
 
 graphContract('PGlite (embedded)', sqlHarness('pglite'));
 graphContract('PostgreSQL (server)', sqlHarness('postgres'), servers.postgres.skipReason);
 graphContract(
   'Neo4j (server)',
-  async () => {
+  async (bound) => {
     const { driver, database } = openNeo4j(servers.neo4j.url as string);
     // A namespace of its own: nodes of other runs (or real data) in that database are never touched.
     const namespace = freshKeyPrefix();
     let next = 1;
     return {
-      graph: await createNeo4jGraph(driver, { database, namespace }),
+      graph: await createNeo4jGraph(driver, { database, namespace, suggestionBound: bound }),
       newUsers: async (count) => Array.from({ length: count }, () => next++),
       close: async () => {
         await deleteNamespace(driver, database, namespace);

@@ -1,0 +1,98 @@
+// The one writer of benchmark results: bench/results/NAME.json (ignored by git: this machine's
+// latest run), or bench/reference/NAME.json with --reference (the committed run the architecture
+// page shows when no local results exist). The shape is what src/http/benchmarks.ts serves and
+// web/pages/architecture/architecture.tsx charts: `ratios` as bars, `targets` as met / not met.
+import fs from 'node:fs';
+import os from 'node:os';
+import type { RedisClient } from '../../src/engines/redis.ts';
+import type { SqlClient } from '../../src/engines/sql.ts';
+import type { BenchOptions } from './options.ts';
+
+export interface Target {
+  goal: string;
+  value: number;
+  met: boolean;
+}
+
+export interface BenchReport {
+  /** Engine name → version, e.g. { postgresql: '15.14', redis: '7.0.15', pglite: '0.5.16 (PostgreSQL 18.0)' }. */
+  engines: Record<string, string>;
+  scale?: number | Record<string, number>;
+  figures: Record<string, unknown>;
+  /** Each a plain number: a figure over the baseline measured in the same run. */
+  ratios: Record<string, number>;
+  targets: Record<string, Target>;
+}
+
+/** Rounds for the JSON and the console: three significant decimals are all a loaded machine supports. */
+export const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+export const atLeast = (value: number, goal: number, unit = '×'): Target => ({
+  goal: `≥ ${goal}${unit}`,
+  value: round(value),
+  met: value >= goal,
+});
+
+export const below = (value: number, goal: number, unit = ' ms'): Target => ({
+  goal: `< ${goal}${unit}`,
+  value: round(value),
+  met: value < goal,
+});
+
+/** The server's version as PostgreSQL reports it (PGlite included: its embedded PostgreSQL's). */
+export async function sqlServerVersion(db: SqlClient): Promise<string> {
+  const [row] = await db.query<{ server_version: string }>('SHOW server_version');
+  return row?.server_version ?? 'unknown';
+}
+
+export async function redisServerVersion(redis: RedisClient): Promise<string> {
+  const info = await redis.info('server');
+  return /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
+}
+
+/** PGlite's package version, with the PostgreSQL it embeds when an open database is at hand. */
+export async function pgliteVersion(db?: SqlClient): Promise<string> {
+  const file = new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url);
+  const { version } = JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string };
+  return db ? `${version} (PostgreSQL ${await sqlServerVersion(db)})` : version;
+}
+
+function machine() {
+  return {
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.availableParallelism(),
+    memory_gib: round(os.totalmem() / 2 ** 30, 1),
+    node: process.version,
+    // The 1, 5 and 15 minute load averages: how busy the machine was around the run.
+    load_average: os.loadavg().map((load) => round(load, 2)),
+  };
+}
+
+/** Writes the report with the date and the machine; returns the file's path. */
+export function writeResults(
+  name: string,
+  report: BenchReport,
+  options: Pick<BenchOptions, 'reference'>,
+): string {
+  const folder = new URL(options.reference ? '../reference/' : '../results/', import.meta.url);
+  fs.mkdirSync(folder, { recursive: true });
+  const file = new URL(`${name}.json`, folder);
+  const { engines, scale, figures, ratios, targets } = report;
+  const body = {
+    date: new Date().toISOString(),
+    machine: machine(),
+    engines,
+    scale,
+    figures,
+    ratios,
+    targets,
+  };
+  fs.writeFileSync(file, `${JSON.stringify(body, null, 2)}\n`);
+  for (const [label, target] of Object.entries(targets)) {
+    console.log(
+      `  target ${label}: ${target.goal}, measured ${target.value}: ${target.met ? 'met' : 'NOT met'}`,
+    );
+  }
+  console.log(`results written to ${file.pathname}`);
+  return file.pathname;
+}

@@ -33,6 +33,12 @@ export const atLeast = (value: number, goal: number, unit = '×'): Target => ({
   met: value >= goal,
 });
 
+export const atMost = (value: number, goal: number, unit = '×'): Target => ({
+  goal: `≤ ${goal}${unit}`,
+  value: round(value),
+  met: value <= goal,
+});
+
 export const below = (value: number, goal: number, unit = ' ms'): Target => ({
   goal: `< ${goal}${unit}`,
   value: round(value),

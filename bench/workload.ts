@@ -21,7 +21,7 @@ import {
   socialMix,
   UNLIMITED_RATES,
 } from './support/mixed-load.ts';
-import { type BenchOptions, pick } from './support/options.ts';
+import type { BenchOptions } from './support/options.ts';
 import { dropBenchKeys } from './support/redis-keys.ts';
 import {
   below,
@@ -83,7 +83,7 @@ function targetsOf(label: string, figures: StackFigures): Record<string, Target>
 }
 
 export async function run(options: BenchOptions) {
-  const seconds = pick(options.seconds, 'WORKLOAD_BENCH_SECONDS', 15);
+  const seconds = options.seconds ?? 15;
   const stacks: Record<string, StackFigures> = {};
   const engines: Record<string, string> = {};
 

@@ -23,14 +23,7 @@ import { openPglite } from '../src/engines/pglite.ts';
 import { openPostgres } from '../src/engines/postgres.ts';
 import { measure } from './measure.ts';
 import { type BenchOptions, pick } from './support/options.ts';
-import {
-  atLeast,
-  pgliteVersion,
-  round,
-  sqlServerVersion,
-  type Target,
-  writeResults,
-} from './support/results.ts';
+import { round, type Target, target, versions, writeResults } from './support/results.ts';
 import { createScratchDatabase } from './support/scratch-database.ts';
 
 const DEFAULT_EVENTS = 10_000_000;
@@ -234,7 +227,7 @@ export async function run(options: BenchOptions) {
     const pglite = await openPglite({ dataDir });
     closers.unshift(() => pglite.close());
     await migrate(pglite);
-    engines.pglite = await pgliteVersion(pglite);
+    engines.pglite = await versions.pglite(pglite);
     const adapters: Array<[string, AnalyticsPort, number]> = [['PGlite', createPostgresAnalytics(pglite), 1]];
 
     if (process.env.DATABASE_URL) {
@@ -243,7 +236,7 @@ export async function run(options: BenchOptions) {
       closers.unshift(() => scratch.drop());
       closers.unshift(() => postgres.close());
       await migrate(postgres);
-      engines.postgresql = await sqlServerVersion(postgres);
+      engines.postgresql = await versions.sql(postgres);
       adapters.push(['PostgreSQL', createPostgresAnalytics(postgres), 4]);
     } else console.log('skipped PostgreSQL: set DATABASE_URL to include it');
 
@@ -281,7 +274,7 @@ export async function run(options: BenchOptions) {
         `InfluxDB adapter ingest is ${((adapter / loaded.perSecond) * 100).toFixed(0)}% of the raw line-protocol ceiling (target: at least 50%)`,
       );
       ratios['InfluxDB adapter ingest / raw /write'] = round(adapter / loaded.perSecond);
-      targets['InfluxDB adapter ingest / raw /write'] = atLeast(adapter / loaded.perSecond, 0.5);
+      targets['InfluxDB adapter ingest / raw /write'] = target.atLeast(adapter / loaded.perSecond, 0.5);
     }
     console.log(
       `\n${EVENTS.toLocaleString('en')} events per adapter; query latencies are p50 of 5 runs after a warm-up`,

@@ -24,14 +24,7 @@ import { openPglite } from '../src/engines/pglite.ts';
 import { openPostgres } from '../src/engines/postgres.ts';
 import type { SqlDatabase } from '../src/engines/sql.ts';
 import { type BenchOptions, pick } from './support/options.ts';
-import {
-  atLeast,
-  pgliteVersion,
-  round,
-  sqlServerVersion,
-  type Target,
-  writeResults,
-} from './support/results.ts';
+import { round, type Target, target, versions, writeResults } from './support/results.ts';
 import { createScratchDatabase } from './support/scratch-database.ts';
 
 const run$ = promisify(execFile);
@@ -233,7 +226,7 @@ export async function run(options: BenchOptions) {
         rows_per_second: Math.round(tps * TPCB_ROWS),
       };
       const probe = openPostgres({ url: orders.url, max: 1 });
-      engines.postgresql = await sqlServerVersion(probe);
+      engines.postgresql = await versions.sql(probe);
       await probe.close();
       console.table({ 'PostgreSQL: orders': measured, 'PostgreSQL: pgbench TPC-B-like': pgbench });
       figures.postgresql = { orders: measured, pgbench_tpcb: pgbench };
@@ -241,7 +234,7 @@ export async function run(options: BenchOptions) {
       const rowsRatio = measured.rows_per_second / pgbench.rows_per_second;
       ratios['orders/s / pgbench tps'] = round(ratio);
       ratios['order rows/s / pgbench rows/s'] = round(rowsRatio);
-      targets['orders/s / pgbench TPC-B tps'] = atLeast(ratio, 0.5);
+      targets['orders/s / pgbench TPC-B tps'] = target.atLeast(ratio, 0.5);
       console.log(
         `  orders/s ÷ pgbench tps = ${ratio.toFixed(2)}; rows/s ÷ pgbench rows/s = ${rowsRatio.toFixed(2)}`,
       );
@@ -259,7 +252,7 @@ export async function run(options: BenchOptions) {
     const pglite = await openPglite({ dataDir });
     try {
       await migrate(pglite);
-      engines.pglite = await pgliteVersion(pglite);
+      engines.pglite = await versions.pglite(pglite);
       const loaded = await load(pglite, createPostgresCommerce(pglite));
       const measured = await measureOrders(pglite, loaded, CLIENTS, Math.min(seconds, 10));
       // PGlite's one backend: its rows per order are the server's, measured above when it ran.

@@ -46,16 +46,7 @@ import { type LatencySummary, measure, printTable } from './measure.ts';
 import { feedOverHttp } from './support/feed-http.ts';
 import { type BenchOptions, pick } from './support/options.ts';
 import { dropBenchKeys } from './support/redis-keys.ts';
-import {
-  atLeast,
-  below,
-  pgliteVersion,
-  redisServerVersion,
-  round,
-  sqlServerVersion,
-  type Target,
-  writeResults,
-} from './support/results.ts';
+import { round, type Target, target, versions, writeResults } from './support/results.ts';
 
 const SEED = 2026;
 const FULL_USERS = 100_000;
@@ -278,8 +269,8 @@ export async function run(options: BenchOptions) {
       console.log(`  loaded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     }
     console.log(`dataset: ${dataset.where}`);
-    if (db.engine === 'pglite') engines.pglite = await pgliteVersion(db);
-    else engines.postgresql = await sqlServerVersion(db);
+    if (db.engine === 'pglite') engines.pglite = await versions.pglite(db);
+    else engines.postgresql = await versions.sql(db);
     const [counts] = await db.query<{ posts: number; follows: number; likes: number; comments: number }>(
       `SELECT (SELECT count(*) FROM posts)::int AS posts, (SELECT count(*) FROM follows)::int AS follows,
               (SELECT count(*) FROM post_likes)::int AS likes, (SELECT count(*) FROM comments)::int AS comments`,
@@ -288,7 +279,7 @@ export async function run(options: BenchOptions) {
 
     if (redis) {
       await redis.connect();
-      engines.redis = await redisServerVersion(redis);
+      engines.redis = await versions.redis(redis);
     }
     const cache: CachePort = redis
       ? createRedisCache(redis, prefix)
@@ -365,10 +356,8 @@ export async function run(options: BenchOptions) {
     const fanoutVsJoin = p50('sqljoin: 20-post page') / p50('fanout: 20-post page');
     figures.pages = Object.fromEntries(rows.map(({ name, ...summary }) => [name, summary]));
     ratios['feed page p50: sqljoin / fanout'] = round(fanoutVsJoin, 1);
-    targets[`fanout ${scale === 1 ? '≥ 100×' : '≥ 20×'} faster than sqljoin (p50, scale ${scale})`] = atLeast(
-      fanoutVsJoin,
-      scale === 1 ? 100 : 20,
-    );
+    targets[`fanout ${scale === 1 ? '≥ 100×' : '≥ 20×'} faster than sqljoin (p50, scale ${scale})`] =
+      target.atLeast(fanoutVsJoin, scale === 1 ? 100 : 20);
 
     // The baseline's plan, for an honest comparison: a reader with a median following count.
     const sorted = [...new Set(readers)].sort((a, b) => a - b);
@@ -418,8 +407,8 @@ export async function run(options: BenchOptions) {
       console.log(`  redis-benchmark -t zadd -P 16: ${Math.round(zadd).toLocaleString('en')} ZADD/s`);
       ratios['fan-out job / redis-benchmark zadd'] = round(jobRate / zadd);
       ratios['pushes alone / redis-benchmark zadd'] = round(pushRate / zadd);
-      targets['fan-out job end to end / redis-benchmark zadd -P 16'] = atLeast(jobRate / zadd, 0.1);
-      targets['pushes alone / redis-benchmark zadd -P 16'] = atLeast(pushRate / zadd, 0.3);
+      targets['fan-out job end to end / redis-benchmark zadd -P 16'] = target.atLeast(jobRate / zadd, 0.1);
+      targets['pushes alone / redis-benchmark zadd -P 16'] = target.atLeast(pushRate / zadd, 0.3);
     } else {
       console.log('  redis-benchmark: skipped (REDIS_URL is not set; timelines were in memory, no ratio)');
     }
@@ -438,7 +427,7 @@ export async function run(options: BenchOptions) {
     figures.fanout = { ...fanoutFigures, popular_author: delivery };
     targets[
       `a post by an author with ${delivery.followers.toLocaleString('en')} followers in every active follower's timeline`
-    ] = below(delivery.max_ms, 100);
+    ] = target.below(delivery.max_ms, 100);
   } finally {
     if (redis && redisUrl) {
       redis.disconnect();
@@ -450,7 +439,7 @@ export async function run(options: BenchOptions) {
   figures.http = http;
   for (const [stack, { ratio }] of Object.entries(http)) {
     ratios[`${stack}: feed req/s / bare route req/s`] = round(ratio);
-    targets[`${stack}: GET /api/v1/feed / bare route`] = atLeast(ratio, 0.5);
+    targets[`${stack}: GET /api/v1/feed / bare route`] = target.atLeast(ratio, 0.5);
   }
   writeResults('feed', { engines, scale, figures, ratios, targets }, options);
 }

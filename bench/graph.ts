@@ -30,15 +30,7 @@ import type { GraphPort } from '../src/graph/graph.port.ts';
 import { createPostgresGraph } from '../src/graph/graph.postgres.ts';
 import { type LatencySummary, measure, printTable } from './measure.ts';
 import { type BenchOptions, pick } from './support/options.ts';
-import {
-  atMost,
-  below,
-  pgliteVersion,
-  round,
-  sqlServerVersion,
-  type Target,
-  writeResults,
-} from './support/results.ts';
+import { round, type Target, target, versions, writeResults } from './support/results.ts';
 import { createScratchDatabase } from './support/scratch-database.ts';
 
 const SEED = 2026;
@@ -285,7 +277,7 @@ export async function run(options: BenchOptions) {
     const pglite = await openPglite({ dataDir });
     try {
       await migrate(pglite);
-      engines.pglite = await pgliteVersion(pglite);
+      engines.pglite = await versions.pglite(pglite);
       await timedLoad('PGlite', () => loadSql(pglite, 'PGlite', graph));
       rows.push(
         ...(await measurePort(
@@ -309,7 +301,7 @@ export async function run(options: BenchOptions) {
     const db = openPostgres({ url: scratch.url, max: 4 });
     try {
       await migrate(db);
-      engines.postgresql = await sqlServerVersion(db);
+      engines.postgresql = await versions.sql(db);
       await timedLoad('PostgreSQL', () => loadSql(db, 'PostgreSQL', graph));
       rows.push(
         ...(await measurePort(
@@ -365,9 +357,9 @@ export async function run(options: BenchOptions) {
     const p50Ratio = row.p50_ms / bound.p50_ms;
     ratios[`${engine}: suggestions p50 / bound p50`] = round(p50Ratio, 2);
     ratios[`${engine}: suggestions p99 / bound p99`] = round(row.p99_ms / bound.p99_ms, 2);
-    targets[`${engine}: suggestions p50 / in-process bound p50`] = atMost(p50Ratio, 3);
+    targets[`${engine}: suggestions p50 / in-process bound p50`] = target.atMost(p50Ratio, 3);
     const p99Goal = P99_TARGET_MS[engine];
-    if (p99Goal) targets[`${engine}: suggestions p99`] = below(row.p99_ms, p99Goal);
+    if (p99Goal) targets[`${engine}: suggestions p99`] = target.below(row.p99_ms, p99Goal);
   }
   writeResults(
     'graph',

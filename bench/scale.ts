@@ -7,8 +7,6 @@
 //   DATABASE_URL, REDIS_URL          required: the servers the processes share (a scratch database is made and dropped)
 //   --seconds N (SCALE_BENCH_SECONDS)  seconds measured per process count (default 15)
 
-import { openPostgres } from '../src/engines/postgres.ts';
-import { openRedis } from '../src/engines/redis.ts';
 import { startApiProcess } from '../test/support/api-process.ts';
 import {
   type PathFigures,
@@ -20,7 +18,7 @@ import {
 } from './support/mixed-load.ts';
 import { type BenchOptions, pick } from './support/options.ts';
 import { dropBenchKeys } from './support/redis-keys.ts';
-import { redisServerVersion, round, sqlServerVersion, writeResults } from './support/results.ts';
+import { round, versions, writeResults } from './support/results.ts';
 import { createScratchDatabase } from './support/scratch-database.ts';
 
 const PROCESS_COUNTS = [1, 2, 3];
@@ -69,13 +67,7 @@ export async function run(options: BenchOptions) {
         await Promise.all(processes.map((p) => p.stop()));
       }
     }
-    const db = openPostgres({ url: scratch.url, max: 1 });
-    engines.postgresql = await sqlServerVersion(db);
-    await db.close();
-    const redis = openRedis(redisUrl);
-    await redis.connect();
-    engines.redis = await redisServerVersion(redis);
-    redis.disconnect();
+    Object.assign(engines, await versions.servers(scratch.url, redisUrl));
   } finally {
     await scratch.drop();
     await dropBenchKeys(redisUrl, keyPrefix);

@@ -22,13 +22,7 @@ import type { SqlDatabase } from '../src/engines/sql.ts';
 import { type LatencySummary, measure, printTable } from './measure.ts';
 import type { BenchOptions } from './support/options.ts';
 import { dropBenchKeys } from './support/redis-keys.ts';
-import {
-  pgliteVersion,
-  redisServerVersion,
-  round,
-  sqlServerVersion,
-  writeResults,
-} from './support/results.ts';
+import { round, versions, writeResults } from './support/results.ts';
 import { createScratchDatabase } from './support/scratch-database.ts';
 
 const CONCURRENCY = 16;
@@ -79,7 +73,7 @@ export async function run(options: BenchOptions) {
     const pglite = await openPglite({ dataDir });
     closers.unshift(() => pglite.close());
     await migrate(pglite);
-    engines.pglite = await pgliteVersion(pglite);
+    engines.pglite = await versions.pglite(pglite);
     const databaseUrl = process.env.DATABASE_URL;
     const redisUrl = process.env.REDIS_URL;
     const scratch = databaseUrl ? await createScratchDatabase(databaseUrl, 'sessions') : undefined;
@@ -88,12 +82,12 @@ export async function run(options: BenchOptions) {
       closers.unshift(() => scratch.drop());
       closers.unshift(() => postgres.close());
       await migrate(postgres);
-      engines.postgresql = await sqlServerVersion(postgres);
+      engines.postgresql = await versions.sql(postgres);
     }
     const redis = redisUrl ? openRedis(redisUrl) : undefined;
     if (redis) {
       await redis.connect();
-      engines.redis = await redisServerVersion(redis);
+      engines.redis = await versions.redis(redis);
       closers.unshift(() => redis.quit());
     }
     const prefix = `polyglot-bench:${process.pid}:`;

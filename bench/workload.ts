@@ -10,8 +10,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openPostgres } from '../src/engines/postgres.ts';
-import { openRedis } from '../src/engines/redis.ts';
+import { KNOWN_VARIABLES } from '../src/config.ts';
 import { startApiProcess } from '../test/support/api-process.ts';
 import {
   healthMix,
@@ -23,15 +22,7 @@ import {
 } from './support/mixed-load.ts';
 import type { BenchOptions } from './support/options.ts';
 import { dropBenchKeys } from './support/redis-keys.ts';
-import {
-  below,
-  pgliteVersion,
-  redisServerVersion,
-  round,
-  sqlServerVersion,
-  type Target,
-  writeResults,
-} from './support/results.ts';
+import { round, type Target, target, versions, writeResults } from './support/results.ts';
 import { createScratchDatabase } from './support/scratch-database.ts';
 
 const CLIENTS = 32;
@@ -77,7 +68,7 @@ async function measureStack(
 function targetsOf(label: string, figures: StackFigures): Record<string, Target> {
   const failed = figures.workload.errors + figures.workload.non_2xx;
   return {
-    [`${label}: p99`]: below(figures.workload.p99_ms, 25),
+    [`${label}: p99`]: target.below(figures.workload.p99_ms, 25),
     [`${label}: errors and non-2xx`]: { goal: '= 0', value: failed, met: failed === 0 },
   };
 }
@@ -89,13 +80,15 @@ export async function run(options: BenchOptions) {
 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'polyglot-bench-workload-'));
   try {
-    // The role URLs blanked, so the server takes the embedded stores whatever this shell has set.
+    // Every server URL and store choice blanked, so the server takes the embedded stores
+    // whatever this shell has set.
+    const embedded = KNOWN_VARIABLES.filter((name) => name.endsWith('_URL') || name.endsWith('_STORE'));
     stacks.embedded = await measureStack(
       'embedded (PGlite + memory)',
-      { DATA_DIR: dataDir, DATABASE_URL: '', REDIS_URL: '', MONGODB_URL: '', NEO4J_URL: '', INFLUX_URL: '' },
+      { DATA_DIR: dataDir, ...Object.fromEntries(embedded.map((name) => [name, ''])) },
       seconds,
     );
-    engines.pglite = await pgliteVersion();
+    engines.pglite = await versions.pglite();
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
@@ -110,13 +103,7 @@ export async function run(options: BenchOptions) {
         { DATABASE_URL: scratch.url, REDIS_URL, KEY_PREFIX: keyPrefix },
         seconds,
       );
-      const db = openPostgres({ url: scratch.url, max: 1 });
-      engines.postgresql = await sqlServerVersion(db);
-      await db.close();
-      const redis = openRedis(REDIS_URL);
-      await redis.connect();
-      engines.redis = await redisServerVersion(redis);
-      redis.disconnect();
+      Object.assign(engines, await versions.servers(scratch.url, REDIS_URL));
     } finally {
       await scratch.drop();
       await dropBenchKeys(REDIS_URL, keyPrefix);

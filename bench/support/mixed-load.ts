@@ -3,6 +3,7 @@
 // sending 60% home feeds, 30% user timelines and 10% new posts for a fixed time, with each
 // path's latencies, errors and non-2xx replies counted apart. The servers it loads run in
 // processes of their own, so the load generator never shares their event loop.
+import { KNOWN_VARIABLES } from '../../src/config.ts';
 
 export interface User {
   id: number;
@@ -11,15 +12,7 @@ export interface User {
 
 /** Every rate limit far above what a benchmark sends: the limiter still runs, it never refuses. */
 export const UNLIMITED_RATES = Object.fromEntries(
-  [
-    'RATE_LIMIT_FAILED_LOGIN_PER_EMAIL_AND_ADDRESS',
-    'RATE_LIMIT_FAILED_LOGIN_PER_EMAIL',
-    'RATE_LIMIT_FAILED_LOGIN_PER_DEVICE',
-    'RATE_LIMIT_SIGNUP_PER_ADDRESS',
-    'RATE_LIMIT_LOGIN_PER_ADDRESS',
-    'RATE_LIMIT_WRITES_PER_USER',
-    'RATE_LIMIT_SECURITY_WRITES_PER_USER',
-  ].map((name) => [name, '1000000000/1h']),
+  KNOWN_VARIABLES.filter((name) => name.startsWith('RATE_LIMIT_')).map((name) => [name, '1000000000/1h']),
 );
 
 interface Request {

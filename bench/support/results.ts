@@ -4,7 +4,8 @@
 // web/pages/architecture/architecture.tsx charts: `ratios` as bars, `targets` as met / not met.
 import fs from 'node:fs';
 import os from 'node:os';
-import type { RedisClient } from '../../src/engines/redis.ts';
+import { openPostgres } from '../../src/engines/postgres.ts';
+import { openRedis, type RedisClient } from '../../src/engines/redis.ts';
 import type { SqlClient } from '../../src/engines/sql.ts';
 import type { BenchOptions } from './options.ts';
 
@@ -27,41 +28,58 @@ export interface BenchReport {
 /** Rounds for the JSON and the console: three significant decimals are all a loaded machine supports. */
 export const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 10 ** digits;
 
-export const atLeast = (value: number, goal: number, unit = '×'): Target => ({
-  goal: `≥ ${goal}${unit}`,
-  value: round(value),
-  met: value >= goal,
-});
+/** A target of the issue's table: the goal as text, the measured value, met or not. */
+export const target = {
+  atLeast: (value: number, goal: number, unit = '×'): Target => ({
+    goal: `≥ ${goal}${unit}`,
+    value: round(value),
+    met: value >= goal,
+  }),
+  atMost: (value: number, goal: number, unit = '×'): Target => ({
+    goal: `≤ ${goal}${unit}`,
+    value: round(value),
+    met: value <= goal,
+  }),
+  below: (value: number, goal: number, unit = ' ms'): Target => ({
+    goal: `< ${goal}${unit}`,
+    value: round(value),
+    met: value < goal,
+  }),
+};
 
-export const atMost = (value: number, goal: number, unit = '×'): Target => ({
-  goal: `≤ ${goal}${unit}`,
-  value: round(value),
-  met: value <= goal,
-});
+/** The engines' own versions, for the report's `engines`. */
+export const versions = {
+  /** The server's version as PostgreSQL reports it (PGlite included: its embedded PostgreSQL's). */
+  async sql(db: SqlClient): Promise<string> {
+    const [row] = await db.query<{ server_version: string }>('SHOW server_version');
+    return row?.server_version ?? 'unknown';
+  },
 
-export const below = (value: number, goal: number, unit = ' ms'): Target => ({
-  goal: `< ${goal}${unit}`,
-  value: round(value),
-  met: value < goal,
-});
+  async redis(redis: RedisClient): Promise<string> {
+    const info = await redis.info('server');
+    return /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
+  },
 
-/** The server's version as PostgreSQL reports it (PGlite included: its embedded PostgreSQL's). */
-export async function sqlServerVersion(db: SqlClient): Promise<string> {
-  const [row] = await db.query<{ server_version: string }>('SHOW server_version');
-  return row?.server_version ?? 'unknown';
-}
+  /** PGlite's package version, with the PostgreSQL it embeds when an open database is at hand. */
+  async pglite(db?: SqlClient): Promise<string> {
+    const file = new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url);
+    const { version } = JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string };
+    return db ? `${version} (PostgreSQL ${await versions.sql(db)})` : version;
+  },
 
-export async function redisServerVersion(redis: RedisClient): Promise<string> {
-  const info = await redis.info('server');
-  return /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
-}
-
-/** PGlite's package version, with the PostgreSQL it embeds when an open database is at hand. */
-export async function pgliteVersion(db?: SqlClient): Promise<string> {
-  const file = new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url);
-  const { version } = JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string };
-  return db ? `${version} (PostgreSQL ${await sqlServerVersion(db)})` : version;
-}
+  /** PostgreSQL's and Redis' versions, each through a connection of its own opened for the question. */
+  async servers(databaseUrl: string, redisUrl: string): Promise<{ postgresql: string; redis: string }> {
+    const db = openPostgres({ url: databaseUrl, max: 1 });
+    const redis = openRedis(redisUrl);
+    try {
+      await redis.connect();
+      return { postgresql: await versions.sql(db), redis: await versions.redis(redis) };
+    } finally {
+      await db.close();
+      redis.disconnect();
+    }
+  },
+};
 
 function machine() {
   return {

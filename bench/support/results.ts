@@ -4,6 +4,8 @@
 // web/pages/architecture/architecture.tsx charts: `ratios` as bars, `targets` as met / not met.
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { openPostgres } from '../../src/engines/postgres.ts';
 import { openRedis, type RedisClient } from '../../src/engines/redis.ts';
 import type { SqlClient } from '../../src/engines/sql.ts';
@@ -92,15 +94,16 @@ function machine() {
   };
 }
 
-/** Writes the report with the date and the machine; returns the file's path. */
+/** Writes the report with the date and the machine into `benchDir` (this folder's parent); returns the file's path. */
 export function writeResults(
   name: string,
   report: BenchReport,
   options: Pick<BenchOptions, 'reference'>,
+  benchDir = fileURLToPath(new URL('..', import.meta.url)),
 ): string {
-  const folder = new URL(options.reference ? '../reference/' : '../results/', import.meta.url);
+  const folder = path.join(benchDir, options.reference ? 'reference' : 'results');
   fs.mkdirSync(folder, { recursive: true });
-  const file = new URL(`${name}.json`, folder);
+  const file = path.join(folder, `${name}.json`);
   const { engines, scale, figures, ratios, targets } = report;
   const body = {
     date: new Date().toISOString(),
@@ -112,11 +115,9 @@ export function writeResults(
     targets,
   };
   fs.writeFileSync(file, `${JSON.stringify(body, null, 2)}\n`);
-  for (const [label, target] of Object.entries(targets)) {
-    console.log(
-      `  target ${label}: ${target.goal}, measured ${target.value}: ${target.met ? 'met' : 'NOT met'}`,
-    );
+  for (const [label, { goal, value, met }] of Object.entries(targets)) {
+    console.log(`  target ${label}: ${goal}, measured ${value}: ${met ? 'met' : 'NOT met'}`);
   }
-  console.log(`results written to ${file.pathname}`);
-  return file.pathname;
+  console.log(`results written to ${file}`);
+  return file;
 }

@@ -38,9 +38,11 @@ import { FeedService } from '../src/feed/feed.service.ts';
 import { createSqlJoinFeed, FEED_JOIN_SQL, feedJoinParams } from '../src/feed/feed.sqljoin.ts';
 import { generateGraph, mulberry32 } from '../src/graph/generator.ts';
 import { createPostgresGraph } from '../src/graph/graph.postgres.ts';
+import { graphViewerRules } from '../src/graph/graph.viewer-rules.ts';
 import { CursorCodec } from '../src/pagination.ts';
 import { createPostgresPosts } from '../src/posts/posts.postgres.ts';
 import { PostViews } from '../src/posts/posts.views.ts';
+import { cachedViewerRelations } from '../src/posts/viewer-relations.ts';
 import { loadSql, progressBar } from './graph.ts';
 import { type LatencySummary, measure, printTable } from './measure.ts';
 import { feedOverHttp } from './support/feed-http.ts';
@@ -291,6 +293,12 @@ export async function run(options: BenchOptions) {
     const graph = createPostgresGraph(db, sqlProfileCounters);
     const accounts = createPostgresAccounts(db);
     const log = { warn: (object: unknown, message: string) => console.warn(message, object) };
+    // The benchmark calls the fan-out itself and changes nothing it reads: events need no relay.
+    const quietEvents = () => new EventBus({ handle() {}, relayNow() {} }, log);
+    // The viewer seam as the platform builds it: the viewer's relations and rules from the cache role.
+    const viewEvents = quietEvents();
+    const views = new PostViews(cachedViewerRelations(posts, cache, viewEvents));
+    for (const rule of graphViewerRules(graph, cache, viewEvents)) views.addRule(rule);
     const service = (strategy: FeedStrategy, fanoutThreshold = threshold) =>
       new FeedService({
         timelines,
@@ -304,9 +312,8 @@ export async function run(options: BenchOptions) {
         fanoutThreshold,
         log,
         cursors: new CursorCodec(randomBytes(32)),
-        // The benchmark calls the fan-out itself: its subscriptions need no relay.
-        events: new EventBus({ handle() {}, relayNow() {} }, log),
-        views: new PostViews(posts),
+        events: quietEvents(),
+        views,
       });
 
     // Readers: active users who follow someone, deterministic.

@@ -31,6 +31,9 @@ const CONCURRENCY = 16;
 const noCache: CachePort = {
   engine: 'memory',
   recall: async () => undefined,
+  recallMany: async (keys) => keys.map(() => undefined),
+  rememberSet: async () => {},
+  membersOf: async () => undefined,
   remember: async () => {},
   forget: async () => {},
   forgetUser: async () => {},

@@ -17,6 +17,15 @@ export function bestEffort(cache: CachePort, log: Pick<Log, 'warn'>): CachePort 
   return {
     engine: cache.engine,
     recall: (key) => fallback('recall', () => cache.recall(key), undefined),
+    recallMany: <T>(keys: readonly string[]) =>
+      fallback(
+        'recallMany',
+        () => cache.recallMany<T>(keys),
+        keys.map((): T | undefined => undefined),
+      ),
+    rememberSet: (key, members, ttl) =>
+      fallback('rememberSet', () => cache.rememberSet(key, members, ttl), undefined),
+    membersOf: (key, candidates) => fallback('membersOf', () => cache.membersOf(key, candidates), undefined),
     remember: (key, value, ttl) => fallback('remember', () => cache.remember(key, value, ttl), undefined),
     forget: (...keys) => fallback('forget', () => cache.forget(...keys), undefined),
     // Not best effort: the deletion of an account must learn that it failed, to run again.

@@ -12,6 +12,14 @@ export interface MemoryCacheOptions {
   now?: () => number;
 }
 
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 export function createMemoryCache({ maxEntries = 100_000, now = Date.now }: MemoryCacheOptions = {}) {
   const entries = new Map<string, Entry>();
 
@@ -45,12 +53,24 @@ export function createMemoryCache({ maxEntries = 100_000, now = Date.now }: Memo
   return {
     engine: 'memory',
     async recall<T>(key: string) {
-      // A structured clone, as a round trip through Redis would give: callers can't mutate the cache.
+      return live(key)?.value as T | undefined;
+    },
+    async recallMany<T>(keys: readonly string[]) {
+      return keys.map((key) => live(key)?.value as T | undefined);
+    },
+    async rememberSet(key, members, ttlSeconds) {
+      write(key, new Set(members), ttlSeconds * 1000);
+    },
+    async membersOf(key, candidates) {
       const entry = live(key);
-      return entry ? (structuredClone(entry.value) as T) : undefined;
+      if (!(entry?.value instanceof Set)) return undefined;
+      const set = entry.value as Set<string>;
+      return new Set(candidates.filter((candidate) => set.has(candidate)));
     },
     async remember(key, value, ttlSeconds) {
-      write(key, JSON.parse(JSON.stringify(value)), ttlSeconds * 1000);
+      // A JSON copy, as a round trip through Redis would give, frozen: every recall hands out
+      // this one copy (no clone per read), and no caller can change what the cache holds.
+      write(key, deepFreeze(JSON.parse(JSON.stringify(value))), ttlSeconds * 1000);
     },
     async forget(...keys) {
       for (const key of keys) entries.delete(key);

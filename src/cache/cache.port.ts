@@ -10,10 +10,28 @@ export interface WindowCount {
 
 export interface CachePort {
   readonly engine: 'memory' | 'redis';
-  /** Cache-aside read: the value stored under `key`, or undefined on a miss. */
+  /**
+   * Cache-aside read: the value stored under `key`, or undefined on a miss. Recalled values are
+   * read-only (the in-process cache hands out the one frozen copy it keeps): copy to change.
+   */
   recall<T>(key: string): Promise<T | undefined>;
   /** Stores a JSON-serialisable value for `ttlSeconds`. */
   remember(key: string, value: unknown, ttlSeconds: number): Promise<void>;
+  /**
+   * Many values at once, in the order of `keys` (undefined for a miss): one round trip where
+   * the engine allows it, whatever slots the keys live in.
+   */
+  recallMany<T>(keys: readonly string[]): Promise<Array<T | undefined>>;
+  /**
+   * Stores the set `members` under `key` for `ttlSeconds`, replacing any set there. An empty
+   * set is stored too: it says "none", where a missing key says "not known".
+   */
+  rememberSet(key: string, members: readonly string[], ttlSeconds: number): Promise<void>;
+  /**
+   * Which of `candidates` the set under `key` holds (one membership check, SMISMEMBER), or
+   * undefined when no set is stored there.
+   */
+  membersOf(key: string, candidates: readonly string[]): Promise<Set<string> | undefined>;
   /** Invalidates keys (exact keys: there are no patterns, unlike the article's `feed:{id}:*`). */
   forget(...keys: string[]): Promise<void>;
   /**
@@ -42,6 +60,12 @@ export const cacheKeys = {
   rateLimit: (rule: string, subject: string) => `{rl:${rule}:${subject}}`,
   /** A post's summary (document without comments, with its counters), shared by every feed page. */
   post: (postId: string) => `{p:${postId}}:post`,
+  /** The posts a user liked, and those they reposted: the viewer's state on every page. */
+  liked: (userId: number) => `{u:${userId}}:liked`,
+  reposted: (userId: number) => `{u:${userId}}:reposted`,
+  /** The accounts hidden from a user everywhere (blocks both ways), and in the home feed too (mutes). */
+  hiddenEverywhere: (userId: number) => `{u:${userId}}:hidden`,
+  hiddenAtHome: (userId: number) => `{u:${userId}}:hidden-home`,
   /** The accounts a user follows whose posts are merged at read time (too many followers to fan out). */
   feedPulled: (userId: number) => `{u:${userId}}:feed-pulled`,
   /** The accounts with more followers than the fan-out threshold, most followed first. */

@@ -1,7 +1,16 @@
 // The cache role on Redis: JSON strings with EX, and the article's INCR + EXPIRE counter,
 // every key under the configured prefix.
+import { Cluster } from 'ioredis';
 import { type RedisClient, unlinkKeysStartingWith } from '../engines/redis.ts';
 import { type CachePort, cacheKeys, type WindowCount } from './cache.port.ts';
+
+/**
+ * The member every stored set holds besides its own, so that an empty set still exists (a
+ * missing key means "not known"). Members are ids: none is an empty string.
+ */
+const SET_MARKER = '';
+/** Members per SADD, so that a large set never makes one huge command. */
+const SADD_BATCH = 1000;
 
 export function createRedisCache(redis: RedisClient, keyPrefix: string) {
   const k = (key: string) => `${keyPrefix}${key}`;
@@ -16,6 +25,31 @@ export function createRedisCache(redis: RedisClient, keyPrefix: string) {
     async recall<T>(key: string) {
       const raw = await redis.get(k(key));
       return raw === null ? undefined : (JSON.parse(raw) as T);
+    },
+    async recallMany<T>(keys: readonly string[]) {
+      if (keys.length === 0) return [];
+      // One MGET on a single node. On a cluster the keys lie in many slots: one GET each, which
+      // auto-pipelining sends as one pipeline per node.
+      const raws =
+        redis instanceof Cluster
+          ? await Promise.all(keys.map((key) => redis.get(k(key))))
+          : await redis.mget(keys.map(k));
+      return raws.map((raw) => (raw === null ? undefined : (JSON.parse(raw) as T)));
+    },
+    async rememberSet(key, members, ttlSeconds) {
+      // MULTI on the one key: a reader sees the old set or the whole new one.
+      const multi = redis.multi().del(k(key)).sadd(k(key), SET_MARKER);
+      for (let start = 0; start < members.length; start += SADD_BATCH) {
+        multi.sadd(k(key), ...members.slice(start, start + SADD_BATCH));
+      }
+      const results = await multi.expire(k(key), ttlSeconds).exec();
+      if (!results) throw new Error('storing the set was aborted');
+      for (const [error] of results) if (error) throw error;
+    },
+    async membersOf(key, candidates) {
+      const [stored, ...found] = await redis.smismember(k(key), SET_MARKER, ...candidates);
+      if (!stored) return undefined;
+      return new Set(candidates.filter((_, i) => found[i] === 1));
     },
     async remember(key, value, ttlSeconds) {
       await redis.set(k(key), JSON.stringify(value), 'EX', ttlSeconds);

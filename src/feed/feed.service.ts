@@ -376,7 +376,7 @@ export class FeedService {
   /** Post summaries for timeline entries: the shared cache first, the store for the rest. */
   private async hydrate(userId: number, entries: TimelineEntry[]): Promise<EntryPost[]> {
     const ids = entries.map((entry) => entry.postId);
-    const cached = await Promise.all(ids.map((id) => this.cache.recall<PostSummary>(cacheKeys.post(id))));
+    const cached = await this.cache.recallMany<PostSummary>(ids.map(cacheKeys.post));
     const found = new Map<string, PostSummary>();
     for (const post of cached) if (post) found.set(post.id, post);
     const missing = ids.filter((id) => !found.has(id));

@@ -33,7 +33,7 @@ export const graphModule: PlatformModule = {
     }
     const graph = ctx.guard('graph', port);
     const views = ctx.use('views');
-    for (const rule of graphViewerRules(graph)) views.addRule(rule);
+    for (const rule of graphViewerRules(graph, ctx.use('cache'), ctx.use('events'))) views.addRule(rule);
     const service = new GraphService({
       graph,
       accounts: ctx.use('accounts'),

@@ -110,6 +110,12 @@ const HIDDEN_FROM = `
   RETURN DISTINCT other.id AS userId
   ORDER BY userId`;
 
+const ALL_HIDDEN_FROM = `
+  MATCH (viewer:User {ns: $ns, id: $viewerId})-[relation:BLOCKS|MUTES]-(other:User {ns: $ns})
+  WHERE type(relation) = 'BLOCKS' OR ($withMutes AND startNode(relation) = viewer)
+  RETURN DISTINCT other.id AS userId
+  LIMIT $limit`;
+
 const BLOCK_BETWEEN = `
   RETURN EXISTS {
     MATCH (:User {ns: $ns, id: $userId})-[:BLOCKS]-(:User {ns: $ns, id: $otherId})
@@ -283,6 +289,18 @@ export async function createNeo4jGraph(driver: Driver, { database, namespace }: 
           viewerId: int(viewerId),
           userIds: userIds.map(int),
           withMutes: scope === 'blocks_and_mutes',
+        }),
+      );
+      return records.map((record) => toSafeNumber(record.get('userId')));
+    },
+
+    async allHiddenFrom(viewerId, scope, limit) {
+      const { records } = await read((tx) =>
+        tx.run(ALL_HIDDEN_FROM, {
+          ns,
+          viewerId: int(viewerId),
+          withMutes: scope === 'blocks_and_mutes',
+          limit: int(limit),
         }),
       );
       return records.map((record) => toSafeNumber(record.get('userId')));

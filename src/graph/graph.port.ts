@@ -136,6 +136,11 @@ export interface GraphPort {
    * however many ids are asked about.
    */
   hiddenFrom(viewerId: number, userIds: readonly number[], scope: HiddenScope): Promise<number[]>;
+  /**
+   * Everyone hidden from `viewerId` in lists of the given scope (as hiddenFrom judges them),
+   * at most `limit` of them, in no particular order: what the viewer's cached rules hold.
+   */
+  allHiddenFrom(viewerId: number, scope: HiddenScope, limit: number): Promise<number[]>;
   /** True when either of the two has blocked the other. */
   blockBetween(userId: number, otherId: number): Promise<boolean>;
   /** Exact, and cheap: no scan of the edges. */

@@ -192,6 +192,18 @@ export function createPostgresGraph(db: SqlDatabase, counters: ProfileCounters) 
       return rows.map((row) => row.id);
     },
 
+    async allHiddenFrom(viewerId, scope, limit) {
+      // Three index-only reads: the viewer's blocks and mutes (primary keys), and blocks_blocked.
+      const rows = await db.query<{ id: number }>(
+        `SELECT blocked_id AS id FROM blocks WHERE blocker_id = $1
+         UNION SELECT blocker_id FROM blocks WHERE blocked_id = $1
+         UNION SELECT muted_id FROM mutes WHERE $3 AND muter_id = $1
+         LIMIT $2`,
+        [viewerId, limit, scope === 'blocks_and_mutes'],
+      );
+      return rows.map((row) => row.id);
+    },
+
     async blockBetween(userId, otherId) {
       const [row] = await db.query<{ blocked: boolean }>(
         `SELECT EXISTS (

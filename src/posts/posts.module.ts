@@ -10,6 +10,7 @@ import { createPostgresPosts } from './posts.postgres.ts';
 import { postsRoutes } from './posts.routes.ts';
 import { PostsService } from './posts.service.ts';
 import { PostViews } from './posts.views.ts';
+import { cachedViewerRelations } from './viewer-relations.ts';
 
 declare module '../modules.ts' {
   interface Provided {
@@ -33,9 +34,7 @@ export const postsModule: PlatformModule = {
       port = createPostgresPosts(ctx.sql('posts'), sqlProfileCounters);
     }
     const posts = ctx.guard('posts', port);
-    const views = new PostViews(posts);
-    // Posts carry user_has_reposted: the reposts live beside the likes.
-    views.setRepostedBy((viewerId, postIds) => posts.repostedBy(viewerId, postIds));
+    const views = new PostViews(cachedViewerRelations(posts, ctx.use('cache'), ctx.use('events')));
     const service = new PostsService({
       posts,
       accounts: ctx.use('accounts'),

@@ -232,9 +232,20 @@ export async function createMongoPosts(connection: MongoConnection) {
     return new Set(docs.map((doc) => doc.post_id));
   }
 
+  async function postsRelatedTo(relation: Relation, userId: number, limit: number) {
+    const docs = await relation.collection
+      .find({ user_id: { $eq: userId } }, { projection: { post_id: 1 } })
+      .limit(limit)
+      .toArray();
+    return docs.map((doc) => doc.post_id);
+  }
+
   return {
     engine: 'mongo',
     keepsProfileCounts: false,
+
+    postsRelatedTo: (userId, relation, limit) =>
+      postsRelatedTo(relation === 'likes' ? LIKES : REPOSTS, userId, limit),
 
     async createPost(post, reactions = []) {
       const document: PostDocument = {
@@ -431,23 +442,17 @@ export async function createMongoPosts(connection: MongoConnection) {
     },
 
     async userActivity(userId, limit) {
-      const [liked, reposted, written] = await Promise.all([
-        likes
-          .find({ user_id: { $eq: userId } }, { projection: { post_id: 1 } })
-          .limit(limit)
-          .toArray(),
-        reposts
-          .find({ user_id: { $eq: userId } }, { projection: { post_id: 1 } })
-          .limit(limit)
-          .toArray(),
+      const [likedPosts, repostedPosts, written] = await Promise.all([
+        postsRelatedTo(LIKES, userId, limit),
+        postsRelatedTo(REPOSTS, userId, limit),
         comments
           .find({ 'author.id': { $eq: userId } }, { projection: { post_id: 1 } })
           .limit(limit)
           .toArray(),
       ]);
       return {
-        likedPosts: liked.map((doc) => doc.post_id),
-        repostedPosts: reposted.map((doc) => doc.post_id),
+        likedPosts,
+        repostedPosts,
         comments: written.map((doc) => ({ postId: doc.post_id, commentId: doc._id })),
       };
     },

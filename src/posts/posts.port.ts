@@ -180,6 +180,12 @@ export interface PostsPort {
   likedBy(userId: number, postIds: readonly string[]): Promise<Set<string>>;
 
   /**
+   * The ids of the posts `userId` liked (or reposted), at most `limit`, in no particular order:
+   * what the viewer's cached state on every page is loaded from.
+   */
+  postsRelatedTo(userId: number, relation: 'likes' | 'reposts', limit: number): Promise<string[]>;
+
+  /**
    * Some of a user's likes, reposts and comments on any post (at most `limit` of each, in no particular
    * order): what deleting the account takes back, a batch at a time, through unlike and
    * deleteComment, so that every counter and embedded subset is corrected as for a single one.

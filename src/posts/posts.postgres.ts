@@ -159,9 +159,21 @@ export function createPostgresPosts(db: SqlDatabase, counters: ProfileCounters) 
     return new Set(rows.map((row) => row.post_id));
   };
 
+  const postsRelatedTo = async (relation: Relation, userId: number, limit: number) => {
+    // Each table's index led by user_id (post_likes_user, post_reposts_user) finds them.
+    const rows = await db.query<{ post_id: string }>(
+      `SELECT post_id::text AS post_id FROM ${relation.table} WHERE user_id = $1 LIMIT $2`,
+      [userId, limit],
+    );
+    return rows.map((row) => row.post_id);
+  };
+
   return {
     engine: db.engine,
     keepsProfileCounts: true,
+
+    postsRelatedTo: (userId, relation, limit) =>
+      postsRelatedTo(relation === 'likes' ? LIKES : REPOSTS, userId, limit),
 
     createPost: (post, reactions = []) =>
       db.transaction(async (tx) => {
@@ -376,23 +388,17 @@ export function createPostgresPosts(db: SqlDatabase, counters: ProfileCounters) 
     },
 
     async userActivity(userId, limit) {
-      const [likes, reposts, comments] = await Promise.all([
-        db.query<{ post_id: string }>(
-          'SELECT post_id::text AS post_id FROM post_likes WHERE user_id = $1 LIMIT $2',
-          [userId, limit],
-        ),
-        db.query<{ post_id: string }>(
-          'SELECT post_id::text AS post_id FROM post_reposts WHERE user_id = $1 LIMIT $2',
-          [userId, limit],
-        ),
+      const [likedPosts, repostedPosts, comments] = await Promise.all([
+        postsRelatedTo(LIKES, userId, limit),
+        postsRelatedTo(REPOSTS, userId, limit),
         db.query<{ post_id: string; id: string }>(
           'SELECT post_id::text AS post_id, id::text AS id FROM comments WHERE author_id = $1 LIMIT $2',
           [userId, limit],
         ),
       ]);
       return {
-        likedPosts: likes.map((row) => row.post_id),
-        repostedPosts: reposts.map((row) => row.post_id),
+        likedPosts,
+        repostedPosts,
         comments: comments.map((row) => ({ postId: row.post_id, commentId: row.id })),
       };
     },

@@ -7,7 +7,7 @@
 // Rules run after paging: a hidden item leaves its page shorter, the cursor still continues
 // after the last item fetched, so paging neither repeats nor skips.
 import type { Page } from '../pagination.ts';
-import type { PostSummary, PostsPort } from './posts.port.ts';
+import type { PostSummary } from './posts.port.ts';
 
 /** What a list item needs for the seam: its id, its author's, and its reposter's when it came as a repost. */
 export interface Viewed {
@@ -36,31 +36,31 @@ export type TimelineItem = PostSummary & ViewerState;
 export interface ViewerRule {
   readonly name: string;
   readonly lists: 'all' | readonly ViewList[];
-  /** True when an author this rule hides may not be acted on either: liked, commented on, reposted. */
-  readonly barsActions?: boolean;
   hiddenAuthors(viewerId: number, authorIds: readonly number[]): Promise<Set<number>>;
+  /**
+   * For a rule that also bars acting on (liking, commenting on, reposting) an author's posts:
+   * true when it bars `viewerId` from acting on `authorId`'s, asked of the store of record.
+   */
+  barsActing?(viewerId: number, authorId: number): Promise<boolean>;
 }
 
 /** The lists of the platform that show posts or comments. */
 export type ViewList = 'home' | 'timeline' | 'comments' | 'trending' | 'post' | 'notifications';
 
-/** Which of `postIds` the viewer has reposted (filled by the role that keeps reposts). */
-export type RepostedBy = (viewerId: number, postIds: readonly string[]) => Promise<Set<string>>;
+/** The viewer's own relations to posts: which of a page's posts they liked, and reposted. */
+export interface ViewerRelations {
+  liked(viewerId: number, postIds: readonly string[]): Promise<Set<string>>;
+  reposted(viewerId: number, postIds: readonly string[]): Promise<Set<string>>;
+}
 
 export class PostViews {
   private readonly rules: ViewerRule[] = [];
-  private reposted: RepostedBy | undefined;
 
-  constructor(private readonly store: Pick<PostsPort, 'likedBy'>) {}
+  constructor(private readonly relations: ViewerRelations) {}
 
   /** Adds a rule; every list read from now on applies it. */
   addRule(rule: ViewerRule): void {
     this.rules.push(rule);
-  }
-
-  /** Gives the seam the viewer's reposts, so that posts carry user_has_reposted. */
-  setRepostedBy(reposted: RepostedBy): void {
-    this.reposted = reposted;
   }
 
   /**
@@ -74,17 +74,19 @@ export class PostViews {
     page: P,
   ): Promise<P & Page<Item & ViewerState>> {
     if (viewerId === undefined) return page;
-    const visible = await this.visible(viewerId, list, page.items);
-    const ids = visible.map((item) => item.id);
-    const needLikes = visible.some((item) => item.user_has_liked === undefined);
-    const [liked, reposted] = await Promise.all([
-      needLikes ? this.store.likedBy(viewerId, ids) : undefined,
-      this.reposted?.(viewerId, ids),
+    // The rules and the viewer's state are asked together (one round trip to the cache role),
+    // the state for every item of the page, hidden ones included.
+    const ids = page.items.map((item) => item.id);
+    const needLikes = page.items.some((item) => item.user_has_liked === undefined);
+    const [visible, liked, reposted] = await Promise.all([
+      this.visible(viewerId, list, page.items),
+      needLikes && ids.length ? this.relations.liked(viewerId, ids) : undefined,
+      this.relations.reposted(viewerId, ids),
     ]);
     const items = visible.map((item) => ({
       ...item,
       user_has_liked: item.user_has_liked ?? liked?.has(item.id) ?? false,
-      ...(reposted ? { user_has_reposted: reposted.has(item.id) } : {}),
+      user_has_reposted: reposted.has(item.id),
     }));
     return { ...page, items };
   }
@@ -110,9 +112,8 @@ export class PostViews {
    * by `authorId`: a block does, either way; a mute does not.
    */
   async mayActOn(viewerId: number, authorId: number): Promise<boolean> {
-    const rules = this.rules.filter((rule) => rule.barsActions);
-    const found = await Promise.all(rules.map((rule) => rule.hiddenAuthors(viewerId, [authorId])));
-    return found.every((hidden) => !hidden.has(authorId));
+    const barred = await Promise.all(this.rules.map((rule) => rule.barsActing?.(viewerId, authorId)));
+    return !barred.includes(true);
   }
 
   private async visible<Item extends Judged>(

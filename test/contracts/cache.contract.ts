@@ -28,11 +28,16 @@ export function cacheContract(name: string, open: () => Promise<CacheHarness>, s
         expect(await cache.recall('{u:8}:profile')).toBeUndefined();
       });
 
-      it('hands out copies: changing a recalled value does not change the cache', async () => {
-        await cache.remember('copy', { n: 1 }, 60);
-        const first = await cache.recall<{ n: number }>('copy');
-        if (first) first.n = 2;
-        expect(await cache.recall('copy')).toEqual({ n: 1 });
+      it('keeps what it was given: neither the stored object nor a recalled value can change it', async () => {
+        const stored = { n: 1, inner: { m: 1 } };
+        await cache.remember('copy', stored, 60);
+        stored.inner.m = 2;
+        const first = await cache.recall<{ n: number; inner: { m: number } }>('copy');
+        // A recalled value is read-only: the in-process cache's is frozen (so this throws), Redis' a copy.
+        try {
+          if (first) first.inner.m = 3;
+        } catch {}
+        expect(await cache.recall('copy')).toEqual({ n: 1, inner: { m: 1 } });
       });
 
       it('forgets the keys it is given, and only those', async () => {
@@ -46,6 +51,50 @@ export function cacheContract(name: string, open: () => Promise<CacheHarness>, s
           3,
         ]);
         await expect(cache.forget()).resolves.toBeUndefined();
+      });
+
+      it('recalls many values at once, in order, misses included, across hash tags', async () => {
+        await cache.remember('{p:a}:post', { id: 'a' }, 60);
+        await cache.remember('{p:c}:post', { id: 'c' }, 60);
+        expect(await cache.recallMany(['{p:a}:post', '{p:b}:post', '{p:c}:post'])).toEqual([
+          { id: 'a' },
+          undefined,
+          { id: 'c' },
+        ]);
+        expect(await cache.recallMany([])).toEqual([]);
+      });
+
+      it('answers which candidates a stored set holds, and undefined where no set is stored', async () => {
+        expect(await cache.membersOf('{u:9}:liked', ['x'])).toBeUndefined();
+        await cache.rememberSet('{u:9}:liked', ['x', 'y', 'z'], 60);
+        expect(await cache.membersOf('{u:9}:liked', ['y', 'w', 'x'])).toEqual(new Set(['y', 'x']));
+        expect(await cache.membersOf('{u:9}:liked', [])).toEqual(new Set());
+      });
+
+      it('keeps an empty set apart from a missing one, and replaces a set whole', async () => {
+        await cache.rememberSet('{u:10}:liked', [], 60);
+        expect(await cache.membersOf('{u:10}:liked', ['x'])).toEqual(new Set());
+        await cache.rememberSet('{u:10}:liked', ['a', 'b'], 60);
+        await cache.rememberSet('{u:10}:liked', ['b', 'c'], 60);
+        expect(await cache.membersOf('{u:10}:liked', ['a', 'b', 'c'])).toEqual(new Set(['b', 'c']));
+        await cache.forget('{u:10}:liked');
+        expect(await cache.membersOf('{u:10}:liked', ['b'])).toBeUndefined();
+      });
+
+      it('stores large sets whole and lets sets expire', async () => {
+        const members = Array.from({ length: 2500 }, (_, i) => `m${i}`);
+        await cache.rememberSet('{u:11}:liked', members, 1);
+        expect(await cache.membersOf('{u:11}:liked', ['m0', 'm2499', 'm2500'])).toEqual(
+          new Set(['m0', 'm2499']),
+        );
+        await sleep(1100);
+        expect(await cache.membersOf('{u:11}:liked', ['m0'])).toBeUndefined();
+      });
+
+      it("forgets a user's sets with the rest of their keys", async () => {
+        await cache.rememberSet('{u:12}:hidden', ['3'], 60);
+        await cache.forgetUser(12);
+        expect(await cache.membersOf('{u:12}:hidden', ['3'])).toBeUndefined();
       });
 
       it('lets values expire after their TTL', async () => {

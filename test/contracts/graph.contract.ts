@@ -392,9 +392,20 @@ export function graphContract(name: string, open: () => Promise<GraphHarness>, s
         expect(await graph.hiddenFrom(stranger, asked, 'blocks_and_mutes')).toEqual([plain]);
         const [newcomer] = (await users(1)) as [number];
         expect(await graph.hiddenFrom(newcomer, asked, 'blocks_and_mutes')).toEqual([]);
+        // Everyone hidden, as the viewer's cached rules hold them: the same people, none asked for.
+        const everyone = async (userId: number, scope: 'blocks' | 'blocks_and_mutes', limit = 100) =>
+          (await graph.allHiddenFrom(userId, scope, limit)).sort((x, y) => x - y);
+        expect(await everyone(viewer, 'blocks')).toEqual([blockedByViewer, blockingViewer]);
+        expect(await everyone(viewer, 'blocks_and_mutes')).toEqual(
+          [blockedByViewer, blockingViewer, muted].sort((x, y) => x - y),
+        );
+        expect(await everyone(muted, 'blocks_and_mutes')).toEqual([viewer]);
+        expect(await everyone(newcomer, 'blocks_and_mutes')).toEqual([]);
+        expect(await graph.allHiddenFrom(viewer, 'blocks_and_mutes', 2)).toHaveLength(2);
         await graph.unblock(viewer, blockedByViewer);
         await graph.unmute(viewer, muted);
         expect(await graph.hiddenFrom(viewer, asked, 'blocks_and_mutes')).toEqual([blockingViewer]);
+        expect(await everyone(viewer, 'blocks_and_mutes')).toEqual([blockingViewer]);
       });
 
       it('never lets a follow and a block of one pair both win under concurrency', async () => {

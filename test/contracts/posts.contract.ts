@@ -229,6 +229,23 @@ export function postsContract(name: string, open: () => Promise<PostsHarness>, s
         expect(post?.comments).toEqual(all.slice(0, EMBEDDED_COMMENTS));
       });
 
+      it('lists the posts a user liked and those they reposted, up to a limit', async () => {
+        const [by, fan] = (await harness.newAuthors(2)) as [AuthorCopy, AuthorCopy];
+        const [first, second, third] = [newPost(by), newPost(by), newPost(by)];
+        for (const post of [first, second, third]) await posts.createPost(post);
+        await posts.like(first.id, fan.id);
+        await posts.like(second.id, fan.id);
+        await posts.repost(third.id, fan.id, new Date());
+        expect((await posts.postsRelatedTo(fan.id, 'likes', 10)).sort()).toEqual(
+          [first.id, second.id].sort(),
+        );
+        expect(await posts.postsRelatedTo(fan.id, 'reposts', 10)).toEqual([third.id]);
+        expect(await posts.postsRelatedTo(fan.id, 'likes', 1)).toHaveLength(1);
+        expect(await posts.postsRelatedTo(by.id, 'likes', 10)).toEqual([]);
+        await posts.unlike(first.id, fan.id);
+        expect(await posts.postsRelatedTo(fan.id, 'likes', 10)).toEqual([second.id]);
+      });
+
       it('likes and unlikes idempotently per user, saying what changed', async () => {
         const [by, fan] = (await harness.newAuthors(2)) as [AuthorCopy, AuthorCopy];
         const input = newPost(by);

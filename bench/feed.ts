@@ -443,6 +443,7 @@ export async function run(options: BenchOptions) {
     await db.close();
   }
   const http = await feedOverHttp(httpSeconds);
+  engines.pglite ??= await versions.pglite();
   figures.http = http;
   for (const [stack, { ratio }] of Object.entries(http)) {
     ratios[`${stack}: feed req/s / bare route req/s`] = round(ratio);

@@ -114,7 +114,9 @@ export function writeResults(
     ratios,
     targets,
   };
-  fs.writeFileSync(file, `${JSON.stringify(body, null, 2)}\n`);
+  // Written aside, then renamed into place: a page served meanwhile reads the old file or the new one.
+  fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(body, null, 2)}\n`);
+  fs.renameSync(`${file}.tmp`, file);
   for (const [label, { goal, value, met }] of Object.entries(targets)) {
     console.log(`  target ${label}: ${goal}, measured ${value}: ${met ? 'met' : 'NOT met'}`);
   }

@@ -117,7 +117,11 @@ const program = new Command('npm run bench --')
         `unknown benchmark ${unknown.join(', ')}; choose from ${BENCHMARKS.map((b) => b.name).join(', ')}`,
       );
     }
-    for (const bench of names.length ? BENCHMARKS.filter((b) => names.includes(b.name)) : BENCHMARKS) {
+    // In the order named, each once.
+    const chosen = names.length
+      ? [...new Set(names)].map((name) => BENCHMARKS.find((b) => b.name === name))
+      : BENCHMARKS;
+    for (const bench of chosen.filter((b) => b !== undefined)) {
       console.log(`\n=== bench: ${bench.name} ===`);
       await (await bench.load()).run(options);
     }

@@ -290,13 +290,15 @@ export function createPostgresAccounts(db: SqlDatabase) {
 
     async activeUsers(userIds, since) {
       if (userIds.length === 0) return [];
-      // The sessions_user_id index finds each user's few sessions.
-      const rows = await db.query<{ user_id: number }>(
-        `SELECT DISTINCT user_id FROM sessions
-         WHERE user_id = ANY($1::bigint[]) AND (created_at >= $2 OR expires_at >= $2)`,
+      // A session created since `since` expires after it too (sessions_expiry_after_creation),
+      // so expires_at alone decides; one index-only probe of sessions_user_id_expires_at per
+      // user, stopping at the first live session.
+      const rows = await db.query<{ id: number }>(
+        `SELECT u.id FROM unnest($1::bigint[]) AS u(id)
+         WHERE EXISTS (SELECT 1 FROM sessions s WHERE s.user_id = u.id AND s.expires_at >= $2)`,
         [userIds, since],
       );
-      return rows.map((row) => Number(row.user_id));
+      return rows.map((row) => Number(row.id));
     },
 
     async endSessions(userId, keep) {

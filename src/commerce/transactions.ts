@@ -23,23 +23,34 @@ export const refuse = <Result>(result: Result): never => {
 };
 
 /**
- * Runs `work` in a transaction, again (with a short random back-off) when PostgreSQL
- * aborted it for a serialization failure or a deadlock. A `refuse(...)` inside rolls the
- * transaction back and becomes the return value.
+ * Runs `attempt` again (with a short random back-off) when PostgreSQL aborted its
+ * transaction for a serialization failure or a deadlock.
+ */
+export async function withRetries<Result>(attempt: () => Promise<Result>): Promise<Result> {
+  for (let attempts = 1; ; attempts++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (attempts >= MAX_TRANSACTION_ATTEMPTS || !RETRYABLE.has(sqlState(error) ?? '')) throw error;
+      // Jitter, so that the transactions that collided do not collide again in step.
+      await sleep(Math.random() * 5 * 2 ** attempts);
+    }
+  }
+}
+
+/**
+ * Runs `work` in a transaction, retried as `withRetries` says. A `refuse(...)` inside rolls
+ * the transaction back and becomes the return value.
  */
 export async function inTransaction<Result>(
   db: SqlDatabase,
   work: (tx: SqlClient) => Promise<Result>,
 ): Promise<Result> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await db.transaction(work);
-    } catch (error) {
-      if (error instanceof Refusal) return error.result as Result;
-      if (attempt >= MAX_TRANSACTION_ATTEMPTS || !RETRYABLE.has(sqlState(error) ?? '')) throw error;
-      // Jitter, so that the transactions that collided do not collide again in step.
-      await sleep(Math.random() * 5 * 2 ** attempt);
-    }
+  try {
+    return await withRetries(() => db.transaction(work));
+  } catch (error) {
+    if (error instanceof Refusal) return error.result as Result;
+    throw error;
   }
 }
 

@@ -1,6 +1,26 @@
 // A PostgreSQL server through node-postgres' pool.
+import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { DATE_OID, INT8_OID, parseDate, parseInt8, type SqlClient, type SqlDatabase } from './sql.ts';
+import {
+  DATE_OID,
+  INT8_OID,
+  parseDate,
+  parseInt8,
+  type QueryOptions,
+  type SqlClient,
+  type SqlDatabase,
+} from './sql.ts';
+
+const statementNames = new Map<string, string>();
+/** One name per statement text, the same in every process. */
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `s_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
 
 const types = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
@@ -45,8 +65,12 @@ export function openPostgres({
   pool.on('error', () => {});
 
   const clientOf = (runner: pg.Pool | pg.PoolClient): SqlClient => ({
-    async query<Row>(text: string, params: readonly unknown[] = []) {
-      const result = await runner.query(text, params as unknown[]);
+    async query<Row>(text: string, params: readonly unknown[] = [], options?: QueryOptions) {
+      const values = params as unknown[];
+      // A named statement is parsed once per connection (node-postgres keeps the names it made).
+      const result = await (options?.prepare
+        ? runner.query({ name: statementName(text), text, values })
+        : runner.query(text, values));
       return result.rows as Row[];
     },
     async script(sql: string) {

@@ -2,6 +2,7 @@
 // Cluster (ioredis' Cluster, which routes each command to the master of its key's slot and
 // follows MOVED/ASK redirections and failovers). Both speak the same commands, so adapters
 // take a RedisClient and never ask which one they have.
+import calculateSlot from 'cluster-key-slot';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { isRedisClusterUrl, parseRedisClusterUrl } from './redis-url.ts';
 
@@ -55,6 +56,31 @@ export function openRedis(url: string): RedisClient {
   // An outage is already visible: /healthz names the role, and each failed cache call is logged.
   redis.on('error', () => {});
   return redis;
+}
+
+/**
+ * `items` in groups whose keys (`keyOf`) share a hash slot, each at most `most` long, so that
+ * one script or multi-key command may take a group on Redis Cluster (with ioredis' own slot
+ * function). A single server has no slots: there the groups only split `items` by `most`.
+ */
+export function groupsBySlot<T>(
+  redis: RedisClient,
+  items: readonly T[],
+  keyOf: (item: T) => string,
+  most: number,
+): T[][] {
+  const bySlot = new Map<number, T[]>();
+  if (redis instanceof Cluster) {
+    for (const item of items) {
+      const slot = calculateSlot(keyOf(item));
+      const group = bySlot.get(slot);
+      if (group) group.push(item);
+      else bySlot.set(slot, [item]);
+    }
+  } else if (items.length) bySlot.set(0, [...items]);
+  return [...bySlot.values()].flatMap((group) =>
+    Array.from({ length: Math.ceil(group.length / most) }, (_, i) => group.slice(i * most, (i + 1) * most)),
+  );
 }
 
 /** `text` matched literally in a SCAN MATCH pattern (glob: * ? [ ] and \\ are special). */

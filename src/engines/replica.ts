@@ -5,7 +5,7 @@
 // with the replica's pg_last_wal_replay_lsn()). A replica that fails is read around: its
 // reads go to the primary until it answers again.
 import { currentRead, type WriteMarks } from '../read-your-writes.ts';
-import type { SqlClient, SqlDatabase } from './sql.ts';
+import type { QueryOptions, SqlClient, SqlDatabase } from './sql.ts';
 
 export interface ReplicatedDatabase extends SqlDatabase {
   /** Remembers where the primary's WAL is now as `userId`'s latest write; call once it committed. */
@@ -53,7 +53,8 @@ export function openReplicated(primary: SqlDatabase, replica: SqlDatabase): Repl
 
   return {
     engine: 'postgres',
-    query: <Row>(text: string, params?: readonly unknown[]) => primary.query<Row>(text, params),
+    query: <Row>(text: string, params?: readonly unknown[], options?: QueryOptions) =>
+      primary.query<Row>(text, params, options),
     script: (sql) => primary.script(sql),
     transaction: (work) => primary.transaction(work),
     read: () => lagTolerant,

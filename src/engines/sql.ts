@@ -1,9 +1,20 @@
 // The one small SQL interface that PGlite and node-postgres both serve, so that
 // one adapter per role runs on the embedded default and on a real server alike.
 
+export interface QueryOptions {
+  prepare?: boolean;
+}
+
 export interface SqlClient {
-  /** Runs one parameterised statement and returns its rows. */
-  query<Row = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<Row[]>;
+  /**
+   * Runs one parameterised statement and returns its rows. With `prepare`, a server keeps the
+   * statement parsed and planned on each connection (for fixed statements on hot paths).
+   */
+  query<Row = Record<string, unknown>>(
+    text: string,
+    params?: readonly unknown[],
+    options?: QueryOptions,
+  ): Promise<Row[]>;
   /** Runs a script of several statements without parameters (migrations). */
   script(sql: string): Promise<void>;
 }

@@ -1,16 +1,18 @@
 // Home timelines in process memory (the embedded default): a newest-first array per user,
-// with the same rules as the Redis sorted sets (cap, push only to existing timelines, each
-// post at most once, as itself or as a repost).
+// with the same rules as the Redis sorted sets (cap, trimmed once past cap + margin, push only
+// to existing timelines, each post shown at most once, as itself or as a repost).
 import {
   newestFirst,
   TIMELINE_SIZE,
   type TimelineEntry,
   type TimelinePort,
   timelineOf,
+  trimMarginOf,
 } from './feed.port.ts';
 
 export function createMemoryTimelines({ size = TIMELINE_SIZE }: { size?: number } = {}) {
   const timelines = new Map<number, TimelineEntry[]>();
+  const margin = trimMarginOf(size);
   const indexOf = (timeline: TimelineEntry[] | undefined, postId: string) =>
     timeline?.findIndex((item) => item.postId === postId) ?? -1;
 
@@ -20,10 +22,14 @@ export function createMemoryTimelines({ size = TIMELINE_SIZE }: { size?: number 
     async pushToTimelines(entry, userIds) {
       for (const userId of userIds) {
         const timeline = timelines.get(userId);
-        if (!timeline || indexOf(timeline, entry.postId) >= 0) continue;
+        if (!timeline) continue;
+        const at = indexOf(timeline, entry.postId);
+        if (at >= 0 && at < size) continue;
+        // An entry of the post past the cap counts as trimmed: the new one takes its place.
+        if (at >= 0) timeline.splice(at, 1);
         timeline.push({ ...entry });
         timeline.sort(newestFirst);
-        timeline.length = Math.min(timeline.length, size);
+        if (timeline.length > size + margin) timeline.length = size;
       }
     },
 
@@ -55,7 +61,8 @@ export function createMemoryTimelines({ size = TIMELINE_SIZE }: { size?: number 
     async readTimeline(userId, { limit, after }) {
       const timeline = timelines.get(userId);
       if (!timeline) return null;
-      const older = after ? timeline.filter((entry) => newestFirst(after, entry) < 0) : timeline;
+      const shown = timeline.slice(0, size);
+      const older = after ? shown.filter((entry) => newestFirst(after, entry) < 0) : shown;
       return older.slice(0, limit).map((entry) => ({ ...entry }));
     },
 

@@ -40,6 +40,13 @@ export interface TimelinePage {
 /** How many entries a timeline keeps; older posts are read from the stores. */
 export const TIMELINE_SIZE = 800;
 
+/**
+ * How far past its cap a timeline may grow before a push trims it back to the cap: 10%, so
+ * that trimming runs once per that many pushes, not on every push. Entries past the cap count
+ * as trimmed already: reads never show them, and a post whose entry is there may come again.
+ */
+export const trimMarginOf = (size: number): number => Math.ceil(size / 10);
+
 /** (at, postId) descending, the order of every timeline and feed page. */
 export const newestFirst = (a: TimelineEntry, b: TimelineEntry): number =>
   b.at - a.at || (a.postId < b.postId ? 1 : a.postId > b.postId ? -1 : 0);
@@ -61,8 +68,9 @@ export interface TimelinePort {
   readonly engine: 'memory' | 'redis';
   /**
    * Adds the entry to the timelines that exist among `userIds` (a missing timeline stays missing:
-   * it is rebuilt whole on its next read, never started with one entry), each kept to its cap.
-   * A timeline that has the post already, as itself or as anyone's repost, keeps it as it is.
+   * it is rebuilt whole on its next read, never started with one entry), each kept to its cap
+   * (holding at most `trimMarginOf(cap)` more, never shown). A timeline that shows the post
+   * already, as itself or as anyone's repost, keeps it as it is.
    * Idempotent: a job that runs twice adds the entry once.
    */
   pushToTimelines(entry: TimelineEntry, userIds: readonly number[]): Promise<void>;
@@ -74,9 +82,10 @@ export interface TimelinePort {
    */
   removePostsFromTimeline(userId: number, postIds: readonly string[]): Promise<void>;
   /**
-   * After `repostedBy` took back a repost: drops the timelines among `userIds` that show the
-   * post as that user's repost, so that their next read rebuilds them (with another followee's
-   * repost of it, if there is one); the others keep what they show. Idempotent.
+   * After `repostedBy` took back a repost: drops the timelines among `userIds` that hold the
+   * post as that user's repost (shown, or past the cap and not yet trimmed), so that their next
+   * read rebuilds them (with another followee's repost of it, if there is one); the others keep
+   * what they show. Idempotent.
    */
   withdrawRepost(entry: { postId: string; repostedBy: number }, userIds: readonly number[]): Promise<void>;
   /** A page of the user's timeline, newest first; null when the user has no timeline. */

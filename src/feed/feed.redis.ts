@@ -4,70 +4,125 @@
 // exactly the feed's (at DESC, postId DESC), and a page read names its reposters with no second
 // read. Beside it, the hash `{u:ID}:reposts` maps the posts that came as reposts to their
 // reposter: it answers "is this post here already" for a member whose name holds the reposter.
-// Both keys carry the user's hash tag, so each script touches one slot and the same code runs on
-// Redis Cluster. Fan-out writes go in batches, one small script per timeline, each on its user's slot; the client's
-// auto-pipelining sends a batch as one pipeline per node. A
+// Both keys carry the user's hash tag. Fan-out writes take many timelines per script call: on
+// one server a call covers a batch of users, on Redis Cluster the users of one hash slot (a
+// script may only touch keys of one slot), and the client's auto-pipelining sends the calls of
+// a wave as one pipeline per node. A timeline grows up to its cap plus a margin before a push
+// trims it back to the cap (one ZREMRANGEBYRANK per margin's worth of pushes, not per push);
+// entries past the cap are never read, and count as trimmed when their post comes again. A
 // sentinel member (score -1, below every post) marks a timeline that exists yet is empty, so
 // "missing" and "empty" stay apart.
-import type { RedisClient } from '../engines/redis.ts';
-import { TIMELINE_SIZE, type TimelineEntry, type TimelinePort, timelineOf } from './feed.port.ts';
+import { createHash } from 'node:crypto';
+import { groupsBySlot, type RedisClient } from '../engines/redis.ts';
+import type { TimelineEntry, TimelinePort } from './feed.port.ts';
+import { newestFirst, TIMELINE_SIZE, timelineOf, trimMarginOf } from './feed.port.ts';
 
 const SENTINEL = 'built';
 /** Between a post id and its reposter's id in a member: never part of a UUID. */
 const REPOSTED_BY = '/';
-/** Timelines per pipeline: large enough to amortise round trips, small enough not to stall Redis. */
-const BATCH = 500;
-const BATCHES_IN_FLIGHT = 4;
+/** Timelines per script call: enough to amortise the call, short enough not to stall Redis (about 1 ms). */
+const BATCH = 200;
+/** Timelines in flight at once: their calls overlap instead of adding up round trips. */
+const WAVE = 4000;
 
-// Every script: KEYS[1] the timeline, KEYS[2] its reposts hash.
+interface Script {
+  lua: string;
+  sha: string;
+}
+
+/**
+ * A script over timelines: KEYS come in pairs, a timeline and its reposts hash (`timeline`,
+ * `reposts` in `body`), all of one slot; `body` runs for each pair and counts what it changed
+ * in `changed`, which the script returns.
+ */
+const overTimelines = (body: string): Script => {
+  const lua = `
+    local changed = 0
+    for i = 1, #KEYS, 2 do
+      local timeline, reposts = KEYS[i], KEYS[i + 1]
+      ${body}
+    end
+    return changed`;
+  return { lua, sha: createHash('sha1').update(lua).digest('hex') };
+};
+
 const SCRIPTS = {
-  // ARGV score, post id, reposter id or '', cap, ttl. Only a timeline that exists takes the
-  // entry (a missing one is rebuilt whole on read, and one entry must never pass for the
-  // whole), and only if the post is not there yet, as itself or as a repost. Members trimmed
-  // past the cap take their reposts-hash field with them.
-  feedTimelinePush: `
-    if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-    local post = ARGV[2]
-    if redis.call('ZSCORE', KEYS[1], post) or redis.call('HEXISTS', KEYS[2], post) == 1 then return 0 end
-    local member = post
-    if ARGV[3] ~= '' then
-      member = post .. '${REPOSTED_BY}' .. ARGV[3]
-      redis.call('HSET', KEYS[2], post, ARGV[3])
-    end
-    redis.call('ZADD', KEYS[1], ARGV[1], member)
-    local last = -(tonumber(ARGV[4]) + 1)
-    local trimmed = redis.call('ZRANGE', KEYS[1], 1, last)
-    if #trimmed > 0 then
-      redis.call('ZREMRANGEBYRANK', KEYS[1], 1, last)
-      for _, gone in ipairs(trimmed) do
-        local at = string.find(gone, '${REPOSTED_BY}', 1, true)
-        if at then redis.call('HDEL', KEYS[2], string.sub(gone, 1, at - 1)) end
+  // ARGV score, post id, reposter id or '', cap, margin, ttl. Only a timeline that exists takes
+  // the entry (a missing one is rebuilt whole on read, and one entry must never pass for the
+  // whole), and only if it does not show the post yet, as itself or as a repost: an entry of it
+  // past the cap is as good as trimmed, and makes way. Past cap + margin entries (the sentinel
+  // aside), the timeline is trimmed to its cap; trimmed members take their reposts-hash field along.
+  push: overTimelines(`
+    -- ZCARD answers "does it exist" too: an existing timeline holds at least its sentinel.
+    local size = redis.call('ZCARD', timeline)
+    if size > 0 then
+      local post, cap = ARGV[2], tonumber(ARGV[4])
+      local by = redis.call('HGET', reposts, post)
+      local present = post
+      if by then present = post .. '${REPOSTED_BY}' .. by end
+      local rank = redis.call('ZREVRANK', timeline, present)
+      if rank and rank >= cap then
+        size = size - redis.call('ZREM', timeline, present)
+        if by then redis.call('HDEL', reposts, post) end
+        rank = nil
       end
-    end
-    redis.call('EXPIRE', KEYS[1], ARGV[5])
-    redis.call('EXPIRE', KEYS[2], ARGV[5])
-    return 1`,
+      if not rank then
+        local member = post
+        if ARGV[3] ~= '' then
+          member = post .. '${REPOSTED_BY}' .. ARGV[3]
+          redis.call('HSET', reposts, post, ARGV[3])
+        end
+        size = size + redis.call('ZADD', timeline, ARGV[1], member)
+        if size > cap + tonumber(ARGV[5]) + 1 then
+          local last = -(cap + 1)
+          local trimmed = redis.call('ZRANGE', timeline, 1, last)
+          redis.call('ZREMRANGEBYRANK', timeline, 1, last)
+          for _, gone in ipairs(trimmed) do
+            local at = string.find(gone, '${REPOSTED_BY}', 1, true)
+            if at then redis.call('HDEL', reposts, string.sub(gone, 1, at - 1)) end
+          end
+        end
+        redis.call('EXPIRE', timeline, ARGV[6])
+        redis.call('EXPIRE', reposts, ARGV[6])
+        changed = changed + 1
+      end
+    end`),
   // ARGV post id: the post goes, whichever entry of it is there.
-  feedTimelineRemove: `
-    local by = redis.call('HGET', KEYS[2], ARGV[1])
+  remove: overTimelines(`
+    local by = redis.call('HGET', reposts, ARGV[1])
     if by then
-      redis.call('ZREM', KEYS[1], ARGV[1] .. '${REPOSTED_BY}' .. by)
-      redis.call('HDEL', KEYS[2], ARGV[1])
+      redis.call('ZREM', timeline, ARGV[1] .. '${REPOSTED_BY}' .. by)
+      redis.call('HDEL', reposts, ARGV[1])
+      changed = changed + 1
     end
-    return redis.call('ZREM', KEYS[1], ARGV[1])`,
-  // ARGV post id, reposter id: the timeline goes if it shows the post as this reposter's.
-  feedTimelineWithdrawRepost: `
-    if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then return 0 end
-    return redis.call('DEL', KEYS[1], KEYS[2])`,
+    changed = changed + redis.call('ZREM', timeline, ARGV[1])`),
+  // ARGV post id, reposter id: the timeline goes if it holds the post as this reposter's.
+  withdrawRepost: overTimelines(`
+    if redis.call('HGET', reposts, ARGV[1]) == ARGV[2] then
+      changed = changed + redis.call('DEL', timeline, reposts)
+    end`),
 };
 
-type ScriptClient = RedisClient & {
-  [name in keyof typeof SCRIPTS]: (
-    timeline: string,
-    reposts: string,
-    ...args: Array<string | number>
-  ) => Promise<number>;
-};
+/** Each script takes the number of keys, the keys, then its ARGV. */
+/**
+ * Runs a script by its SHA1, loading it on the node that lacks it (a restart, a new cluster
+ * node). EVALSHA rather than defineCommand: the number of keys varies per call, and with the
+ * command's own name ioredis routes a call, and groups it into a node's auto-pipeline, by the
+ * slot of its first key.
+ */
+async function runScript(
+  redis: RedisClient,
+  { lua, sha }: Script,
+  keys: readonly string[],
+  args: ReadonlyArray<string | number>,
+): Promise<unknown> {
+  try {
+    return await redis.evalsha(sha, keys.length, ...keys, ...args);
+  } catch (error) {
+    if (!(error instanceof Error && error.message.startsWith('NOSCRIPT'))) throw error;
+    return redis.eval(lua, keys.length, ...keys, ...args);
+  }
+}
 
 export interface RedisTimelineOptions {
   keyPrefix: string;
@@ -105,73 +160,79 @@ export function createRedisTimelines(
   redis: RedisClient,
   { keyPrefix, ttlSeconds, size = TIMELINE_SIZE }: RedisTimelineOptions,
 ) {
-  for (const [name, lua] of Object.entries(SCRIPTS)) {
-    if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: 2, lua });
-  }
-  const scripts = redis as ScriptClient;
+  const margin = trimMarginOf(size);
   const key = (userId: number) => `${keyPrefix}{u:${userId}}:timeline`;
   const repostsKey = (userId: number) => `${keyPrefix}{u:${userId}}:reposts`;
 
-  // One single-key command per timeline: timelines live in different slots, so no command and
-  // no explicit pipeline may hold two of them. Up to BATCH * BATCHES_IN_FLIGHT commands are in
-  // flight at once, so that round trips overlap instead of adding up.
-  const inBatches = async (userIds: readonly number[], send: (userId: number) => Promise<unknown>) => {
-    const step = BATCH * BATCHES_IN_FLIGHT;
-    for (let start = 0; start < userIds.length; start += step) {
-      await Promise.all(userIds.slice(start, start + step).map(send));
+  // The users in groups of one slot (on a cluster) of at most BATCH; each group's keys go to
+  // `send` as one call, and the calls of up to WAVE users are in flight together.
+  const bySlot = async (userIds: readonly number[], send: (keys: string[]) => Promise<unknown>) => {
+    const groups = groupsBySlot(redis, userIds, key, BATCH);
+    let wave: Array<Promise<unknown>> = [];
+    let waveUsers = 0;
+    for (const group of groups) {
+      wave.push(send(group.flatMap((userId) => [key(userId), repostsKey(userId)])));
+      waveUsers += group.length;
+      if (waveUsers >= WAVE) {
+        await Promise.all(wave);
+        [wave, waveUsers] = [[], 0];
+      }
     }
+    await Promise.all(wave);
   };
 
   return {
     engine: 'redis',
 
     pushToTimelines: (entry, userIds) =>
-      inBatches(userIds, (userId) =>
-        scripts.feedTimelinePush(
-          key(userId),
-          repostsKey(userId),
+      bySlot(userIds, (keys) =>
+        runScript(redis, SCRIPTS.push, keys, [
           entry.at,
           entry.postId,
           entry.repostedBy ?? '',
           size,
+          margin,
           ttlSeconds,
-        ),
+        ]),
       ),
 
     removeFromTimelines: (entry, userIds) =>
-      inBatches(userIds, (userId) =>
-        scripts.feedTimelineRemove(key(userId), repostsKey(userId), entry.postId),
-      ),
+      bySlot(userIds, (keys) => runScript(redis, SCRIPTS.remove, keys, [entry.postId])),
 
     // One script per post, each on the one user's slot; auto-pipelining sends them together.
     async removePostsFromTimeline(userId, postIds) {
       await Promise.all(
-        postIds.map((postId) => scripts.feedTimelineRemove(key(userId), repostsKey(userId), postId)),
+        postIds.map((postId) =>
+          runScript(redis, SCRIPTS.remove, [key(userId), repostsKey(userId)], [postId]),
+        ),
       );
     },
 
     withdrawRepost: ({ postId, repostedBy }, userIds) =>
-      inBatches(userIds, (userId) =>
-        scripts.feedTimelineWithdrawRepost(key(userId), repostsKey(userId), postId, repostedBy),
-      ),
+      bySlot(userIds, (keys) => runScript(redis, SCRIPTS.withdrawRepost, keys, [postId, repostedBy])),
 
     async readTimeline(userId, { limit, after }) {
       const k = key(userId);
-      // One round trip: does it exist, the entries tied with the cursor's time (rarely more than
-      // one), and the page strictly older than that time. Scores start at 0: the sentinel is out.
-      const pipeline = redis.pipeline().exists(k);
+      // One round trip: does it exist, its last entry within the cap (those past it are not
+      // shown), the entries tied with the cursor's time (rarely more than one), and the page
+      // strictly older than that time. Scores start at 0: the sentinel is out.
+      const pipeline = redis
+        .pipeline()
+        .exists(k)
+        .zrange(k, size - 1, size - 1, 'REV', 'WITHSCORES');
       if (after) {
         pipeline.zrange(k, after.at, after.at, 'BYSCORE', 'REV', 'WITHSCORES');
         pipeline.zrange(k, `(${after.at}`, 0, 'BYSCORE', 'REV', 'LIMIT', 0, limit, 'WITHSCORES');
       } else {
         pipeline.zrange(k, '+inf', 0, 'BYSCORE', 'REV', 'LIMIT', 0, limit, 'WITHSCORES');
       }
-      const [existence, ...pages] = await execOrThrow(pipeline);
+      const [existence, ...ranges] = await execOrThrow(pipeline);
       if (existence?.[1] === 0) return null;
-      const [first, second] = pages.map(([, flat]) => entriesOf(flat as string[]));
-      if (!after) return first ?? [];
-      const ties = (first ?? []).filter((entry) => entry.postId < after.postId);
-      return [...ties, ...(second ?? [])].slice(0, limit);
+      const [edge = [], first = [], second = []] = ranges.map(([, flat]) => entriesOf(flat as string[]));
+      const capEdge = edge[0];
+      const ties = after ? first.filter((entry) => entry.postId < after.postId) : [];
+      const page = after ? [...ties, ...second].slice(0, limit) : first;
+      return capEdge ? page.filter((entry) => newestFirst(entry, capEdge) <= 0) : page;
     },
 
     async hasTimeline(userId) {
@@ -194,9 +255,8 @@ export function createRedisTimelines(
       await execOrThrow(multi.expire(k, ttlSeconds).expire(reposts, ttlSeconds));
     },
 
-    // One DEL per user (its timeline and reposts share the user's slot): on Redis Cluster
-    // different users' keys live in different slots.
-    dropTimelines: (userIds) => inBatches(userIds, (userId) => redis.del(key(userId), repostsKey(userId))),
+    // One DEL per group of users of one slot.
+    dropTimelines: (userIds) => bySlot(userIds, (keys) => redis.del(...keys)),
 
     async ping() {
       await redis.ping();

@@ -308,8 +308,10 @@ export class FeedService {
 
   /** The entry into the timelines of its source (the author, or the reposter) and the source's active followers. */
   private async fanOutEntry(entry: TimelineEntry, authorId: number): Promise<number> {
-    await this.timelines.pushToTimelines(entry, [authorId]);
-    const { followers } = await this.graph.counts(authorId);
+    const [{ followers }] = await Promise.all([
+      this.graph.counts(authorId),
+      this.timelines.pushToTimelines(entry, [authorId]),
+    ]);
     // Hybrid fan-out: a post of an account this popular is merged into its followers' pages at read time.
     if (followers > this.options.fanoutThreshold) {
       // An account that has just become this popular joins the merged list now, not in minutes.
@@ -318,17 +320,23 @@ export class FeedService {
     }
     const since = new Date(Date.now() - this.options.activeDays * 86_400_000);
     let pushed = 1;
+    // One page's pushes run while the next page is read and filtered; at most one page's are in flight.
+    let pushing: Promise<unknown> = Promise.resolve();
     await this.eachFollowerPage(authorId, async (ids) => {
       const active = await this.accounts.activeUsers(ids, since);
       const activeSet = new Set(active);
+      await pushing;
       // A follower skipped as inactive loses any timeline left from before (it would miss this
       // post): it is rebuilt whole when they are back, as Mastodon regenerates a returning user's.
-      await Promise.all([
+      pushing = Promise.all([
         this.timelines.pushToTimelines(entry, active),
         this.timelines.dropTimelines(ids.filter((id) => !activeSet.has(id))),
       ]);
+      // Awaited with the next page or at the end; until then a failure must not count as unhandled.
+      pushing.catch(() => {});
       pushed += active.length;
     });
+    await pushing;
     return pushed;
   }
 
@@ -339,13 +347,19 @@ export class FeedService {
     await this.eachFollowerPage(authorId, (ids) => this.timelines.removeFromTimelines(entry, ids));
   }
 
+  /** `work` on each page of the author's followers, the next page read while `work` runs. */
   private async eachFollowerPage(authorId: number, work: (ids: number[]) => Promise<void>): Promise<void> {
-    let after: { at: number; userId: number } | undefined;
+    let next = this.graph.followers(authorId, { limit: GRAPH_PAGE });
     for (;;) {
-      const edges = await this.graph.followers(authorId, { limit: GRAPH_PAGE, after });
+      const edges = await next;
+      const last = edges.length === GRAPH_PAGE ? edges.at(-1) : undefined;
+      if (last) {
+        next = this.graph.followers(authorId, { limit: GRAPH_PAGE, after: last });
+        // Awaited on the next turn; if `work` fails first, its failure is the one reported.
+        next.catch(() => {});
+      }
       if (edges.length) await work(edges.map((edge) => edge.userId));
-      if (edges.length < GRAPH_PAGE) return;
-      after = edges.at(-1);
+      if (!last) return;
     }
   }
 

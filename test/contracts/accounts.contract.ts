@@ -241,6 +241,21 @@ export function accountsContract(name: string, open: () => Promise<AccountsHarne
           expect(await accounts.findSession(hash(base + 3))).not.toBeNull();
           expect(await accounts.endSessions(a.id)).toEqual([hash(base)]);
         });
+
+        it('tells which users had a session live since a time, each once, in one call', async () => {
+          const [untilSoon, untilLater, without] = [await create(), await create(), await create()];
+          const hours = (count: number) => new Date(Date.now() + count * 3600_000);
+          const base = 0x4000000 + n * 10;
+          await accounts.createSession(untilSoon.id, hash(base), hours(1), hours(1));
+          await accounts.createSession(untilLater.id, hash(base + 1), hours(3), hours(3));
+          await accounts.createSession(untilLater.id, hash(base + 2), hours(3), hours(3));
+          const users = [untilSoon.id, untilLater.id, without.id];
+          expect((await accounts.activeUsers(users, new Date())).sort()).toEqual(
+            [untilSoon.id, untilLater.id].sort(),
+          );
+          expect(await accounts.activeUsers(users, hours(2))).toEqual([untilLater.id]);
+          expect(await accounts.activeUsers([], new Date())).toEqual([]);
+        });
       });
 
       describe('device tokens', () => {

@@ -224,15 +224,50 @@ export function timelineContract(name: string, open: () => Promise<TimelineHarne
         expect(ids(kept)).toEqual(ids(newestFirst(all).slice(0, harness.size)));
       });
 
-      it('fans out to many timelines in batches', async () => {
+      it('fans out to many timelines in batches, across many hash slots, each timeline on its own terms', async () => {
         const users = Array.from({ length: 1200 }, newUser);
-        for (const user of users) await timelines.rebuildTimeline(user, []);
+        // Every third timeline is missing; every fifth shows the post already, as a repost.
+        const built = users.filter((_, i) => i % 3 !== 0);
+        const reposted = built.filter((_, i) => i % 5 === 0);
+        for (const user of built) await timelines.rebuildTimeline(user, []);
         const post = { postId: v7(), at: 1_800_000_000_000 };
+        const repost = { ...post, at: 1_799_000_000_000, repostedBy: 7 };
+        await timelines.pushToTimelines(repost, reposted);
         await timelines.pushToTimelines(post, users);
-        const first = await timelines.readTimeline(users[0] as number, { limit: 5 });
-        const last = await timelines.readTimeline(users.at(-1) as number, { limit: 5 });
-        expect(ids(first)).toEqual([post.postId]);
-        expect(ids(last)).toEqual([post.postId]);
+        await timelines.pushToTimelines(post, users);
+        const shown = await Promise.all(users.map((user) => timelines.readTimeline(user, { limit: 5 })));
+        expect(shown).toEqual(
+          users.map((user, i) => (i % 3 === 0 ? null : reposted.includes(user) ? [repost] : [post])),
+        );
+      });
+
+      it('shows at most the cap while a timeline grows past it, the newest entries', async () => {
+        const user = newUser();
+        const all = entries(harness.size * 2);
+        await timelines.rebuildTimeline(user, []);
+        for (const [i, entry] of all.entries()) {
+          await timelines.pushToTimelines(entry, [user]);
+          const kept = await timelines.readTimeline(user, { limit: 1000 });
+          expect(ids(kept)).toEqual(ids(newestFirst(all.slice(0, i + 1)).slice(0, harness.size)));
+        }
+        // Paging from the last entry shown reaches nothing beyond the cap.
+        const last = newestFirst(all)[harness.size - 1];
+        expect(await timelines.readTimeline(user, { limit: 10, after: last })).toEqual([]);
+      });
+
+      it('lets a post whose entry lies past the cap, not yet trimmed, come again', async () => {
+        const user = newUser();
+        const repost = { postId: v7(), at: 1_600_000_000_000, repostedBy: 7 };
+        await timelines.rebuildTimeline(user, [repost, ...entries(harness.size - 1)]);
+        // One newer entry pushes the repost just past the cap: it is not shown, and not in the way.
+        await timelines.pushToTimelines(entries(1, 1_800_000_000_000)[0] as TimelineEntry, [user]);
+        expect(ids(await timelines.readTimeline(user, { limit: 1000 }))).not.toContain(repost.postId);
+        const again = { postId: repost.postId, at: 1_900_000_000_000 };
+        await timelines.pushToTimelines(again, [user]);
+        const kept = (await timelines.readTimeline(user, { limit: 1000 })) ?? [];
+        expect(kept[0]).toEqual(again);
+        expect(kept).toHaveLength(harness.size);
+        expect(kept.filter((entry) => entry.postId === repost.postId)).toHaveLength(1);
       });
 
       it('rebuilds by replacing, and drops a timeline', async () => {

@@ -4,8 +4,9 @@
 // POSTed straight to /write by this benchmark. Then the cost on the hot path: API requests/s
 // with request recording on and off, interleaved over several repeats, medians with spread.
 //
-// ANALYTICS_BENCH_EVENTS sets the volume per adapter: 10,000,000 by default (about five
-// minutes for the whole run on a 2-core machine); less for a quick look.
+// --scale X sets the volume per adapter to 10,000,000 x X events (ANALYTICS_BENCH_EVENTS: the
+// count itself); 10,000,000 by default (about five minutes for the whole run on a 2-core
+// machine); less for a quick look.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,10 +22,11 @@ import { migrate } from '../src/engines/migrate.ts';
 import { openPglite } from '../src/engines/pglite.ts';
 import { openPostgres } from '../src/engines/postgres.ts';
 import { measure } from './measure.ts';
+import { type BenchOptions, pick } from './support/options.ts';
+import { round, type Target, target, versions, writeResults } from './support/results.ts';
 import { createScratchDatabase } from './support/scratch-database.ts';
 
 const DEFAULT_EVENTS = 10_000_000;
-const EVENTS = Number(process.env.ANALYTICS_BENCH_EVENTS ?? DEFAULT_EVENTS);
 const BATCH = 10_000;
 const POSTS = 10_000;
 /** Events are spread over the last 48 hours, so a one-hour window holds about 1/48 of them. */
@@ -194,17 +196,26 @@ async function hotPath() {
     console.log(
       `recording costs ${((1 - median(on) / median(off)) * 100).toFixed(1)}% of requests/s (median vs median)`,
     );
+    return { recording_on_median_rps: median(on), recording_off_median_rps: median(off) };
   } finally {
     for (const close of closers) await close();
   }
 }
 
-export async function run() {
+export async function run(options: BenchOptions) {
+  const EVENTS = Math.round(
+    options.scale
+      ? options.scale * DEFAULT_EVENTS
+      : pick(undefined, 'ANALYTICS_BENCH_EVENTS', DEFAULT_EVENTS),
+  );
+  const engines: Record<string, string> = {};
+  const ratios: Record<string, number> = {};
+  const targets: Record<string, Target> = {};
   console.log(
     `Loading ${EVENTS.toLocaleString('en')} events per adapter (half views over ${POSTS} posts, half API requests; ` +
       `${BATCH} per batch, spread over 48 h)` +
       (EVENTS < 10_000_000
-        ? `. Fewer than the 10,000,000 the claim is about: ANALYTICS_BENCH_EVENTS is set.`
+        ? `. Fewer than the 10,000,000 the claim is about (--scale or ANALYTICS_BENCH_EVENTS).`
         : ''),
   );
   const results: Record<string, Record<string, number | string>> = {};
@@ -216,6 +227,7 @@ export async function run() {
     const pglite = await openPglite({ dataDir });
     closers.unshift(() => pglite.close());
     await migrate(pglite);
+    engines.pglite = await versions.pglite(pglite);
     const adapters: Array<[string, AnalyticsPort, number]> = [['PGlite', createPostgresAnalytics(pglite), 1]];
 
     if (process.env.DATABASE_URL) {
@@ -224,6 +236,7 @@ export async function run() {
       closers.unshift(() => scratch.drop());
       closers.unshift(() => postgres.close());
       await migrate(postgres);
+      engines.postgresql = await versions.sql(postgres);
       adapters.push(['PostgreSQL', createPostgresAnalytics(postgres), 4]);
     } else console.log('skipped PostgreSQL: set DATABASE_URL to include it');
 
@@ -260,6 +273,8 @@ export async function run() {
       console.log(
         `InfluxDB adapter ingest is ${((adapter / loaded.perSecond) * 100).toFixed(0)}% of the raw line-protocol ceiling (target: at least 50%)`,
       );
+      ratios['InfluxDB adapter ingest / raw /write'] = round(adapter / loaded.perSecond);
+      targets['InfluxDB adapter ingest / raw /write'] = target.atLeast(adapter / loaded.perSecond, 0.5);
     }
     console.log(
       `\n${EVENTS.toLocaleString('en')} events per adapter; query latencies are p50 of 5 runs after a warm-up`,
@@ -268,5 +283,17 @@ export async function run() {
   } finally {
     for (const close of closers) await close();
   }
-  await hotPath();
+  const hot = await hotPath();
+  ratios['API req/s, recording on / off'] = round(hot.recording_on_median_rps / hot.recording_off_median_rps);
+  writeResults(
+    'analytics',
+    {
+      engines,
+      scale: { events: EVENTS },
+      figures: { adapters: results, hot_path: hot },
+      ratios,
+      targets: {},
+    },
+    options,
+  );
 }

@@ -4,11 +4,16 @@
 // active) is loaded into PostgreSQL (DATABASE_URL; PGlite otherwise) and kept for the next
 // run; then a 20-post page is timed for each strategy (fanout, pull, sqljoin) through the
 // FeedService itself, the sqljoin query's EXPLAIN ANALYZE is printed, and the fan-out rate
-// (timeline inserts/s) is put next to redis-benchmark's pipelined ZADD on this machine.
+// (timeline inserts/s: the job end to end, and the pushes alone) is put next to
+// redis-benchmark's pipelined ZADD run now on the same Redis. Then the delay from a post's
+// commit until it is in every active follower's timeline, for an author with 10,000 followers
+// (fewer below scale 0.1: every user follows them). Last, the feed over HTTP
+// (support/feed-http.ts).
 //
-//   FEED_BENCH_SCALE or --scale=X  fraction of the full size, 100k users / 1M posts (default 0.1)
-//   FEED_BENCH_SAMPLES             timed pages per strategy (default 300; sqljoin gets a fifth)
-//   REDIS_URL                      timelines on Redis (memory otherwise) and redis-benchmark
+//   --scale X     (FEED_BENCH_SCALE)    fraction of the full size, 100k users / 1M posts (default 0.1)
+//   --samples N   (FEED_BENCH_SAMPLES)  timed pages per strategy (default 300; sqljoin gets a fifth)
+//   --seconds N   (FEED_HTTP_SECONDS)   autocannon's duration per HTTP measurement (default 10)
+//   REDIS_URL                           timelines on Redis (memory otherwise) and redis-benchmark
 
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -27,7 +32,7 @@ import { openRedis } from '../src/engines/redis.ts';
 import type { SqlDatabase } from '../src/engines/sql.ts';
 import { EventBus } from '../src/events.ts';
 import { createMemoryTimelines } from '../src/feed/feed.memory.ts';
-import type { TimelinePort } from '../src/feed/feed.port.ts';
+import type { TimelineEntry, TimelinePort } from '../src/feed/feed.port.ts';
 import { createRedisTimelines } from '../src/feed/feed.redis.ts';
 import { FeedService } from '../src/feed/feed.service.ts';
 import { createSqlJoinFeed, FEED_JOIN_SQL, feedJoinParams } from '../src/feed/feed.sqljoin.ts';
@@ -41,7 +46,9 @@ import { cachedViewerRelations } from '../src/posts/viewer-relations.ts';
 import { loadSql, progressBar } from './graph.ts';
 import { type LatencySummary, measure, printTable } from './measure.ts';
 import { feedOverHttp } from './support/feed-http.ts';
+import { type BenchOptions, pick } from './support/options.ts';
 import { dropBenchKeys } from './support/redis-keys.ts';
+import { round, type Target, target, versions, writeResults } from './support/results.ts';
 
 const SEED = 2026;
 const FULL_USERS = 100_000;
@@ -54,13 +61,11 @@ const BATCH = 10_000;
 const NOW = Date.UTC(2026, 10, 1);
 const POSTS_SPREAD_MS = 60 * 86_400_000;
 
-function readScale(): number {
-  const option = process.argv.find((arg) => arg.startsWith('--scale='))?.slice('--scale='.length);
-  const raw = option ?? process.env.FEED_BENCH_SCALE ?? '0.1';
-  const scale = Number(raw);
-  if (!(scale > 0 && scale <= 1)) throw new Error(`the scale must be above 0 and at most 1, got "${raw}"`);
-  return scale;
-}
+/** The followers of the author whose post's delivery is timed (the issue's 10,000), and the fan-out threshold that still fans it out. */
+const POPULAR_FOLLOWERS = 10_000;
+/** Timelines checked for the post after each delivery: a sample of the active followers. */
+const CHECKED_TIMELINES = 20;
+const DELIVERIES = 5;
 
 /** Posts, likes, comments and sessions on top of the graph loader's users and follows. */
 async function loadFeedData(db: SqlDatabase, users: number) {
@@ -136,8 +141,8 @@ async function loadFeedData(db: SqlDatabase, users: number) {
   );
   // 10% of users active: a session of theirs is live (sign-ins within the window).
   await db.query(
-    `INSERT INTO sessions (token_hash, user_id, created_at, expires_at)
-     SELECT encode(sha256(('bench' || id)::bytea), 'hex'), id, now(), now() + interval '30 days'
+    `INSERT INTO sessions (token_hash, user_id, created_at, expires_at, absolute_expires_at)
+     SELECT encode(sha256(('bench' || id)::bytea), 'hex'), id, now(), now() + interval '30 days', now() + interval '30 days'
      FROM users WHERE id % $1 = 0`,
     [Math.round(1 / ACTIVE_SHARE)],
   );
@@ -184,26 +189,66 @@ async function isLoaded(db: SqlDatabase): Promise<boolean> {
   return (await db.query("SELECT 1 FROM pg_tables WHERE tablename = 'bench_feed_loaded'")).length > 0;
 }
 
-function redisBenchmarkZadd(redisUrl: string): string {
+/** `redis-benchmark -t zadd -P 16` on the same Redis now: ZADDs per second. */
+function redisBenchmarkZadd(redisUrl: string): number {
   const url = new URL(redisUrl);
-  try {
-    const out = execFileSync(
-      'redis-benchmark',
-      ['-h', url.hostname, '-p', url.port || '6379', '-t', 'zadd', '-P', '16', '-q', '-n', '200000'],
-      { encoding: 'utf8', timeout: 120_000 },
-    );
-    return out.split('\r').at(-1)?.trim() ?? out.trim();
-  } catch (error) {
-    return `redis-benchmark failed: ${(error as Error).message}`;
-  }
+  const out = execFileSync(
+    'redis-benchmark',
+    ['-h', url.hostname, '-p', url.port || '6379', '-t', 'zadd', '-P', '16', '-q', '-n', '200000'],
+    { encoding: 'utf8', timeout: 120_000 },
+  );
+  const line = out.split('\r').at(-1)?.trim() ?? out.trim();
+  const match = /ZADD: ([\d.]+) requests per second/.exec(line);
+  if (!match) throw new Error(`could not read redis-benchmark's rate from: ${line}`);
+  return Number(match[1]);
+}
+
+/**
+ * An author followed by POPULAR_FOLLOWERS users (every user below scale 0.1), added for the
+ * measurement and removed afterwards, as the dataset is kept between runs.
+ */
+async function addPopularAuthor(db: SqlDatabase, users: number) {
+  const [author] = await db.query<{ id: number }>(
+    `WITH u AS (
+       INSERT INTO users (email, email_normalized, password_hash, birthdate)
+       VALUES ('bench-popular@example.com', 'bench-popular@example.com', '$argon2id$bench', DATE '1990-01-01')
+       RETURNING id
+     )
+     INSERT INTO user_profiles (user_id, handle, name) SELECT id, 'bench_popular', 'Popular author' FROM u
+     RETURNING user_id AS id`,
+  );
+  const id = Number(author?.id);
+  const followers = Math.min(POPULAR_FOLLOWERS, users);
+  await db.query(
+    `INSERT INTO follows (follower_id, followee_id, created_at)
+     SELECT g, $1, now() FROM generate_series(1, $2::int) g`,
+    [id, followers],
+  );
+  await db.query('UPDATE user_profiles SET followers_count = $2 WHERE user_id = $1', [id, followers]);
+  return {
+    id,
+    followers,
+    async remove() {
+      await db.query('DELETE FROM follows WHERE followee_id = $1', [id]);
+      await db.query('DELETE FROM posts WHERE author_id = $1', [id]);
+      await db.query('DELETE FROM user_profiles WHERE user_id = $1', [id]);
+      await db.query('DELETE FROM users WHERE id = $1', [id]);
+    },
+  };
 }
 
 type Row = { name: string } & LatencySummary;
 
-export async function run() {
-  const scale = readScale();
+export async function run(options: BenchOptions) {
+  const scale = pick(options.scale, 'FEED_BENCH_SCALE', 0.1);
+  if (scale > 1) throw new Error(`the scale must be above 0 and at most 1, got ${scale}`);
   const users = Math.max(100, Math.round(FULL_USERS * scale));
-  const samples = Number(process.env.FEED_BENCH_SAMPLES ?? 300);
+  const samples = pick(options.samples, 'FEED_BENCH_SAMPLES', 300);
+  const httpSeconds = pick(options.seconds, 'FEED_HTTP_SECONDS', 10);
+  const engines: Record<string, string> = {};
+  const figures: Record<string, unknown> = {};
+  const ratios: Record<string, number> = {};
+  const targets: Record<string, Target> = {};
   const threshold = Math.max(100, Math.round(10_000 * scale));
   console.log(
     `scale ${scale}: ${users.toLocaleString('en')} users, ~${(users * 50).toLocaleString('en')} follows (power law), ` +
@@ -226,13 +271,18 @@ export async function run() {
       console.log(`  loaded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     }
     console.log(`dataset: ${dataset.where}`);
+    if (db.engine === 'pglite') engines.pglite = await versions.pglite(db);
+    else engines.postgresql = await versions.sql(db);
     const [counts] = await db.query<{ posts: number; follows: number; likes: number; comments: number }>(
       `SELECT (SELECT count(*) FROM posts)::int AS posts, (SELECT count(*) FROM follows)::int AS follows,
               (SELECT count(*) FROM post_likes)::int AS likes, (SELECT count(*) FROM comments)::int AS comments`,
     );
     console.log(`  rows: ${JSON.stringify(counts)}`);
 
-    if (redis) await redis.connect();
+    if (redis) {
+      await redis.connect();
+      engines.redis = await versions.redis(redis);
+    }
     const cache: CachePort = redis
       ? createRedisCache(redis, prefix)
       : createMemoryCache({ maxEntries: 1_000_000 });
@@ -249,7 +299,7 @@ export async function run() {
     const viewEvents = quietEvents();
     const views = new PostViews(cachedViewerRelations(posts, cache, viewEvents));
     for (const rule of graphViewerRules(graph, cache, viewEvents)) views.addRule(rule);
-    const service = (strategy: FeedStrategy) =>
+    const service = (strategy: FeedStrategy, fanoutThreshold = threshold) =>
       new FeedService({
         timelines,
         posts,
@@ -259,7 +309,7 @@ export async function run() {
         sqlJoin: createSqlJoinFeed(db),
         strategy,
         activeDays: 30,
-        fanoutThreshold: threshold,
+        fanoutThreshold,
         log,
         cursors: new CursorCodec(randomBytes(32)),
         events: quietEvents(),
@@ -309,6 +359,12 @@ export async function run() {
       `\n${samples} pages per strategy (sqljoin ${Math.max(20, Math.round(samples / 5))}), readers drawn from the active users; p50 vs sqljoin:`,
     );
     printTable(rows, 'sqljoin: 20-post page');
+    const p50 = (name: string) => rows.find((row) => row.name === name)?.p50_ms ?? Number.NaN;
+    const fanoutVsJoin = p50('sqljoin: 20-post page') / p50('fanout: 20-post page');
+    figures.pages = Object.fromEntries(rows.map(({ name, ...summary }) => [name, summary]));
+    ratios['feed page p50: sqljoin / fanout'] = round(fanoutVsJoin, 1);
+    targets[`fanout ${scale === 1 ? '≥ 100×' : '≥ 20×'} faster than sqljoin (p50, scale ${scale})`] =
+      target.atLeast(fanoutVsJoin, scale === 1 ? 100 : 20);
 
     // The baseline's plan, for an honest comparison: a reader with a median following count.
     const sorted = [...new Set(readers)].sort((a, b) => a - b);
@@ -339,19 +395,46 @@ export async function run() {
     for (let r = 0; r < rounds; r++)
       await timelines.pushToTimelines({ postId: v7(), at: Date.now() }, pushTargets);
     const pushSeconds = (performance.now() - started) / 1000;
+    const jobRate = inserts / jobSeconds;
+    const pushRate = (rounds * pushTargets.length) / pushSeconds;
     console.log('\nfan-out:');
     console.log(
-      `  fan-out jobs: ${fakePosts.length} posts by authors with 10-${threshold} followers, ${inserts.toLocaleString('en')} timeline inserts in ${jobSeconds.toFixed(2)} s = ${Math.round(inserts / jobSeconds).toLocaleString('en')} inserts/s (graph + active filter + pushes)`,
+      `  fan-out jobs: ${fakePosts.length} posts by authors with 10-${threshold} followers, ${inserts.toLocaleString('en')} timeline inserts in ${jobSeconds.toFixed(2)} s = ${Math.round(jobRate).toLocaleString('en')} inserts/s (graph + active filter + pushes)`,
     );
     console.log(
-      `  pushes alone: ${(rounds * pushTargets.length).toLocaleString('en')} inserts (batches of 500 per pipeline) in ${pushSeconds.toFixed(2)} s = ${Math.round((rounds * pushTargets.length) / pushSeconds).toLocaleString('en')} inserts/s`,
+      `  pushes alone: ${(rounds * pushTargets.length).toLocaleString('en')} inserts in ${pushSeconds.toFixed(2)} s = ${Math.round(pushRate).toLocaleString('en')} inserts/s`,
     );
-    if (redisUrl) console.log(`  redis-benchmark -t zadd -P 16 -q: ${redisBenchmarkZadd(redisUrl)}`);
-    else console.log('  redis-benchmark: skipped (REDIS_URL is not set; timelines were in memory)');
+    const fanoutFigures: Record<string, number> = {
+      job_inserts_per_second: Math.round(jobRate),
+      pushes_inserts_per_second: Math.round(pushRate),
+    };
+    if (redisUrl) {
+      const zadd = redisBenchmarkZadd(redisUrl);
+      fanoutFigures.redis_benchmark_zadd_per_second = Math.round(zadd);
+      console.log(`  redis-benchmark -t zadd -P 16: ${Math.round(zadd).toLocaleString('en')} ZADD/s`);
+      ratios['fan-out job / redis-benchmark zadd'] = round(jobRate / zadd);
+      ratios['pushes alone / redis-benchmark zadd'] = round(pushRate / zadd);
+      targets['fan-out job end to end / redis-benchmark zadd -P 16'] = target.atLeast(jobRate / zadd, 0.1);
+      targets['pushes alone / redis-benchmark zadd -P 16'] = target.atLeast(pushRate / zadd, 0.3);
+    } else {
+      console.log('  redis-benchmark: skipped (REDIS_URL is not set; timelines were in memory, no ratio)');
+    }
     // Remove the fake posts' entries again.
     for (const payload of fakePosts) {
       await timelines.removeFromTimelines({ postId: payload.post_id, at: payload.at }, active);
     }
+
+    const delivery = await timePopularDelivery(
+      db,
+      users,
+      service('fanout', POPULAR_FOLLOWERS),
+      timelines,
+      active,
+    );
+    figures.fanout = { ...fanoutFigures, popular_author: delivery };
+    targets[
+      `a post by an author with ${delivery.followers.toLocaleString('en')} followers in every active follower's timeline`
+    ] = target.below(delivery.max_ms, 100);
   } finally {
     if (redis && redisUrl) {
       redis.disconnect();
@@ -359,5 +442,70 @@ export async function run() {
     }
     await db.close();
   }
-  await feedOverHttp();
+  const http = await feedOverHttp(httpSeconds);
+  engines.pglite ??= await versions.pglite();
+  figures.http = http;
+  for (const [stack, { ratio }] of Object.entries(http)) {
+    ratios[`${stack}: feed req/s / bare route req/s`] = round(ratio);
+    targets[`${stack}: GET /api/v1/feed / bare route`] = target.atLeast(ratio, 0.5);
+  }
+  writeResults('feed', { engines, scale, figures, ratios, targets }, options);
+}
+
+/**
+ * From a post's commit until it is in every active follower's timeline, for an author with
+ * POPULAR_FOLLOWERS followers: the post row is inserted (committed), then the fan-out job's
+ * work runs, then a sample of the active followers' timelines is read until each holds it.
+ */
+async function timePopularDelivery(
+  db: SqlDatabase,
+  users: number,
+  feed: FeedService,
+  timelines: TimelinePort,
+  active: number[],
+) {
+  const author = await addPopularAuthor(db, users);
+  const activeFollowers = active.filter((id) => id <= author.followers);
+  const random = mulberry32(SEED + 13);
+  const checked = Array.from(
+    { length: Math.min(CHECKED_TIMELINES, activeFollowers.length) },
+    () => activeFollowers[Math.floor(random() * activeFollowers.length)] as number,
+  );
+  const delays: number[] = [];
+  const entries: TimelineEntry[] = [];
+  try {
+    for (let n = 0; n < DELIVERIES; n++) {
+      const at = Date.now();
+      const postId = v7({ msecs: at });
+      entries.push({ postId, at });
+      await db.query(
+        `INSERT INTO posts (id, author_id, created_at, updated_at, doc)
+         VALUES ($1::uuid, $2, $3, $3, jsonb_build_object('content', 'a post to many timelines'))`,
+        [postId, author.id, new Date(at).toISOString()],
+      );
+      const committed = performance.now();
+      await feed.fanOut({ post_id: postId, author_id: author.id, at });
+      for (const follower of checked) {
+        const newest = await timelines.readTimeline(follower, { limit: 1 });
+        if (newest?.[0]?.postId !== postId)
+          throw new Error(`post ${postId} is not first in ${follower}'s timeline`);
+      }
+      delays.push(performance.now() - committed);
+    }
+  } finally {
+    for (const entry of entries) await timelines.removeFromTimelines(entry, [author.id, ...activeFollowers]);
+    await author.remove();
+  }
+  delays.sort((a, b) => a - b);
+  const result = {
+    followers: author.followers,
+    active_followers: activeFollowers.length,
+    deliveries: DELIVERIES,
+    p50_ms: round(delays[Math.floor(delays.length / 2)] ?? 0, 1),
+    max_ms: round(delays.at(-1) ?? 0, 1),
+  };
+  console.log(
+    `  a post by an author with ${result.followers.toLocaleString('en')} followers (${result.active_followers.toLocaleString('en')} active): in their timelines ${result.p50_ms} ms after the commit (median of ${DELIVERIES}; slowest ${result.max_ms} ms; ${checked.length} timelines checked each time)`,
+  );
+  return result;
 }

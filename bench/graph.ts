@@ -5,10 +5,12 @@
 // adjacency lists approach: the same suggestions computed in this process over
 // Map<user, Int32Array>, built from the same graph.
 //
-//   GRAPH_BENCH_USERS      users (default 100,000)
+// The suggestions' p50 and p99 on each engine, as ratios to the bound's, go to the results.
+//
+//   --scale X        users = 100,000 x X (GRAPH_BENCH_USERS: the count itself; default 100,000)
 //   GRAPH_BENCH_FOLLOWING  mean accounts followed (default 50: about 5M edges at 100k users)
-//   GRAPH_BENCH_SAMPLES    timed calls per operation (default 300)
-//   GRAPH_BENCH_CONCURRENCY  calls in flight at once (default 1: latency without queueing)
+//   --samples N      (GRAPH_BENCH_SAMPLES) timed calls per operation (default 300)
+//   --concurrency N  (GRAPH_BENCH_CONCURRENCY) calls in flight at once (default 1: latency without queueing)
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -27,6 +29,8 @@ import { createNeo4jGraph, deleteNamespace } from '../src/graph/graph.neo4j.ts';
 import type { GraphPort } from '../src/graph/graph.port.ts';
 import { createPostgresGraph } from '../src/graph/graph.postgres.ts';
 import { type LatencySummary, measure, printTable } from './measure.ts';
+import { type BenchOptions, pick } from './support/options.ts';
+import { round, type Target, target, versions, writeResults } from './support/results.ts';
 import { createScratchDatabase } from './support/scratch-database.ts';
 
 const SEED = 2026;
@@ -38,10 +42,13 @@ const BOUND = 'in-process adjacency: suggestions';
 const EPOCH_MS = Date.UTC(2026, 0, 1);
 const SPREAD_MS = 2 * 365 * 86_400_000;
 
-const readCount = (name: string, fallback: number) => {
-  const raw = process.env[name];
-  const value = raw ? Number(raw) : fallback;
-  if (!Number.isInteger(value) || value < 2) throw new Error(`${name} must be a whole number of at least 2`);
+const FULL_USERS = 100_000;
+/** The suggestions' tail target per engine (ms at p99); p50 within 3x the bound on every engine. */
+const P99_TARGET_MS: Record<string, number> = { PostgreSQL: 20, PGlite: 50 };
+
+const readCount = (option: number | undefined, name: string, fallback: number) => {
+  const value = Math.round(pick(option, name, fallback));
+  if (value < 2) throw new Error(`${name} must be a whole number of at least 2`);
   return value;
 };
 
@@ -229,11 +236,12 @@ async function measurePort(
   return rows;
 }
 
-export async function run() {
-  const users = readCount('GRAPH_BENCH_USERS', 100_000);
-  const averageFollowing = readCount('GRAPH_BENCH_FOLLOWING', 50);
-  const samples = readCount('GRAPH_BENCH_SAMPLES', 300);
-  const concurrency = process.env.GRAPH_BENCH_CONCURRENCY ? readCount('GRAPH_BENCH_CONCURRENCY', 1) : 1;
+export async function run(options: BenchOptions) {
+  const users = readCount(options.scale && options.scale * FULL_USERS, 'GRAPH_BENCH_USERS', FULL_USERS);
+  const averageFollowing = readCount(undefined, 'GRAPH_BENCH_FOLLOWING', 50);
+  const samples = readCount(options.samples, 'GRAPH_BENCH_SAMPLES', 300);
+  const concurrency = Math.round(pick(options.concurrency, 'GRAPH_BENCH_CONCURRENCY', 1));
+  const engines: Record<string, string> = {};
 
   let started = performance.now();
   const graph = generateGraph({ users, averageFollowing, seed: SEED });
@@ -269,6 +277,7 @@ export async function run() {
     const pglite = await openPglite({ dataDir });
     try {
       await migrate(pglite);
+      engines.pglite = await versions.pglite(pglite);
       await timedLoad('PGlite', () => loadSql(pglite, 'PGlite', graph));
       rows.push(
         ...(await measurePort(
@@ -292,6 +301,7 @@ export async function run() {
     const db = openPostgres({ url: scratch.url, max: 4 });
     try {
       await migrate(db);
+      engines.postgresql = await versions.sql(db);
       await timedLoad('PostgreSQL', () => loadSql(db, 'PostgreSQL', graph));
       rows.push(
         ...(await measurePort(
@@ -338,5 +348,28 @@ export async function run() {
       'p99 vs bound': `${(row.p99_ms / bound.p99_ms).toFixed(2)}x`,
       'throughput vs bound': `${(row.per_second / bound.per_second).toFixed(2)}x`,
     })),
+  );
+
+  const ratios: Record<string, number> = {};
+  const targets: Record<string, Target> = {};
+  for (const row of rows.filter((r) => r.name.endsWith(': suggestions') && r !== bound)) {
+    const engine = row.name.slice(0, -': suggestions'.length);
+    const p50Ratio = row.p50_ms / bound.p50_ms;
+    ratios[`${engine}: suggestions p50 / bound p50`] = round(p50Ratio, 2);
+    ratios[`${engine}: suggestions p99 / bound p99`] = round(row.p99_ms / bound.p99_ms, 2);
+    targets[`${engine}: suggestions p50 / in-process bound p50`] = target.atMost(p50Ratio, 3);
+    const p99Goal = P99_TARGET_MS[engine];
+    if (p99Goal) targets[`${engine}: suggestions p99`] = target.below(row.p99_ms, p99Goal);
+  }
+  writeResults(
+    'graph',
+    {
+      engines,
+      scale: { users, edges, average_following: averageFollowing, samples, concurrency },
+      figures: Object.fromEntries(rows.map(({ name, ...summary }) => [name, summary])),
+      ratios,
+      targets,
+    },
+    options,
   );
 }

@@ -1,6 +1,8 @@
 // What the cache role buys on the hottest read of all: resolving a bearer token to a
 // session, which every signed-in request does. Baseline: the session row of record
 // read from PostgreSQL (the server) on every request, with no cache in front.
+//
+//   --samples N   lookups timed per case (default 20,000)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,10 +20,11 @@ import { openPostgres } from '../src/engines/postgres.ts';
 import { openRedis } from '../src/engines/redis.ts';
 import type { SqlDatabase } from '../src/engines/sql.ts';
 import { type LatencySummary, measure, printTable } from './measure.ts';
+import type { BenchOptions } from './support/options.ts';
 import { dropBenchKeys } from './support/redis-keys.ts';
+import { round, versions, writeResults } from './support/results.ts';
 import { createScratchDatabase } from './support/scratch-database.ts';
 
-const LOOKUPS = 20_000;
 const CONCURRENCY = 16;
 
 /** A cache that always misses: every lookup goes to the row of record. */
@@ -62,7 +65,9 @@ async function sessionsOn(db: SqlDatabase, cache: CachePort) {
   return () => sessions.authenticate(token);
 }
 
-export async function run() {
+export async function run(options: BenchOptions) {
+  const lookups = options.samples ?? 20_000;
+  const engines: Record<string, string> = {};
   const rows: Array<{ name: string } & LatencySummary> = [];
   const closers: Array<() => Promise<unknown>> = [];
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'polyglot-bench-'));
@@ -71,6 +76,7 @@ export async function run() {
     const pglite = await openPglite({ dataDir });
     closers.unshift(() => pglite.close());
     await migrate(pglite);
+    engines.pglite = await versions.pglite(pglite);
     const databaseUrl = process.env.DATABASE_URL;
     const redisUrl = process.env.REDIS_URL;
     const scratch = databaseUrl ? await createScratchDatabase(databaseUrl, 'sessions') : undefined;
@@ -79,10 +85,12 @@ export async function run() {
       closers.unshift(() => scratch.drop());
       closers.unshift(() => postgres.close());
       await migrate(postgres);
+      engines.postgresql = await versions.sql(postgres);
     }
     const redis = redisUrl ? openRedis(redisUrl) : undefined;
     if (redis) {
       await redis.connect();
+      engines.redis = await versions.redis(redis);
       closers.unshift(() => redis.quit());
     }
     const prefix = `polyglot-bench:${process.pid}:`;
@@ -100,10 +108,28 @@ export async function run() {
       }
       const authenticate = await sessionsOn(db, cache);
       await measure(500, authenticate, CONCURRENCY); // warm-up
-      rows.push({ name, ...(await measure(LOOKUPS, authenticate, CONCURRENCY)) });
+      rows.push({ name, ...(await measure(lookups, authenticate, CONCURRENCY)) });
     }
-    console.log(`${LOOKUPS} session lookups, ${CONCURRENCY} at a time (bearer token -> user id)`);
+    console.log(`${lookups} session lookups, ${CONCURRENCY} at a time (bearer token -> user id)`);
     printTable(rows, rows[0]?.name ?? '');
+    const baseline = rows[0];
+    writeResults(
+      'sessions',
+      {
+        engines,
+        figures: Object.fromEntries(rows.map(({ name, ...summary }) => [name, summary])),
+        ratios: Object.fromEntries(
+          rows
+            .slice(1)
+            .map((row) => [
+              `${row.name}: lookups/s / ${baseline?.name}`,
+              round(row.per_second / (baseline?.per_second ?? 1), 2),
+            ]),
+        ),
+        targets: {},
+      },
+      options,
+    );
     if (redisUrl) await dropBenchKeys(redisUrl, prefix);
   } finally {
     for (const close of closers) await close();

@@ -35,16 +35,35 @@ interface Script {
  * `reposts` in `body`), all of one slot; `body` runs for each pair and counts what it changed
  * in `changed`, which the script returns.
  */
-const overTimelines = (body: string): Script => {
-  const lua = `
+const scriptOf = (lua: string): Script => ({ lua, sha: createHash('sha1').update(lua).digest('hex') });
+
+const overTimelines = (body: string): Script =>
+  scriptOf(`
     local changed = 0
     for i = 1, #KEYS, 2 do
       local timeline, reposts = KEYS[i], KEYS[i + 1]
       ${body}
     end
-    return changed`;
-  return { lua, sha: createHash('sha1').update(lua).digest('hex') };
-};
+    return changed`);
+
+/**
+ * A page read in one call (KEYS[1] the timeline; ARGV cap, limit, and the cursor's time or ''):
+ * false when the timeline is missing, else its last entry within the cap (those past it are not
+ * shown), then with a cursor the entries tied with its time (rarely more than one) and the page
+ * strictly older, without one the newest page. Scores start at 0: the sentinel is out.
+ */
+const READ = scriptOf(`
+  if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+  local cap, limit = tonumber(ARGV[1]), ARGV[2]
+  local edge = redis.call('ZRANGE', KEYS[1], cap - 1, cap - 1, 'REV', 'WITHSCORES')
+  if ARGV[3] == '' then
+    return {edge, redis.call('ZRANGE', KEYS[1], '+inf', 0, 'BYSCORE', 'REV', 'LIMIT', 0, limit, 'WITHSCORES')}
+  end
+  return {
+    edge,
+    redis.call('ZRANGE', KEYS[1], ARGV[3], ARGV[3], 'BYSCORE', 'REV', 'WITHSCORES'),
+    redis.call('ZRANGE', KEYS[1], '(' .. ARGV[3], 0, 'BYSCORE', 'REV', 'LIMIT', 0, limit, 'WITHSCORES')
+  }`);
 
 const SCRIPTS = {
   // ARGV score, post id, reposter id or '', cap, margin, ttl. Only a timeline that exists takes
@@ -103,7 +122,6 @@ const SCRIPTS = {
     end`),
 };
 
-/** Each script takes the number of keys, the keys, then its ARGV. */
 /**
  * Runs a script by its SHA1, loading it on the node that lacks it (a restart, a new cluster
  * node). EVALSHA rather than defineCommand: the number of keys varies per call, and with the
@@ -212,23 +230,12 @@ export function createRedisTimelines(
       bySlot(userIds, (keys) => runScript(redis, SCRIPTS.withdrawRepost, keys, [postId, repostedBy])),
 
     async readTimeline(userId, { limit, after }) {
-      const k = key(userId);
-      // One round trip: does it exist, its last entry within the cap (those past it are not
-      // shown), the entries tied with the cursor's time (rarely more than one), and the page
-      // strictly older than that time. Scores start at 0: the sentinel is out.
-      const pipeline = redis
-        .pipeline()
-        .exists(k)
-        .zrange(k, size - 1, size - 1, 'REV', 'WITHSCORES');
-      if (after) {
-        pipeline.zrange(k, after.at, after.at, 'BYSCORE', 'REV', 'WITHSCORES');
-        pipeline.zrange(k, `(${after.at}`, 0, 'BYSCORE', 'REV', 'LIMIT', 0, limit, 'WITHSCORES');
-      } else {
-        pipeline.zrange(k, '+inf', 0, 'BYSCORE', 'REV', 'LIMIT', 0, limit, 'WITHSCORES');
-      }
-      const [existence, ...ranges] = await execOrThrow(pipeline);
-      if (existence?.[1] === 0) return null;
-      const [edge = [], first = [], second = []] = ranges.map(([, flat]) => entriesOf(flat as string[]));
+      // One script call rather than a pipeline of its three or four reads: one command to send and parse.
+      const ranges = (await runScript(redis, READ, [key(userId)], [size, limit, after?.at ?? ''])) as
+        | string[][]
+        | null;
+      if (ranges === null) return null;
+      const [edge = [], first = [], second = []] = ranges.map(entriesOf);
       const capEdge = edge[0];
       const ties = after ? first.filter((entry) => entry.postId < after.postId) : [];
       const page = after ? [...ties, ...second].slice(0, limit) : first;

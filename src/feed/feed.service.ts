@@ -370,7 +370,9 @@ export class FeedService {
    */
   private async fromTimeline(userId: number, request: TimelinePage) {
     // The merged authors' posts are fetched while the timeline is read: one round trip less.
-    const merged = this.pulledAuthors(userId).then((pulled) => this.postsAndReposts(pulled, request));
+    const merged = this.pulledAuthors(userId).then((pulled) =>
+      pulled.length ? this.postsAndReposts(pulled, request) : [],
+    );
     merged.catch(() => {});
     let entries = await this.timelines.readTimeline(userId, request);
     if (entries === null) {

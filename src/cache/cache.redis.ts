@@ -1,8 +1,14 @@
 // The cache role on Redis: JSON strings with EX, and the article's INCR + EXPIRE counter,
 // every key under the configured prefix.
 import { Cluster } from 'ioredis';
-import { type RedisClient, unlinkKeysStartingWith } from '../engines/redis.ts';
-import type { RemoteCache } from './cache.near.ts';
+import {
+  groupsBySlot,
+  type RedisClient,
+  runScript,
+  scriptOf,
+  unlinkKeysStartingWith,
+} from '../engines/redis.ts';
+import type { RemoteCache, Timed } from './cache.near.ts';
 import { cacheKeys, type WindowCount } from './cache.port.ts';
 
 /**
@@ -12,6 +18,16 @@ import { cacheKeys, type WindowCount } from './cache.port.ts';
 const SET_MARKER = '';
 /** PTTL's answer as time left: a key without an expiry (-1) has all the time there is. */
 const remainingMs = (pttl: number) => (pttl === -1 ? Number.POSITIVE_INFINITY : Math.max(0, pttl));
+/** Keys per timed read: one script call reads them all (on a cluster, those of one slot). */
+const TIMED_BATCH = 100;
+/** KEYS: the keys to read; returns each one's value and PTTL in turn. */
+const GET_TIMED = scriptOf(`
+  local found = {}
+  for i, key in ipairs(KEYS) do
+    found[2 * i - 1] = redis.call('GET', key)
+    found[2 * i] = redis.call('PTTL', key)
+  end
+  return found`);
 /** Members per SADD, so that a large set never makes one huge command. */
 const SADD_BATCH = 1000;
 
@@ -22,6 +38,19 @@ export function createRedisCache(redis: RedisClient, keyPrefix: string) {
     count,
     resetsInSeconds: count > 0 ? Math.max(1, ttl) : 0,
   });
+
+  /** Stores the set; true when it replaced one. */
+  async function replaceSet(key: string, members: readonly string[], ttlSeconds: number): Promise<boolean> {
+    // MULTI on the one key: a reader sees the old set or the whole new one.
+    const multi = redis.multi().del(k(key)).sadd(k(key), SET_MARKER);
+    for (let start = 0; start < members.length; start += SADD_BATCH) {
+      multi.sadd(k(key), ...members.slice(start, start + SADD_BATCH));
+    }
+    const results = await multi.expire(k(key), ttlSeconds).exec();
+    if (!results) throw new Error('storing the set was aborted');
+    for (const [error] of results) if (error) throw error;
+    return results[0]?.[1] === 1;
+  }
 
   return {
     engine: 'redis',
@@ -39,24 +68,25 @@ export function createRedisCache(redis: RedisClient, keyPrefix: string) {
           : await redis.mget(keys.map(k));
       return raws.map((raw) => (raw === null ? undefined : (JSON.parse(raw) as T)));
     },
-    async rememberSet(key, members, ttlSeconds) {
-      // MULTI on the one key: a reader sees the old set or the whole new one.
-      const multi = redis.multi().del(k(key)).sadd(k(key), SET_MARKER);
-      for (let start = 0; start < members.length; start += SADD_BATCH) {
-        multi.sadd(k(key), ...members.slice(start, start + SADD_BATCH));
-      }
-      const results = await multi.expire(k(key), ttlSeconds).exec();
-      if (!results) throw new Error('storing the set was aborted');
-      for (const [error] of results) if (error) throw error;
+    rememberSet: async (key, members, ttlSeconds) => {
+      await replaceSet(key, members, ttlSeconds);
     },
+    replaceSet,
     async recallTimed<T>(keys: readonly string[]) {
-      // A GET and a PTTL per key, each on its key's slot; auto-pipelining sends them together.
-      return Promise.all(
-        keys.map(async (key) => {
-          const [raw, ttlMs] = await Promise.all([redis.get(k(key)), redis.pttl(k(key))]);
-          return raw === null ? undefined : { value: JSON.parse(raw) as T, ttlMs: remainingMs(ttlMs) };
+      // One script call per hash slot (on one server: one call), each value with its PTTL.
+      const found = new Map<string, Timed<T>>();
+      await Promise.all(
+        groupsBySlot(redis, keys, (key) => key, TIMED_BATCH).map(async (group) => {
+          const flat = (await runScript(redis, GET_TIMED, group.map(k), [])) as Array<string | number | null>;
+          group.forEach((key, i) => {
+            const raw = flat[2 * i];
+            if (typeof raw === 'string') {
+              found.set(key, { value: JSON.parse(raw) as T, ttlMs: remainingMs(flat[2 * i + 1] as number) });
+            }
+          });
         }),
       );
+      return keys.map((key) => found.get(key));
     },
     async setMembers(key: string) {
       const [members, ttlMs] = await Promise.all([redis.smembers(k(key)), redis.pttl(k(key))]);
@@ -70,6 +100,9 @@ export function createRedisCache(redis: RedisClient, keyPrefix: string) {
     },
     async remember(key, value, ttlSeconds) {
       await redis.set(k(key), JSON.stringify(value), 'EX', ttlSeconds);
+    },
+    async replace(key, value, ttlSeconds) {
+      return (await redis.set(k(key), JSON.stringify(value), 'EX', ttlSeconds, 'GET')) !== null;
     },
     async forget(...keys) {
       // One DEL per key rather than one multi-key DEL (or one pipeline), so keys in different

@@ -2,6 +2,8 @@
 // Cluster (ioredis' Cluster, which routes each command to the master of its key's slot and
 // follows MOVED/ASK redirections and failovers). Both speak the same commands, so adapters
 // take a RedisClient and never ask which one they have.
+
+import { createHash } from 'node:crypto';
 import calculateSlot from 'cluster-key-slot';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { isRedisClusterUrl, parseRedisClusterUrl } from './redis-url.ts';
@@ -81,6 +83,34 @@ export function groupsBySlot<T>(
   return [...bySlot.values()].flatMap((group) =>
     Array.from({ length: Math.ceil(group.length / most) }, (_, i) => group.slice(i * most, (i + 1) * most)),
   );
+}
+
+/** A Lua script and its SHA1, by which it runs once a node has it. */
+export interface Script {
+  lua: string;
+  sha: string;
+}
+
+export const scriptOf = (lua: string): Script => ({ lua, sha: createHash('sha1').update(lua).digest('hex') });
+
+/**
+ * Runs a script by its SHA1, loading it on the node that lacks it (a restart, a new cluster
+ * node). EVALSHA rather than defineCommand: the number of keys varies per call, and with the
+ * command's own name ioredis routes a call, and groups it into a node's auto-pipeline, by the
+ * slot of its first key.
+ */
+export async function runScript(
+  redis: RedisClient,
+  { lua, sha }: Script,
+  keys: readonly string[],
+  args: ReadonlyArray<string | number>,
+): Promise<unknown> {
+  try {
+    return await redis.evalsha(sha, keys.length, ...keys, ...args);
+  } catch (error) {
+    if (!(error instanceof Error && error.message.startsWith('NOSCRIPT'))) throw error;
+    return redis.eval(lua, keys.length, ...keys, ...args);
+  }
 }
 
 /** `text` matched literally in a SCAN MATCH pattern (glob: * ? [ ] and \\ are special). */

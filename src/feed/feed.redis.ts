@@ -12,8 +12,7 @@
 // entries past the cap are never read, and count as trimmed when their post comes again. A
 // sentinel member (score -1, below every post) marks a timeline that exists yet is empty, so
 // "missing" and "empty" stay apart.
-import { createHash } from 'node:crypto';
-import { groupsBySlot, type RedisClient } from '../engines/redis.ts';
+import { groupsBySlot, type RedisClient, runScript, type Script, scriptOf } from '../engines/redis.ts';
 import type { TimelineEntry, TimelinePort } from './feed.port.ts';
 import { newestFirst, TIMELINE_SIZE, timelineOf, trimMarginOf } from './feed.port.ts';
 
@@ -25,18 +24,11 @@ const BATCH = 200;
 /** Timelines in flight at once: their calls overlap instead of adding up round trips. */
 const WAVE = 4000;
 
-interface Script {
-  lua: string;
-  sha: string;
-}
-
 /**
  * A script over timelines: KEYS come in pairs, a timeline and its reposts hash (`timeline`,
  * `reposts` in `body`), all of one slot; `body` runs for each pair and counts what it changed
  * in `changed`, which the script returns.
  */
-const scriptOf = (lua: string): Script => ({ lua, sha: createHash('sha1').update(lua).digest('hex') });
-
 const overTimelines = (body: string): Script =>
   scriptOf(`
     local changed = 0
@@ -121,26 +113,6 @@ const SCRIPTS = {
       changed = changed + redis.call('DEL', timeline, reposts)
     end`),
 };
-
-/**
- * Runs a script by its SHA1, loading it on the node that lacks it (a restart, a new cluster
- * node). EVALSHA rather than defineCommand: the number of keys varies per call, and with the
- * command's own name ioredis routes a call, and groups it into a node's auto-pipeline, by the
- * slot of its first key.
- */
-async function runScript(
-  redis: RedisClient,
-  { lua, sha }: Script,
-  keys: readonly string[],
-  args: ReadonlyArray<string | number>,
-): Promise<unknown> {
-  try {
-    return await redis.evalsha(sha, keys.length, ...keys, ...args);
-  } catch (error) {
-    if (!(error instanceof Error && error.message.startsWith('NOSCRIPT'))) throw error;
-    return redis.eval(lua, keys.length, ...keys, ...args);
-  }
-}
 
 export interface RedisTimelineOptions {
   keyPrefix: string;

@@ -107,7 +107,10 @@ for (const { name, server } of redisTargets) {
         expect(await cache.recall('{u:6}:profile')).toEqual({ v: 1 });
         // The subscription lost (and coming back): meanwhile reads go to Redis itself, so a
         // change made without a message heard (written here behind the cache's back) is seen.
-        (subscribers[0] as RedisClient).disconnect(true);
+        const subscriber = subscribers[0] as RedisClient;
+        const closed = new Promise((resolve) => subscriber.once('close', resolve));
+        subscriber.disconnect(true);
+        await closed;
         await raw.set(`${prefix}{u:6}:profile`, JSON.stringify({ v: 2 }), 'EX', 60);
         expect(await cache.recall('{u:6}:profile')).toEqual({ v: 2 });
         await cache.remember('{u:6}:short', 'x', 1);

@@ -40,6 +40,7 @@ import { generateGraph, mulberry32 } from '../src/graph/generator.ts';
 import { createPostgresGraph } from '../src/graph/graph.postgres.ts';
 import { graphViewerRules } from '../src/graph/graph.viewer-rules.ts';
 import { CursorCodec } from '../src/pagination.ts';
+import { PostSummaries } from '../src/posts/post-summaries.ts';
 import { createPostgresPosts } from '../src/posts/posts.postgres.ts';
 import { PostViews } from '../src/posts/posts.views.ts';
 import { cachedViewerRelations } from '../src/posts/viewer-relations.ts';
@@ -299,6 +300,7 @@ export async function run(options: BenchOptions) {
     const viewEvents = quietEvents();
     const views = new PostViews(cachedViewerRelations(posts, cache, viewEvents));
     for (const rule of graphViewerRules(graph, cache, viewEvents)) views.addRule(rule);
+    const summaries = new PostSummaries(posts, cache, viewEvents);
     const service = (strategy: FeedStrategy, fanoutThreshold = threshold) =>
       new FeedService({
         timelines,
@@ -314,6 +316,7 @@ export async function run(options: BenchOptions) {
         cursors: new CursorCodec(randomBytes(32)),
         events: quietEvents(),
         views,
+        summaries,
       });
 
     // Readers: active users who follow someone, deterministic.

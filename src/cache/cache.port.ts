@@ -60,6 +60,8 @@ export const cacheKeys = {
   rateLimit: (rule: string, subject: string) => `{rl:${rule}:${subject}}`,
   /** A post's summary (document without comments, with its counters), shared by every feed page. */
   post: (postId: string) => `{p:${postId}}:post`,
+  /** The ids of a user's newest posts: the first page of their timeline. */
+  newestPosts: (userId: number) => `{u:${userId}}:newest-posts`,
   /** The posts a user liked, and those they reposted: the viewer's state on every page. */
   liked: (userId: number) => `{u:${userId}}:liked`,
   reposted: (userId: number) => `{u:${userId}}:reposted`,

@@ -38,6 +38,7 @@ export const feedModule: PlatformModule = {
       cursors: ctx.use('cursors'),
       events: ctx.use('events'),
       views: ctx.use('views'),
+      summaries: ctx.use('postSummaries'),
     });
     eraseOnAccountDeleted(ctx.use('events'), ctx.log, 'feed', ({ user_id }) => feed.eraseUser(user_id));
     const auth = ctx.use('auth');

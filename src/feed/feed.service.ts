@@ -21,6 +21,7 @@ import type { GraphPort } from '../graph/graph.port.ts';
 import type { JobPayload } from '../jobs/jobs.port.ts';
 import type { Log } from '../log.ts';
 import { type CursorCodec, field, oneMore, type Page, pageOf } from '../pagination.ts';
+import type { PostSummaries } from '../posts/post-summaries.ts';
 import type { PageRequest, PostSummary, PostsPort } from '../posts/posts.port.ts';
 import type { PostViews } from '../posts/posts.views.ts';
 import {
@@ -41,8 +42,6 @@ export const FEED_REMOVE_JOB = 'feed.remove';
 const GRAPH_PAGE = 1000;
 /** The most followees a feed reads (a reader following more sees the newest 10,000's posts). */
 const MAX_FOLLOWING = 10_000;
-/** Post summaries are shared by every page showing them; changes forget them by exact key. */
-const POST_TTL_SECONDS = 300;
 /** The most accounts above the fan-out threshold that are merged at read time. */
 const MAX_POPULAR = 10_000;
 /** How long the lists of accounts not fanned out are kept (a follow forgets the reader's at once). */
@@ -55,7 +54,7 @@ export interface FeedOptions {
   graph: GraphPort;
   /** Which followers were active recently (fan-out skips the others). */
   accounts: AccountsPort;
-  /** The shared cached post summaries and the lists of accounts merged at read time. */
+  /** The lists of accounts merged at read time. */
   cache: CachePort;
   /** The sqljoin strategy's one query; only with that strategy. */
   sqlJoin?: SqlJoinFeed;
@@ -71,6 +70,8 @@ export interface FeedOptions {
   events: EventBus;
   /** The viewer seam every page passes through (the viewer's state and rules). */
   views: PostViews;
+  /** The shared cached post summaries that timeline entries are hydrated from. */
+  summaries: PostSummaries;
 }
 
 export interface FeedPage extends Page<FeedItem> {
@@ -160,9 +161,8 @@ export class FeedService {
    * Under fan-out a post's appearance and deletion reach the timelines by durable jobs (pages
    * filter a deleted post at hydration at once; the job only tidies the timelines). A follow or
    * unfollow drops the follower's timeline at once: its next read rebuilds it from the stores.
-   * A change to a post forgets its shared cached summary, so the next page shows it. A new
-   * block takes each one's posts out of the other's cached timeline (the viewer's rules hide
-   * them anyway: this only spares every later read the filtering).
+   * A new block takes each one's posts out of the other's cached timeline (the viewer's rules
+   * hide them anyway: this only spares every later read the filtering).
    */
   private subscribe(events: EventBus): void {
     if (this.options.strategy === 'fanout') {
@@ -179,20 +179,6 @@ export class FeedService {
       if (delta > 0)
         await Promise.all([this.untangle(blocker_id, blocked_id), this.untangle(blocked_id, blocker_id)]);
     });
-    const forgetPost = async ({ post_id }: { post_id: string }) => {
-      await this.cache.forget(cacheKeys.post(post_id));
-    };
-    for (const name of [
-      'post.changed',
-      'post.deleted',
-      'like.changed',
-      'post.reposted',
-      'comment.created',
-      'comment.changed',
-      'comment.deleted',
-    ] as const) {
-      events.onCommit(name, forgetPost);
-    }
   }
 
   private async followChanged(followerId: number): Promise<void> {
@@ -391,18 +377,7 @@ export class FeedService {
 
   /** Post summaries for timeline entries: the shared cache first, the store for the rest. */
   private async hydrate(userId: number, entries: TimelineEntry[]): Promise<EntryPost[]> {
-    const ids = entries.map((entry) => entry.postId);
-    const cached = await this.cache.recallMany<PostSummary>(ids.map(cacheKeys.post));
-    const found = new Map<string, PostSummary>();
-    for (const post of cached) if (post) found.set(post.id, post);
-    const missing = ids.filter((id) => !found.has(id));
-    if (missing.length) {
-      const loaded = await this.posts.summaries(missing);
-      await Promise.all(
-        loaded.map((post) => this.cache.remember(cacheKeys.post(post.id), post, POST_TTL_SECONDS)),
-      );
-      for (const post of loaded) found.set(post.id, post);
-    }
+    const found = await this.options.summaries.byId(entries.map((entry) => entry.postId));
     // A deleted post leaves the page at once; its job removes it from every timeline, this from this one.
     const gone = entries.filter((entry) => !found.has(entry.postId));
     if (gone.length)

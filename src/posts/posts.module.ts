@@ -5,6 +5,7 @@
 import { sqlProfileCounters } from '../accounts/accounts.postgres.ts';
 import { eraseOnAccountDeleted } from '../accounts/erasure.ts';
 import type { PlatformModule } from '../modules.ts';
+import { PostSummaries } from './post-summaries.ts';
 import type { PostsPort } from './posts.port.ts';
 import { createPostgresPosts } from './posts.postgres.ts';
 import { postsRoutes } from './posts.routes.ts';
@@ -16,8 +17,10 @@ declare module '../modules.ts' {
   interface Provided {
     posts: PostsPort;
     postsService: PostsService;
-    /** The viewer seam: add a ViewerRule, or the repost state, here. */
+    /** The viewer seam: add a ViewerRule here. */
     views: PostViews;
+    /** Post summaries through the cache role, for every list that shows posts. */
+    postSummaries: PostSummaries;
   }
 }
 
@@ -34,18 +37,23 @@ export const postsModule: PlatformModule = {
       port = createPostgresPosts(ctx.sql('posts'), sqlProfileCounters);
     }
     const posts = ctx.guard('posts', port);
-    const views = new PostViews(cachedViewerRelations(posts, ctx.use('cache'), ctx.use('events')));
+    const cache = ctx.use('cache');
+    const events = ctx.use('events');
+    const views = new PostViews(cachedViewerRelations(posts, cache, events));
+    const postSummaries = new PostSummaries(posts, cache, events);
     const service = new PostsService({
       posts,
       accounts: ctx.use('accounts'),
       cursors: ctx.use('cursors'),
-      events: ctx.use('events'),
+      events,
       views,
+      summaries: postSummaries,
+      cache,
     });
     eraseOnAccountDeleted(ctx.use('events'), ctx.log, 'posts', ({ user_id }) => service.eraseUser(user_id));
     const auth = ctx.use('auth');
     return {
-      provides: { posts, postsService: service, views },
+      provides: { posts, postsService: service, views, postSummaries },
       routes: (app) => app.register(postsRoutes, { posts: service, auth }),
       probes: { posts: { engine: config.stores.posts, ping: () => posts.ping() } },
     };

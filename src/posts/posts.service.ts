@@ -6,18 +6,22 @@
 import { v7 } from 'uuid';
 import type { AccountsPort } from '../accounts/accounts.port.ts';
 import { afterOwnChange } from '../accounts/profile-counters.ts';
+import { type CachePort, cacheKeys } from '../cache/cache.port.ts';
 import { BlockedError, ForbiddenError, NotFoundError } from '../errors.ts';
 import { type EventBus, fact } from '../events.ts';
 import type { JobPayload } from '../jobs/jobs.port.ts';
-import type { CursorCodec, Page } from '../pagination.ts';
+import { type CursorCodec, oneMore, type Page } from '../pagination.ts';
+import { outsideReads } from '../read-your-writes.ts';
 import { nextCursor, type PostList, pageRequest } from './cursors.ts';
 import { assertAttributes } from './documents.ts';
 import { inTextOrder, mentionedHandles } from './mentions.ts';
+import type { PostSummaries } from './post-summaries.ts';
 import type {
   Attributes,
   AuthorCopy,
   Comment,
   Mention,
+  PageRequest,
   Post,
   PostPatch,
   PostSummary,
@@ -51,7 +55,15 @@ export interface PostsOptions {
   events: EventBus;
   /** The viewer seam every list read passes through. */
   views: PostViews;
+  /** Post summaries through the cache role. */
+  summaries: PostSummaries;
+  /** Where each author's newest post ids are kept, for their timeline's first page. */
+  cache: CachePort;
 }
+
+/** The newest post ids kept per author: a first page of any size the API allows, and one more. */
+const NEWEST_KEPT = 101;
+const NEWEST_TTL_SECONDS = 300;
 
 /** How many likes, comments or posts one read of a deleted account's remains takes. */
 const ERASE_BATCH = 100;
@@ -63,7 +75,17 @@ export class PostsService {
   private readonly events: EventBus;
   private readonly views: PostViews;
 
-  constructor({ posts, accounts, cursors, events, views }: PostsOptions) {
+  private readonly summaries: PostSummaries;
+  private readonly cache: CachePort;
+
+  constructor({ posts, accounts, cursors, events, views, summaries, cache }: PostsOptions) {
+    this.summaries = summaries;
+    this.cache = cache;
+    // A post appearing or going changes its author's newest posts; a deleted account has none.
+    for (const name of ['post.created', 'post.deleted'] as const) {
+      events.onCommit(name, ({ author_id }) => cache.forget(cacheKeys.newestPosts(author_id)));
+    }
+    events.onCommit('account.deleted', ({ user_id }) => cache.forget(cacheKeys.newestPosts(user_id)));
     this.views = views;
     this.posts = posts;
     this.accounts = accounts;
@@ -288,12 +310,40 @@ export class PostsService {
     cursor?: string,
   ): Promise<Page<TimelineItem>> {
     const list: PostList = { kind: 'timeline', authorId };
+    const first = cursor === undefined ? await this.newestPage(authorId, limit) : undefined;
+    const fetched =
+      first ?? (await this.storedPage(authorId, pageRequest(this.cursors, list, limit, cursor)));
+    return this.views.posts(viewerId, 'timeline', nextCursor(this.cursors, list, fetched, limit));
+  }
+
+  /** A page of an author's posts from the store; NotFoundError when there is no such author. */
+  private async storedPage(authorId: number, request: PageRequest): Promise<PostSummary[]> {
     const [fetched, author] = await Promise.all([
-      this.posts.userTimeline(authorId, pageRequest(this.cursors, list, limit, cursor)),
+      this.posts.userTimeline(authorId, request),
       this.accounts.findAccount(authorId),
     ]);
     if (!author) throw new NotFoundError('user');
-    return this.views.posts(viewerId, 'timeline', nextCursor(this.cursors, list, fetched, limit));
+    return fetched;
+  }
+
+  /**
+   * The first page (and one post more) of an author's timeline from their newest post ids kept
+   * in the cache role, hydrated from the cached summaries: the page most reads ask costs no
+   * query. The ids are read from the primary (never a lagging replica), so a post's author
+   * finds it there at once; undefined when a post among them went meanwhile (the store answers).
+   */
+  private async newestPage(authorId: number, limit: number): Promise<PostSummary[] | undefined> {
+    const key = cacheKeys.newestPosts(authorId);
+    let newest = await this.cache.recall<string[]>(key);
+    if (!newest) {
+      const posts = await outsideReads(() => this.storedPage(authorId, { limit: NEWEST_KEPT }));
+      newest = posts.map((post) => post.id);
+      await this.cache.remember(key, newest, NEWEST_TTL_SECONDS);
+    }
+    const wanted = newest.slice(0, oneMore(limit));
+    const found = await this.summaries.byId(wanted);
+    if (found.size < wanted.length) return undefined;
+    return wanted.map((id) => found.get(id) as PostSummary);
   }
 
   /**

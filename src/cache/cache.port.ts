@@ -70,6 +70,8 @@ export const cacheKeys = {
   hiddenAtHome: (userId: number) => `{u:${userId}}:hidden-home`,
   /** The accounts a user follows whose posts are merged at read time (too many followers to fan out). */
   feedPulled: (userId: number) => `{u:${userId}}:feed-pulled`,
+  /** An account's newest feed entries, for the followers that merge its posts at read time. */
+  feedNewest: (userId: number) => `{u:${userId}}:feed-newest`,
   /** The accounts with more followers than the fan-out threshold, most followed first. */
   feedPopular: '{feed}:popular',
   /** The sellers' revenue sorted set: one key, one slot. */

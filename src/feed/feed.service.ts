@@ -44,6 +44,10 @@ const GRAPH_PAGE = 1000;
 const MAX_FOLLOWING = 10_000;
 /** The most accounts above the fan-out threshold that are merged at read time. */
 const MAX_POPULAR = 10_000;
+/** Entries kept per account merged at read time: any first page, and one entry more. */
+const MERGED_KEPT = 101;
+/** How long they are kept (the account's posting, deleting or reposting forgets them at once). */
+const MERGED_TTL_SECONDS = 300;
 /** How long the lists of accounts not fanned out are kept (a follow forgets the reader's at once). */
 const PULLED_TTL_SECONDS = 300;
 
@@ -114,6 +118,9 @@ const storePage = ({ limit, after }: TimelinePage): PageRequest => ({
   after: after && { at: after.at, id: after.postId },
 });
 
+/** A timeline entry and the author of its post. */
+type AuthoredEntry = TimelineEntry & { authorId: number };
+
 /** A post and the entry that brought it into the feed (as itself, or as a followee's repost). */
 interface EntryPost {
   entry: TimelineEntry;
@@ -175,6 +182,11 @@ export class FeedService {
       events.onCommit('post.reposted', (payload) => this.repostChanged(payload));
     }
     events.onCommit('follow.changed', ({ follower_id }) => this.followChanged(follower_id));
+    // An account's newest entries change as it posts, deletes or reposts.
+    for (const name of ['post.created', 'post.deleted'] as const) {
+      events.onCommit(name, ({ author_id }) => this.cache.forget(cacheKeys.feedNewest(author_id)));
+    }
+    events.onCommit('post.reposted', ({ reposter_id }) => this.cache.forget(cacheKeys.feedNewest(reposter_id)));
     events.onCommit('block.changed', async ({ blocker_id, blocked_id, delta }) => {
       if (delta > 0)
         await Promise.all([this.untangle(blocker_id, blocked_id), this.untangle(blocked_id, blocker_id)]);
@@ -356,9 +368,7 @@ export class FeedService {
    */
   private async fromTimeline(userId: number, request: TimelinePage) {
     // The merged authors' posts are fetched while the timeline is read: one round trip less.
-    const merged = this.pulledAuthors(userId).then((pulled) =>
-      pulled.length ? this.postsAndReposts(pulled, request) : [],
-    );
+    const merged = this.pulledAuthors(userId).then((pulled) => this.mergedPart(pulled, request));
     merged.catch(() => {});
     let entries = await this.timelines.readTimeline(userId, request);
     if (entries === null) {
@@ -373,6 +383,59 @@ export class FeedService {
     ]);
     // A short page because deleted posts were filtered out still has a next page.
     return { fetched: mergeEntries(hydrated, pulledPosts, continued), more: !exhausted };
+  }
+
+  /**
+   * The merged accounts' part of a page. A first page takes each account's newest entries kept
+   * in the cache role (shared by all their followers' reads, forgotten when the account posts,
+   * deletes or reposts); a later page asks the store. Either way as postsAndReposts answers: a
+   * post once, at its earliest entry, and a repost only of a post none of them wrote.
+   */
+  private async mergedPart(pulled: number[], request: TimelinePage): Promise<EntryPost[]> {
+    if (!pulled.length) return [];
+    if (request.after) return this.postsAndReposts(pulled, request);
+    const merged = new Set(pulled);
+    const earliest = new Map<string, TimelineEntry>();
+    for (const { authorId, ...entry } of (await Promise.all(pulled.map((id) => this.newestOf(id)))).flat()) {
+      if (entry.repostedBy !== undefined && merged.has(authorId)) continue;
+      const kept = earliest.get(entry.postId);
+      if (!kept || entry.at < kept.at) earliest.set(entry.postId, entry);
+    }
+    const entries = [...earliest.values()].sort(newestFirst).slice(0, request.limit);
+    const found = await this.options.summaries.byId(entries.map((entry) => entry.postId));
+    return entries.flatMap((entry) => {
+      const post = found.get(entry.postId);
+      return post ? [{ entry, post }] : [];
+    });
+  }
+
+  /** An account's newest entries (its posts and reposts) with each post's author, cached. */
+  private async newestOf(accountId: number): Promise<AuthoredEntry[]> {
+    const key = cacheKeys.feedNewest(accountId);
+    const cached = await this.cache.recall<AuthoredEntry[]>(key);
+    if (cached) return cached;
+    const page = { limit: MERGED_KEPT };
+    const [posts, reposts] = await Promise.all([
+      this.posts.authorsTimeline([accountId], page),
+      this.posts.authorsReposts([accountId], page),
+    ]);
+    const reposted = new Map(
+      (reposts.length ? await this.posts.summaries(reposts.map((entry) => entry.postId)) : []).map((post) => [
+        post.id,
+        post.author.id,
+      ]),
+    );
+    const newest = [
+      ...posts.map((post) => ({ ...entryOf(post), authorId: accountId })),
+      ...reposts.flatMap((entry) => {
+        const authorId = reposted.get(entry.postId);
+        return authorId === undefined ? [] : [{ ...entry, authorId }];
+      }),
+    ]
+      .sort(newestFirst)
+      .slice(0, MERGED_KEPT);
+    await this.cache.remember(key, newest, MERGED_TTL_SECONDS);
+    return newest;
   }
 
   /** Post summaries for timeline entries: the shared cache first, the store for the rest. */

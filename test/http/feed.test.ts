@@ -334,6 +334,40 @@ describe('hybrid fan-out on PGlite + memory cache', () => {
     expect(await api.feedIds(reader)).toEqual(['from the star']);
     expect(await api.feedIds(other)).toEqual(['from the star']);
   });
+
+  it("merges popular accounts' posts and reposts page by page as the stores order them: each post once", async () => {
+    const { platform } = await platformWith({ env: { FEED_FANOUT_THRESHOLD: '1' } });
+    const api = client(platform.app);
+    const [reader, other, star, rising, stranger] = await signUps(platform.app, 5);
+    for (const fan of [reader, other]) {
+      await api.follow(fan, star);
+      await api.follow(fan, rising);
+    }
+    const repost = async (user: TestUser, post: FeedItem) =>
+      expect((await api.call('PUT', `/posts/${post.id}/repost`, user)).statusCode).toBe(204);
+    const old = await api.post(rising, 'rising, old');
+    await api.post(star, 'star 1');
+    const elsewhere = await api.post(stranger, 'from a stranger');
+    await api.post(star, 'star 2');
+    // A merged account's repost of another merged account's post: the post comes as itself, once.
+    await repost(star, old);
+    await repost(star, elsewhere);
+    await api.post(rising, 'rising, new');
+    await platform.jobs.idle();
+    const expected = ['rising, new', 'from a stranger', 'star 2', 'star 1', 'rising, old'];
+    expect(await api.feedIds(reader)).toEqual(expected);
+    // The first page from the cached newest entries, the next from the stores: no gap, no repeat.
+    const first = await api.feed(reader, '?limit=2');
+    const second = await api.feed(
+      reader,
+      `?limit=10&cursor=${encodeURIComponent(first.next_cursor as string)}`,
+    );
+    expect([...first.items, ...second.items].map((item) => item.content)).toEqual(expected);
+    expect(first.items[1]?.reposted_by?.id).toBe(star.id);
+    // Deleting a post takes it out of the merged entries at once.
+    expect((await api.call('DELETE', `/posts/${elsewhere.id}`, stranger)).statusCode).toBe(204);
+    expect(await api.feedIds(reader)).toEqual(expected.filter((content) => content !== 'from a stranger'));
+  });
 });
 
 describe('home feed with the cache down', () => {

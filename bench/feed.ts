@@ -22,13 +22,15 @@ import path from 'node:path';
 import { v7 } from 'uuid';
 import { createPostgresAccounts, sqlProfileCounters } from '../src/accounts/accounts.postgres.ts';
 import { createMemoryCache } from '../src/cache/cache.memory.ts';
+import { withNearCopies } from '../src/cache/cache.near.ts';
 import type { CachePort } from '../src/cache/cache.port.ts';
 import { createRedisCache } from '../src/cache/cache.redis.ts';
 import type { FeedStrategy } from '../src/config.ts';
 import { migrate } from '../src/engines/migrate.ts';
 import { openPglite } from '../src/engines/pglite.ts';
 import { openPostgres } from '../src/engines/postgres.ts';
-import { openRedis } from '../src/engines/redis.ts';
+import { openRedis, type RedisClient } from '../src/engines/redis.ts';
+
 import type { SqlDatabase } from '../src/engines/sql.ts';
 import { EventBus } from '../src/events.ts';
 import { createMemoryTimelines } from '../src/feed/feed.memory.ts';
@@ -50,6 +52,12 @@ import { feedOverHttp } from './support/feed-http.ts';
 import { type BenchOptions, pick } from './support/options.ts';
 import { dropBenchKeys } from './support/redis-keys.ts';
 import { round, type Target, target, versions, writeResults } from './support/results.ts';
+
+/** A client once connected. */
+const connected = async (client: RedisClient) => {
+  await client.connect();
+  return client;
+};
 
 const SEED = 2026;
 const FULL_USERS = 100_000;
@@ -262,6 +270,7 @@ export async function run(options: BenchOptions) {
   const { db } = dataset;
   const redisUrl = process.env.REDIS_URL;
   const redis = redisUrl ? openRedis(redisUrl) : undefined;
+  let closeCache = async () => {};
   const prefix = `polyglot-bench:feed:${process.pid}:`;
   try {
     if (!(await isLoaded(db))) {
@@ -284,9 +293,17 @@ export async function run(options: BenchOptions) {
       await redis.connect();
       engines.redis = await versions.redis(redis);
     }
-    const cache: CachePort = redis
-      ? createRedisCache(redis, prefix)
+    // The cache role as the platform opens it on Redis: near copies in this process in front of it.
+    const cache: CachePort & { close?: () => Promise<void> } = redis
+      ? await withNearCopies(createRedisCache(redis, prefix), {
+          publisher: redis,
+          subscriber: await connected(redis.duplicate()),
+          channel: `${prefix}cache:changes`,
+        })
       : createMemoryCache({ maxEntries: 1_000_000 });
+    closeCache = async () => {
+      await cache.close?.();
+    };
     const timelines: TimelinePort = redis
       ? createRedisTimelines(redis, { keyPrefix: prefix, ttlSeconds: 3600 })
       : createMemoryTimelines();
@@ -439,6 +456,7 @@ export async function run(options: BenchOptions) {
       `a post by an author with ${delivery.followers.toLocaleString('en')} followers in every active follower's timeline`
     ] = target.below(delivery.max_ms, 100);
   } finally {
+    await closeCache();
     if (redis && redisUrl) {
       redis.disconnect();
       await dropBenchKeys(redisUrl, prefix);

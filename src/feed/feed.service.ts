@@ -186,7 +186,9 @@ export class FeedService {
     for (const name of ['post.created', 'post.deleted'] as const) {
       events.onCommit(name, ({ author_id }) => this.cache.forget(cacheKeys.feedNewest(author_id)));
     }
-    events.onCommit('post.reposted', ({ reposter_id }) => this.cache.forget(cacheKeys.feedNewest(reposter_id)));
+    events.onCommit('post.reposted', ({ reposter_id }) =>
+      this.cache.forget(cacheKeys.feedNewest(reposter_id)),
+    );
     events.onCommit('block.changed', async ({ blocker_id, blocked_id, delta }) => {
       if (delta > 0)
         await Promise.all([this.untangle(blocker_id, blocked_id), this.untangle(blocked_id, blocker_id)]);

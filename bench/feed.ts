@@ -29,7 +29,7 @@ import type { FeedStrategy } from '../src/config.ts';
 import { migrate } from '../src/engines/migrate.ts';
 import { openPglite } from '../src/engines/pglite.ts';
 import { openPostgres } from '../src/engines/postgres.ts';
-import { openRedis, type RedisClient } from '../src/engines/redis.ts';
+import { openRedis } from '../src/engines/redis.ts';
 
 import type { SqlDatabase } from '../src/engines/sql.ts';
 import { EventBus } from '../src/events.ts';
@@ -52,12 +52,6 @@ import { feedOverHttp } from './support/feed-http.ts';
 import { type BenchOptions, pick } from './support/options.ts';
 import { dropBenchKeys } from './support/redis-keys.ts';
 import { round, type Target, target, versions, writeResults } from './support/results.ts';
-
-/** A client once connected. */
-const connected = async (client: RedisClient) => {
-  await client.connect();
-  return client;
-};
 
 const SEED = 2026;
 const FULL_USERS = 100_000;
@@ -297,7 +291,7 @@ export async function run(options: BenchOptions) {
     const cache: CachePort & { close?: () => Promise<void> } = redis
       ? await withNearCopies(createRedisCache(redis, prefix), {
           publisher: redis,
-          subscriber: await connected(redis.duplicate()),
+          subscriber: redis.duplicate(),
           channel: `${prefix}cache:changes`,
         })
       : createMemoryCache({ maxEntries: 1_000_000 });

@@ -34,13 +34,9 @@ export const cacheModule: PlatformModule = {
     const rawCache = ctx.guard('cache', createRedisCache(redis, config.keyPrefix));
     // Services read through near copies in this process; the rate limiter and the write marks
     // (rawCache) count and read in Redis itself, shared by every process at every instant.
-    const subscriber = redis.duplicate();
-    subscriber.on('error', () => {});
-    // Redis down at start: the client keeps reconnecting, and subscribes once it is back.
-    await subscriber.connect().catch(() => {});
     const near = await withNearCopies(rawCache, {
       publisher: redis,
-      subscriber,
+      subscriber: redis.duplicate(),
       channel: `${config.keyPrefix}cache:changes`,
     });
     return {

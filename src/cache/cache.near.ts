@@ -50,7 +50,7 @@ export type RemoteCache = CachePort & {
 export interface NearCacheOptions {
   /** Publishes the changes (the remote cache's own client). */
   publisher: RedisClient;
-  /** A connection of its own, in subscriber mode. */
+  /** A connection of its own, for subscriber mode (connected here if it is not yet). */
   subscriber: RedisClient;
   /** The channel every process of this deployment shares. */
   channel: string;
@@ -102,6 +102,8 @@ export async function withNearCopies(
     return userId === undefined || (userChangedAt.get(userId) ?? 0) <= heard;
   };
 
+  // A connection error shows as the subscription lost ('close'); without a listener it would throw.
+  subscriber.on('error', () => {});
   subscriber.on('message', (from: string, message: string) => {
     if (from !== channel) return;
     try {
@@ -124,6 +126,8 @@ export async function withNearCopies(
   subscriber.on('ready', () => {
     subscribe().catch(lost);
   });
+  // Not connected yet: connect (Redis down at start: the client keeps reconnecting and subscribes once back).
+  if (subscriber.status === 'wait') await subscriber.connect().catch(() => {});
   await subscribe().catch(lost);
 
   const publish = async (change: Change) => {

@@ -231,13 +231,15 @@ export class FeedService {
   async page(userId: number, limit: number, cursor?: string): Promise<FeedPage> {
     const after = cursor === undefined ? undefined : decodeFeedCursor(this.options.cursors, cursor, userId);
     const request: TimelinePage = { limit: oneMore(limit), after };
+    // The reader's state and rules are made ready while the page is fetched.
+    const warmed = this.options.views.warm(userId, 'home');
     if (this.options.strategy === 'sqljoin') {
       const fetched = await (this.sqlJoin as SqlJoinFeed).page(userId, request);
-      return this.view(userId, this.paged(userId, fetched, limit, false), false);
+      return this.view(userId, this.paged(userId, fetched, limit, false), false, warmed);
     }
     if (this.options.strategy === 'pull') {
       const fetched = await this.withReposters(await this.pull(userId, request));
-      return this.view(userId, this.paged(userId, fetched, limit, false), false);
+      return this.view(userId, this.paged(userId, fetched, limit, false), false, warmed);
     }
     let fetched: EntryPost[];
     let more = false;
@@ -250,11 +252,22 @@ export class FeedService {
       degraded = true;
       fetched = await this.pull(userId, request);
     }
-    return this.view(userId, this.paged(userId, await this.withReposters(fetched), limit, more), degraded);
+    return this.view(
+      userId,
+      this.paged(userId, await this.withReposters(fetched), limit, more),
+      degraded,
+      warmed,
+    );
   }
 
   /** Every strategy's page passes the viewer seam: the reader's state in, what their rules hide out. */
-  private async view(userId: number, page: Page<FeedItem>, degraded: boolean): Promise<FeedPage> {
+  private async view(
+    userId: number,
+    page: Page<FeedItem>,
+    degraded: boolean,
+    warmed: Promise<void>,
+  ): Promise<FeedPage> {
+    await warmed;
     return { ...(await this.options.views.posts(userId, 'home', page)), degraded };
   }
 

@@ -47,8 +47,14 @@ export function graphViewerRules(
       name: 'blocks',
       lists: 'all',
       hiddenAuthors: hiding(everywhere),
+      warm: (viewerId) => everywhere.warm(viewerId),
       barsActing: (viewerId, authorId) => graph.blockBetween(viewerId, authorId),
     },
-    { name: 'mutes', lists: ['home', 'notifications'], hiddenAuthors: hiding(atHome) },
+    {
+      name: 'mutes',
+      lists: ['home', 'notifications'],
+      hiddenAuthors: hiding(atHome),
+      warm: (viewerId) => atHome.warm(viewerId),
+    },
   ];
 }

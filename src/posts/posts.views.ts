@@ -37,6 +37,8 @@ export interface ViewerRule {
   readonly name: string;
   readonly lists: 'all' | readonly ViewList[];
   hiddenAuthors(viewerId: number, authorIds: readonly number[]): Promise<Set<number>>;
+  /** Makes what hiddenAuthors will ask of `viewerId` ready ahead of a page (optional). */
+  warm?(viewerId: number): Promise<void>;
   /**
    * For a rule that also bars acting on (liking, commenting on, reposting) an author's posts:
    * true when it bars `viewerId` from acting on `authorId`'s, asked of the store of record.
@@ -51,6 +53,8 @@ export type ViewList = 'home' | 'timeline' | 'comments' | 'trending' | 'post' | 
 export interface ViewerRelations {
   liked(viewerId: number, postIds: readonly string[]): Promise<Set<string>>;
   reposted(viewerId: number, postIds: readonly string[]): Promise<Set<string>>;
+  /** Makes both ready for `viewerId` ahead of a page. */
+  warm(viewerId: number): Promise<void>;
 }
 
 export class PostViews {
@@ -89,6 +93,18 @@ export class PostViews {
       user_has_reposted: reposted.has(item.id),
     }));
     return { ...page, items };
+  }
+
+  /**
+   * Starts making ready what a page of `list` will ask about `viewerId` (their state, the rules'
+   * sets), while the caller fetches the page itself; a failure here only costs the later asks.
+   */
+  warm(viewerId: number, list: ViewList): Promise<void> {
+    const rules = this.rules.filter((rule) => rule.lists === 'all' || rule.lists.includes(list));
+    return Promise.all([this.relations.warm(viewerId), ...rules.map((rule) => rule.warm?.(viewerId))]).then(
+      () => {},
+      () => {},
+    );
   }
 
   /** A page of comments (or any authored items) as `viewerId` sees it: hidden authors' out. */

@@ -39,5 +39,8 @@ export function cachedViewerRelations(
   return {
     liked: (viewerId, postIds) => liked.has(viewerId, postIds),
     reposted: (viewerId, postIds) => reposted.has(viewerId, postIds),
+    warm: async (viewerId) => {
+      await Promise.all([liked.warm(viewerId), reposted.warm(viewerId)]);
+    },
   };
 }

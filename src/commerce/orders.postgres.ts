@@ -3,7 +3,7 @@
 // The order is one call of the place_order() function (migration 20261201170000): one round
 // trip, with its locks taken in one global order, products by id and then wallets by user id,
 // so concurrent orders queue on the rows they share instead of deadlocking.
-import { type SqlDatabase, sqlConstraint, sqlState } from '../engines/sql.ts';
+import { type SqlDatabase, sqlConstraint, sqlState, withRetries } from '../engines/sql.ts';
 import type {
   CommercePort,
   NewOrder,
@@ -13,7 +13,7 @@ import type {
   Product,
   SellerRevenue,
 } from './commerce.port.ts';
-import { iso, withRetries } from './transactions.ts';
+import { iso } from './transactions.ts';
 
 interface ProductRow extends Omit<Product, 'created_at' | 'updated_at'> {
   created_at: Date;

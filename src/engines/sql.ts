@@ -52,3 +52,27 @@ export const INT8_OID = 20;
 export const DATE_OID = 1082;
 export const parseInt8 = (value: string): number => Number(value);
 export const parseDate = (value: string): string => value;
+
+// 40001: serialization failure; 40P01: deadlock detected. PostgreSQL rolled the transaction
+// back and it may simply be run again. Rows are locked in a consistent order wherever two
+// transactions meet, so these are rare; the bound keeps a pathological case finite.
+const RETRYABLE = new Set(['40001', '40P01']);
+const MAX_TRANSACTION_ATTEMPTS = 6;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs `attempt` again (with a short random back-off) when PostgreSQL aborted its
+ * transaction for a serialization failure or a deadlock.
+ */
+export async function withRetries<Result>(attempt: () => Promise<Result>): Promise<Result> {
+  for (let attempts = 1; ; attempts++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (attempts >= MAX_TRANSACTION_ATTEMPTS || !RETRYABLE.has(sqlState(error) ?? '')) throw error;
+      // Jitter, so that the transactions that collided do not collide again in step.
+      await sleep(Math.random() * 5 * 2 ** attempts);
+    }
+  }
+}

@@ -2,7 +2,7 @@
 // indexed in both directions, plain parameterised SQL. "Friends of friends" is a self-join
 // of the follows table, bounded (SuggestionBound) for accounts with huge neighbourhoods.
 import type { ProfileCounters } from '../accounts/profile-counters.ts';
-import type { SqlClient, SqlDatabase } from '../engines/sql.ts';
+import { type SqlClient, type SqlDatabase, withRetries } from '../engines/sql.ts';
 import {
   type BlockChange,
   type Edge,
@@ -60,6 +60,9 @@ export function createPostgresGraph(
   counters: ProfileCounters,
   bound: SuggestionBound = SUGGESTION_BOUND,
 ) {
+  const inRetriedTransaction = <Result>(work: (tx: SqlClient) => Promise<Result>) =>
+    withRetries(() => db.transaction(work));
+
   /** One newest-first page of one of `userId`'s lists. */
   const page = async (
     list: keyof typeof LISTS,
@@ -85,8 +88,9 @@ export function createPostgresGraph(
     engine: db.engine,
     keepsProfileCounts: true,
 
+    // A deadlock between a follow and a block of one pair (seen under load, rare) is retried.
     follow: (followerId, followeeId) =>
-      db.transaction(async (tx) => {
+      inRetriedTransaction(async (tx) => {
         await lockUsersForFollow(tx, [followerId, followeeId]);
         // ON CONFLICT DO NOTHING: a repeated follow inserts nothing and so counts nothing.
         const inserted = await tx.query(
@@ -147,7 +151,7 @@ export function createPostgresGraph(
     following: (userId, request) => page('following', userId, request),
 
     block: (blockerId, blockedId) =>
-      db.transaction(async (tx): Promise<BlockChange> => {
+      inRetriedTransaction(async (tx): Promise<BlockChange> => {
         await lockUsersForBlock(tx, [blockerId, blockedId]);
         const inserted = await tx.query(
           `INSERT INTO blocks (blocker_id, blocked_id) VALUES ($1, $2)

@@ -18,22 +18,23 @@ export function cachedViewerRelations(
   cache: CachePort,
   events: EventBus,
 ): ViewerRelations {
-  const liked = new CachedSet({
-    cache,
-    key: cacheKeys.liked,
-    load: (userId, limit) => posts.postsRelatedTo(userId, 'likes', limit),
-    ask: (userId, postIds) => posts.likedBy(userId, postIds),
-    ttlSeconds: TTL_SECONDS,
-    maxMembers: MAX_MEMBERS,
-  });
-  const reposted = new CachedSet({
-    cache,
-    key: cacheKeys.reposted,
-    load: (userId, limit) => posts.postsRelatedTo(userId, 'reposts', limit),
-    ask: (userId, postIds) => posts.repostedBy(userId, postIds),
-    ttlSeconds: TTL_SECONDS,
-    maxMembers: MAX_MEMBERS,
-  });
+  const relationSet = (
+    relation: 'likes' | 'reposts',
+    key: (userId: number) => string,
+    ask: (userId: number, postIds: readonly string[]) => Promise<Set<string>>,
+  ) =>
+    new CachedSet({
+      cache,
+      key,
+      load: (userId, limit) => posts.postsRelatedTo(userId, relation, limit),
+      ask,
+      ttlSeconds: TTL_SECONDS,
+      maxMembers: MAX_MEMBERS,
+    });
+  const liked = relationSet('likes', cacheKeys.liked, (userId, postIds) => posts.likedBy(userId, postIds));
+  const reposted = relationSet('reposts', cacheKeys.reposted, (userId, postIds) =>
+    posts.repostedBy(userId, postIds),
+  );
   events.onCommit('like.changed', ({ user_id }) => liked.forget(user_id));
   events.onCommit('post.reposted', ({ reposter_id }) => reposted.forget(reposter_id));
   return {

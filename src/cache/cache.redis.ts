@@ -1,6 +1,5 @@
 // The cache role on Redis: JSON strings with EX, and the article's INCR + EXPIRE counter,
 // every key under the configured prefix.
-import { Cluster } from 'ioredis';
 import {
   groupsBySlot,
   type RedisClient,
@@ -18,8 +17,8 @@ import { cacheKeys, type WindowCount } from './cache.port.ts';
 const SET_MARKER = '';
 /** PTTL's answer as time left: a key without an expiry (-1) has all the time there is. */
 const remainingMs = (pttl: number) => (pttl === -1 ? Number.POSITIVE_INFINITY : Math.max(0, pttl));
-/** Keys per timed read: one script call reads them all (on a cluster, those of one slot). */
-const TIMED_BATCH = 100;
+/** Keys per read of many: one call reads them all (on a cluster, those of one slot). */
+const MANY_BATCH = 100;
 /** KEYS: the keys to read; returns each one's value and PTTL in turn. */
 const GET_TIMED = scriptOf(`
   local found = {}
@@ -59,14 +58,18 @@ export function createRedisCache(redis: RedisClient, keyPrefix: string) {
       return raw === null ? undefined : (JSON.parse(raw) as T);
     },
     async recallMany<T>(keys: readonly string[]) {
-      if (keys.length === 0) return [];
-      // One MGET on a single node. On a cluster the keys lie in many slots: one GET each, which
-      // auto-pipelining sends as one pipeline per node.
-      const raws =
-        redis instanceof Cluster
-          ? await Promise.all(keys.map((key) => redis.get(k(key))))
-          : await redis.mget(keys.map(k));
-      return raws.map((raw) => (raw === null ? undefined : (JSON.parse(raw) as T)));
+      // One MGET per hash slot (on one server: one MGET); auto-pipelining sends a cluster's together.
+      const found = new Map<string, T>();
+      await Promise.all(
+        groupsBySlot(redis, keys, (key) => key, MANY_BATCH).map(async (group) => {
+          const raws = await redis.mget(group.map(k));
+          group.forEach((key, i) => {
+            const raw = raws[i];
+            if (typeof raw === 'string') found.set(key, JSON.parse(raw) as T);
+          });
+        }),
+      );
+      return keys.map((key) => found.get(key));
     },
     rememberSet: async (key, members, ttlSeconds) => {
       await replaceSet(key, members, ttlSeconds);
@@ -76,7 +79,7 @@ export function createRedisCache(redis: RedisClient, keyPrefix: string) {
       // One script call per hash slot (on one server: one call), each value with its PTTL.
       const found = new Map<string, Timed<T>>();
       await Promise.all(
-        groupsBySlot(redis, keys, (key) => key, TIMED_BATCH).map(async (group) => {
+        groupsBySlot(redis, keys, (key) => key, MANY_BATCH).map(async (group) => {
           const flat = (await runScript(redis, GET_TIMED, group.map(k), [])) as Array<string | number | null>;
           group.forEach((key, i) => {
             const raw = flat[2 * i];

@@ -127,6 +127,13 @@ interface EntryPost {
   post: PostSummary;
 }
 
+/** The entries whose posts were found, each with its post (a post gone meanwhile leaves its entry out). */
+const withPosts = (entries: TimelineEntry[], found: Map<string, PostSummary>): EntryPost[] =>
+  entries.flatMap((entry) => {
+    const post = found.get(entry.postId);
+    return post ? [{ entry, post }] : [];
+  });
+
 const asThemselves = (posts: PostSummary[]): EntryPost[] =>
   posts.map((post) => ({ entry: entryOf(post), post }));
 
@@ -418,10 +425,7 @@ export class FeedService {
     }
     const entries = [...earliest.values()].sort(newestFirst).slice(0, request.limit);
     const found = await this.options.summaries.byId(entries.map((entry) => entry.postId));
-    return entries.flatMap((entry) => {
-      const post = found.get(entry.postId);
-      return post ? [{ entry, post }] : [];
-    });
+    return withPosts(entries, found);
   }
 
   /** An account's newest entries (its posts and reposts) with each post's author, cached. */
@@ -460,10 +464,7 @@ export class FeedService {
     const gone = entries.filter((entry) => !found.has(entry.postId));
     if (gone.length)
       await Promise.all(gone.map((entry) => this.timelines.removeFromTimelines(entry, [userId])));
-    return entries.flatMap((entry) => {
-      const post = found.get(entry.postId);
-      return post ? [{ entry, post }] : [];
-    });
+    return withPosts(entries, found);
   }
 
   /** The pull strategy: the reader's followees and themself, their newest posts and reposts from the store. */
@@ -487,11 +488,7 @@ export class FeedService {
         post,
       ]),
     );
-    const repostEntries = reposts.flatMap((entry) => {
-      const post = reposted.get(entry.postId);
-      return post ? [{ entry, post }] : [];
-    });
-    return mergeEntries(asThemselves(posts), repostEntries);
+    return mergeEntries(asThemselves(posts), withPosts(reposts, reposted));
   }
 
   /** Whom the reader follows (newest first, at most MAX_FOLLOWING), and the reader. */
